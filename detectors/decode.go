@@ -1,0 +1,168 @@
+package detectors
+
+import (
+	"encoding/base64"
+	"unicode/utf8"
+)
+
+// Decoded is a run of encoded text and what it decodes to.
+type Decoded struct {
+	// Start and End are the offsets of the encoded text in the buffer searched.
+	Start, End int
+	// Data is the decoded text.
+	Data []byte
+	// Encoding names the encoding: "base64" or "url".
+	Encoding string
+}
+
+// MinBase64Run is the shortest base64 run worth decoding: 24 characters decode to 18 bytes,
+// shorter than any token patrol knows.
+const MinBase64Run = 24
+
+// MaxDecodedRun bounds the size of one run that is decoded, so a huge base64 blob (an embedded
+// image) is not decoded as a whole; tokens are short.
+const MaxDecodedRun = 64 << 10
+
+var b64Class = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") {
+		t[c] = true
+	}
+	return t
+}()
+
+// IsBase64Byte reports whether c belongs to the standard or URL-safe base64 alphabet.
+func IsBase64Byte(c byte) bool { return b64Class[c] }
+
+// DecodeBase64Run decodes run (standard or URL-safe alphabet, padding optional) and returns the
+// decoded bytes when they are mostly printable text, which is where an encoded token lives
+// (":"+PAT in a Basic header, an .npmrc _password). Binary results are dropped.
+func DecodeBase64Run(run []byte) ([]byte, bool) {
+	for len(run) > 0 && run[len(run)-1] == '=' {
+		run = run[:len(run)-1]
+	}
+	if len(run) < MinBase64Run || len(run) > MaxDecodedRun {
+		return nil, false
+	}
+	enc := base64.RawStdEncoding
+	for _, c := range run {
+		if c == '-' || c == '_' {
+			enc = base64.RawURLEncoding
+			break
+		}
+	}
+	if len(run)%4 == 1 {
+		run = run[:len(run)-1]
+	}
+	out := make([]byte, enc.DecodedLen(len(run)))
+	n, err := enc.Decode(out, run)
+	if err != nil {
+		return nil, false
+	}
+	out = out[:n]
+	if !mostlyText(out) {
+		return nil, false
+	}
+	return out, true
+}
+
+// mostlyText reports whether b is valid UTF-8 with at least 95% printable characters.
+func mostlyText(b []byte) bool {
+	if len(b) == 0 || !utf8.Valid(b) {
+		return false
+	}
+	bad := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			bad++
+		}
+	}
+	return bad*20 <= len(b)
+}
+
+// Base64Runs finds runs of base64 text in buf that decode to text.
+func Base64Runs(buf []byte) []Decoded {
+	var out []Decoded
+	for i := 0; i < len(buf); {
+		if !b64Class[buf[i]] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(buf) && b64Class[buf[j]] {
+			j++
+		}
+		end := j
+		for end < len(buf) && end-j < 2 && buf[end] == '=' {
+			end++
+		}
+		if j-i >= MinBase64Run {
+			if d, ok := DecodeBase64Run(buf[i:end]); ok {
+				out = append(out, Decoded{Start: i, End: end, Data: d, Encoding: "base64"})
+			}
+		}
+		i = end
+		if i == j {
+			i = j + 1
+		}
+	}
+	return out
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// urlRunByte is what may appear inside URL-encoded text.
+func urlRunByte(c byte) bool {
+	return b64Class[c] || c == '%' || c == '.' || c == '~' || c == '='
+}
+
+// URLDecodeRuns finds runs of URL-encoded text (containing at least one %XX escape) and
+// returns their decodings.
+func URLDecodeRuns(buf []byte) []Decoded {
+	var out []Decoded
+	for i := 0; i < len(buf); {
+		if !urlRunByte(buf[i]) {
+			i++
+			continue
+		}
+		j := i
+		escapes := 0
+		for j < len(buf) && urlRunByte(buf[j]) {
+			if buf[j] == '%' && j+2 < len(buf) {
+				if _, ok := unhex(buf[j+1]); ok {
+					if _, ok := unhex(buf[j+2]); ok {
+						escapes++
+					}
+				}
+			}
+			j++
+		}
+		if escapes > 0 && j-i >= 16 && j-i <= MaxDecodedRun {
+			dec := make([]byte, 0, j-i)
+			for k := i; k < j; k++ {
+				if buf[k] == '%' && k+2 < j {
+					h, ok1 := unhex(buf[k+1])
+					l, ok2 := unhex(buf[k+2])
+					if ok1 && ok2 {
+						dec = append(dec, h<<4|l)
+						k += 2
+						continue
+					}
+				}
+				dec = append(dec, buf[k])
+			}
+			out = append(out, Decoded{Start: i, End: j, Data: dec, Encoding: "url"})
+		}
+		i = j
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package detectors
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Confidence says how sure a detector is that a match is a real token.
+type Confidence string
+
+const (
+	// ConfidenceChecksum means the token's embedded checksum verified: an offline proof that
+	// the provider's generator made it.
+	ConfidenceChecksum Confidence = "checksum"
+	// ConfidencePattern means shape and context only.
+	ConfidencePattern Confidence = "pattern"
+)
+
+// Run describes the charset prefilter of a detector without a literal keyword: the scanner
+// calls the detector only around runs of at least MinLen (and at most MaxLen, when not zero)
+// consecutive bytes from Charset.
+type Run struct {
+	Charset string
+	MinLen  int
+	MaxLen  int
+}
+
+// Detector is one kind of token.
+type Detector struct {
+	// ID is the frozen, kebab-case rule id, e.g. "azure-devops-pat".
+	ID string
+	// Provider names the issuer whose API can verify and revoke the token ("azuredevops",
+	// "github", …); empty when patrol has no provider for it.
+	Provider string
+	// Description is one line for people and for SARIF rule metadata.
+	Description string
+	// Keywords are literal strings, matched ASCII case-insensitively, at least one of which
+	// appears in or next to every token. The scanner runs the detector only near a hit.
+	Keywords []string
+	// Run is the charset prefilter for detectors with no keyword.
+	Run *Run
+	// Pattern is an RE2 expression. The token is the submatch named "secret", else submatch 1,
+	// else the whole match.
+	Pattern string
+	// Before and After bound the window (in bytes) around a keyword hit the pattern runs over;
+	// zero means DefaultWindow. Multi-line tokens (PEM keys) need a bigger After.
+	Before, After int
+	// Validate checks a candidate token's structure or checksum. It returns the confidence and
+	// whether the candidate is a finding at all. Nil means every match is ConfidencePattern.
+	Validate func(tok []byte) (Confidence, bool)
+	// MinEntropy, when above zero, drops candidates whose Shannon entropy (bits per byte) is lower.
+	MinEntropy float64
+	// KeepPlaceholders turns off the placeholder filter (for formats whose checksum already
+	// proves the value was generated).
+	KeepPlaceholders bool
+
+	once  sync.Once
+	re    *regexp.Regexp
+	group int
+	err   error
+}
+
+// DefaultWindow is the window, in bytes on each side of a keyword hit, that a pattern runs over.
+const DefaultWindow = 512
+
+// Match is one token found in a buffer.
+type Match struct {
+	// Start and End are the byte offsets of the token in the buffer passed to Find.
+	Start, End int
+	Confidence Confidence
+}
+
+// Compile compiles the detector's pattern now, reporting a bad one. Find compiles lazily;
+// Compile lets configuration loading report errors early.
+func (d *Detector) Compile() error {
+	d.once.Do(func() {
+		d.re, d.err = regexp.Compile(d.Pattern)
+		if d.err != nil {
+			d.err = fmt.Errorf("detector %s: pattern: %w", d.ID, d.err)
+			return
+		}
+		d.group = 0
+		if i := d.re.SubexpIndex("secret"); i > 0 {
+			d.group = i
+		} else if d.re.NumSubexp() > 0 {
+			d.group = 1
+		}
+	})
+	return d.err
+}
+
+// Window returns how many bytes before and after a keyword hit the detector needs.
+func (d *Detector) Window() (before, after int) {
+	before, after = d.Before, d.After
+	if before <= 0 {
+		before = DefaultWindow
+	}
+	if after <= 0 {
+		after = DefaultWindow
+	}
+	return before, after
+}
+
+// Find returns the tokens in buf. It does not look for keywords first: callers that have a
+// prefilter pass the window around a hit.
+func (d *Detector) Find(buf []byte) []Match {
+	if d.Compile() != nil {
+		return nil
+	}
+	var out []Match
+	for _, loc := range d.re.FindAllSubmatchIndex(buf, -1) {
+		s, e := loc[2*d.group], loc[2*d.group+1]
+		if s < 0 || e <= s {
+			continue
+		}
+		tok := buf[s:e]
+		if d.MinEntropy > 0 && Entropy(tok) < d.MinEntropy {
+			continue
+		}
+		if !d.KeepPlaceholders && IsPlaceholder(tok) {
+			continue
+		}
+		conf := ConfidencePattern
+		if d.Validate != nil {
+			c, ok := d.Validate(tok)
+			if !ok {
+				continue
+			}
+			conf = c
+		}
+		out = append(out, Match{Start: s, End: e, Confidence: conf})
+	}
+	return out
+}
+
+// PrefixLen returns the length of the fixed, public part at the start of tok (the longest
+// keyword tok starts with, case-insensitively), which a redacted preview may show.
+func (d *Detector) PrefixLen(tok []byte) int {
+	n := 0
+	for _, k := range d.Keywords {
+		if len(k) > n && len(k) <= len(tok) && bytes.EqualFold(tok[:len(k)], []byte(k)) {
+			n = len(k)
+		}
+	}
+	return n
+}
+
+// checkRegistry validates a detector list: unique ids, a prefilter for each, patterns compile.
+func checkRegistry(ds []*Detector) error {
+	seen := map[string]bool{}
+	for _, d := range ds {
+		switch {
+		case d.ID == "":
+			return fmt.Errorf("detector with empty id")
+		case seen[d.ID]:
+			return fmt.Errorf("detector %s: duplicate id", d.ID)
+		case len(d.Keywords) == 0 && d.Run == nil:
+			return fmt.Errorf("detector %s: no keywords and no run prefilter", d.ID)
+		}
+		for _, k := range d.Keywords {
+			if k == "" || strings.ToLower(k) != k {
+				return fmt.Errorf("detector %s: keyword %q must be non-empty lower case", d.ID, k)
+			}
+		}
+		seen[d.ID] = true
+		if err := d.Compile(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

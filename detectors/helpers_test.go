@@ -1,0 +1,132 @@
+package detectors
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// Test tokens are synthetic and assembled at run time so that no token-shaped literal sits in
+// the tree (patrol scan . stays clean).
+
+const (
+	alnum  = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	lowerN = "abcdefghijklmnopqrstuvwxyz0123456789"
+	hexLo  = "0123456789abcdef"
+)
+
+// rnd returns n deterministic pseudo-random characters from alphabet; seed varies the output.
+func rnd(seed uint64, alphabet string, n int) string {
+	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	var b strings.Builder
+	for range n {
+		b.WriteByte(alphabet[r.IntN(len(alphabet))])
+	}
+	return b.String()
+}
+
+// ghToken builds a checksum-valid GitHub/npm style token: prefix + 30 random + checksum.
+func ghToken(seed uint64, prefix string) string {
+	body := rnd(seed, alnum, 30)
+	return prefix + body + CRC32Base62([]byte(body))
+}
+
+// contexts renders a token the ways it shows up in repositories.
+func contexts(tok string) map[string]string {
+	return map[string]string{
+		"bare":   tok,
+		"env":    "export TOKEN=" + tok + "\n",
+		"yaml":   "auth:\n  token: \"" + tok + "\"\n",
+		"json":   `{"token": "` + tok + `", "n": 1}`,
+		"go":     "const tok = `" + tok + "`\n",
+		"python": "TOKEN = '" + tok + "'  # temp\n",
+		"url":    "https://user:" + tok + "@example.invalid/path?x=1",
+		"ini":    "[auth]\ntoken = " + tok + "\n",
+	}
+}
+
+// tp is a true positive: the input and the token the detector must report.
+type tp struct {
+	name  string
+	token string
+	conf  Confidence
+}
+
+// fp is a false positive: input the detector must not report.
+type fp struct {
+	name  string
+	input string
+}
+
+// findAll runs the detector over buf the way the scanner does: the whole buffer as the window.
+func findAll(d *Detector, buf string) []string {
+	var out []string
+	for _, m := range d.Find([]byte(buf)) {
+		out = append(out, buf[m.Start:m.End])
+	}
+	return out
+}
+
+// checkDetector runs the shared true/false positive checks for one detector.
+func checkDetector(t *testing.T, d *Detector, tps []tp, fps []fp) {
+	t.Helper()
+	if len(tps) < 3 || len(fps) < 3 {
+		t.Errorf("%s: want at least 3 true and 3 false positives, have %d and %d", d.ID, len(tps), len(fps))
+	}
+	for _, c := range tps {
+		for ctxName, input := range contexts(c.token) {
+			t.Run("tp/"+c.name+"/"+ctxName, func(t *testing.T) {
+				ms := d.Find([]byte(input))
+				if len(ms) != 1 {
+					t.Fatalf("Find(%s) = %d matches, want 1", ctxName, len(ms))
+				}
+				if got := input[ms[0].Start:ms[0].End]; got != c.token {
+					t.Errorf("Find(%s) matched %d bytes at %d, want the %d-byte token", ctxName, len(got), ms[0].Start, len(c.token))
+				}
+				if c.conf != "" && ms[0].Confidence != c.conf {
+					t.Errorf("Find(%s) confidence = %s, want %s", ctxName, ms[0].Confidence, c.conf)
+				}
+				if !keywordHit(d, input, ms[0]) {
+					t.Errorf("prefilter misses its own true positive in %s", ctxName)
+				}
+			})
+		}
+	}
+	for _, c := range fps {
+		t.Run("fp/"+c.name, func(t *testing.T) {
+			if got := findAll(d, c.input); len(got) != 0 {
+				t.Errorf("Find(%q) = %d matches, want none", c.name, len(got))
+			}
+		})
+	}
+}
+
+// keywordHit reports whether the detector's prefilter fires for match m in input: a keyword
+// within the window, or a charset run covering the token.
+func keywordHit(d *Detector, input string, m Match) bool {
+	if d.Run != nil {
+		n := 0
+		for _, c := range []byte(input[m.Start:m.End]) {
+			if strings.IndexByte(d.Run.Charset, c) >= 0 {
+				n++
+			}
+		}
+		return n == m.End-m.Start && n >= d.Run.MinLen
+	}
+	lower := strings.ToLower(input)
+	before, after := d.Window()
+	for _, k := range d.Keywords {
+		for i := 0; ; {
+			j := strings.Index(lower[i:], k)
+			if j < 0 {
+				break
+			}
+			pos := i + j
+			if pos-before <= m.Start && m.End <= pos+len(k)+after {
+				return true
+			}
+			i = pos + 1
+		}
+	}
+	return false
+}

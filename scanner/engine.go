@@ -1,0 +1,263 @@
+package scanner
+
+import (
+	"bytes"
+	"sort"
+
+	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
+
+	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/secret"
+)
+
+// AllowMarker on the same line as a token suppresses it.
+const AllowMarker = "patrol:allow"
+
+// Engine finds secrets in byte slices: one Aho-Corasick pass over all detector keywords,
+// a charset pass for keyword-less detectors and for encoded runs, and regexes only in windows
+// around prefilter hits. An Engine is immutable after NewEngine and safe for concurrent use.
+type Engine struct {
+	dets     []*detectors.Detector
+	ac       ahocorasick.AhoCorasick
+	kwLen    []int
+	kwDets   [][]int // keyword index → detector indexes
+	runDets  []int
+	runClass [][256]bool
+	key      []byte
+	decode   bool
+}
+
+// EngineOptions configure an Engine.
+type EngineOptions struct {
+	// Key is the fingerprint HMAC key.
+	Key []byte
+	// NoDecode turns off looking inside base64 and URL-encoded text.
+	NoDecode bool
+}
+
+// NewEngine builds an engine over dets.
+func NewEngine(dets []*detectors.Detector, opts EngineOptions) *Engine {
+	e := &Engine{dets: dets, key: opts.Key, decode: !opts.NoDecode}
+	index := map[string]int{}
+	var patterns []string
+	for i, d := range dets {
+		for _, k := range d.Keywords {
+			k = string(bytes.ToLower([]byte(k)))
+			j, ok := index[k]
+			if !ok {
+				j = len(patterns)
+				index[k] = j
+				patterns = append(patterns, k)
+				e.kwLen = append(e.kwLen, len(k))
+				e.kwDets = append(e.kwDets, nil)
+			}
+			e.kwDets[j] = append(e.kwDets[j], i)
+		}
+		if d.Run != nil {
+			var cls [256]bool
+			for _, c := range []byte(d.Run.Charset) {
+				cls[c] = true
+			}
+			e.runDets = append(e.runDets, i)
+			e.runClass = append(e.runClass, cls)
+		}
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{
+		AsciiCaseInsensitive: true,
+		MatchKind:            ahocorasick.StandardMatch,
+		DFA:                  true,
+	})
+	e.ac = b.Build(patterns)
+	return e
+}
+
+// Detectors returns the engine's detectors.
+func (e *Engine) Detectors() []*detectors.Detector { return e.dets }
+
+// rawMatch is a detector match in a buffer, possibly inside decoded text.
+type rawMatch struct {
+	det        int
+	start, end int // of the token, in the buffer scanned (decoded buffer when encoding != "")
+	conf       detectors.Confidence
+	tok        []byte
+	encoding   string
+	locStart   int // offset in the original buffer that locates the match
+}
+
+type window struct{ start, end int }
+
+// matches finds every token in buf.
+func (e *Engine) matches(buf []byte, depth int) []rawMatch {
+	var out []rawMatch
+	wins := make(map[int][]window)
+	if len(e.kwLen) > 0 {
+		it := e.ac.IterOverlappingByte(buf)
+		for m := it.Next(); m != nil; m = it.Next() {
+			for _, di := range e.kwDets[m.Pattern()] {
+				before, after := e.dets[di].Window()
+				w := window{max(0, m.Start()-before), min(len(buf), m.End()+after)}
+				ws := wins[di]
+				if n := len(ws); n > 0 && ws[n-1].end >= w.start {
+					ws[n-1].end = max(ws[n-1].end, w.end)
+				} else {
+					ws = append(ws, w)
+				}
+				wins[di] = ws
+			}
+		}
+	}
+	for k, di := range e.runDets {
+		wins[di] = append(wins[di], runWindows(buf, &e.runClass[k], e.dets[di].Run)...)
+	}
+	for di, ws := range wins {
+		d := e.dets[di]
+		for _, w := range ws {
+			w = widen(buf, w)
+			for _, m := range d.Find(buf[w.start:w.end]) {
+				s, en := w.start+m.Start, w.start+m.End
+				out = append(out, rawMatch{det: di, start: s, end: en, conf: m.Confidence, tok: buf[s:en], locStart: s})
+			}
+		}
+	}
+	if e.decode && depth == 0 {
+		out = append(out, e.decoded(buf, detectors.Base64Runs(buf))...)
+		if bytes.IndexByte(buf, '%') >= 0 {
+			out = append(out, e.decoded(buf, detectors.URLDecodeRuns(buf))...)
+		}
+	}
+	return dedupe(out)
+}
+
+func (e *Engine) decoded(buf []byte, runs []detectors.Decoded) []rawMatch {
+	var out []rawMatch
+	for _, r := range runs {
+		for _, m := range e.matches(r.Data, 1) {
+			m.encoding = r.Encoding
+			m.locStart = r.Start
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// runWindows returns the windows around runs of the charset whose length fits r.
+func runWindows(buf []byte, cls *[256]bool, r *detectors.Run) []window {
+	var out []window
+	for i := 0; i < len(buf); {
+		if !cls[buf[i]] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(buf) && cls[buf[j]] {
+			j++
+		}
+		if n := j - i; n >= r.MinLen && (r.MaxLen == 0 || n <= r.MaxLen) {
+			out = append(out, window{max(0, i-1), min(len(buf), j+1)})
+		}
+		i = j
+	}
+	return out
+}
+
+// widen moves window edges out of the middle of a word (at most 256 bytes), so that a pattern's
+// boundary assertions see the real neighbours of a token, not an edge that cuts it.
+func widen(buf []byte, w window) window {
+	for n := 0; w.start > 0 && n < 256 && !isSep(buf[w.start-1]); n++ {
+		w.start--
+	}
+	for n := 0; w.end < len(buf) && n < 256 && !isSep(buf[w.end]); n++ {
+		w.end++
+	}
+	return w
+}
+
+func isSep(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '"', '\'', '`', ',', ';', '(', ')', '[', ']', '{', '}', '<', '>':
+		return true
+	}
+	return false
+}
+
+// dedupe drops repeated spans: the same token found twice (overlapping windows) and the same
+// span claimed by several detectors (the earlier, more specific detector wins).
+func dedupe(ms []rawMatch) []rawMatch {
+	if len(ms) < 2 {
+		return ms
+	}
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if a.locStart != b.locStart {
+			return a.locStart < b.locStart
+		}
+		if a.encoding != b.encoding {
+			return a.encoding < b.encoding
+		}
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		return a.det < b.det
+	})
+	out := ms[:1]
+	for _, m := range ms[1:] {
+		p := out[len(out)-1]
+		if m.locStart == p.locStart && m.encoding == p.encoding && m.start == p.start && m.end == p.end {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// Scan finds the secrets in data and calls emit once per secret and location. Tokens on a line
+// holding AllowMarker are not reported. Line and column are computed here; sources supply the
+// rest of each location.
+func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
+	ms := e.matches(data, 0)
+	n := 0
+	line, lineStart, pos := 1, 0, 0
+	for _, m := range ms {
+		// ms is sorted by locStart: count lines incrementally.
+		for pos < m.locStart {
+			if data[pos] == '\n' {
+				line++
+				lineStart = pos + 1
+			}
+			pos++
+		}
+		lineEnd := bytes.IndexByte(data[m.locStart:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(data)
+		} else {
+			lineEnd += m.locStart
+		}
+		if bytes.Contains(data[lineStart:lineEnd], []byte(AllowMarker)) {
+			continue
+		}
+		d := e.dets[m.det]
+		tok := secret.New(string(m.tok))
+		f := Finding{
+			DetectorID:  d.ID,
+			Provider:    d.Provider,
+			Confidence:  m.conf,
+			Fingerprint: secret.Fingerprint(e.key, d.ID, tok),
+			Redacted:    secret.Preview(tok, d.PrefixLen(m.tok)),
+			Encoding:    m.encoding,
+			Secret:      tok,
+		}
+		for _, l := range locs {
+			l.Line = line
+			l.Column = m.locStart - lineStart + 1
+			f.Location = l
+			emit(f)
+			n++
+		}
+	}
+	return n
+}
+
+// IsBinary reports whether data looks binary: a NUL byte in the first 8000 bytes, git's rule.
+func IsBinary(data []byte) bool {
+	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
+}

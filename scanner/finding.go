@@ -1,0 +1,55 @@
+package scanner
+
+import (
+	"time"
+
+	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/secret"
+)
+
+// Source kinds, as written in Location.Source.
+const (
+	SourceGit   = "git"
+	SourceDir   = "dir"
+	SourceStdin = "stdin"
+)
+
+// Location is one place a secret was seen.
+type Location struct {
+	// Source is SourceGit, SourceDir or SourceStdin.
+	Source string `json:"source"`
+	// Repository is the repository path or URL (git only).
+	Repository string `json:"repository,omitempty"`
+	// Commit is the 40-hex commit that first introduced the content at Path (git only).
+	Commit string `json:"commit,omitempty"`
+	// Path is slash-separated, relative to the scanned root; empty for stdin.
+	Path string `json:"path,omitempty"`
+	// Line and Column are 1-based; Column counts bytes.
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	// AuthorName, AuthorEmail and Date describe the commit (git only).
+	AuthorName  string     `json:"author_name,omitempty"`
+	AuthorEmail string     `json:"author_email,omitempty"`
+	Date        *time.Time `json:"date,omitempty"`
+}
+
+// Finding is one secret at one location. The raw value is kept in Secret, a secret.Token,
+// which never serializes; reports carry Fingerprint and Redacted.
+type Finding struct {
+	DetectorID  string               `json:"detector"`
+	Provider    string               `json:"provider"`
+	Confidence  detectors.Confidence `json:"confidence"`
+	Fingerprint string               `json:"fingerprint"`
+	Redacted    string               `json:"redacted"`
+	// Encoding is "base64" or "url" when the token was found inside encoded text; the location
+	// is that of the encoded text.
+	Encoding string       `json:"encoding,omitempty"`
+	Secret   secret.Token `json:"-"`
+	Location Location     `json:"location"`
+
+	// blob is the content id the finding came from, for sources that attribute later.
+	blob string
+}
+
+// Blob returns the content id (git blob hash) the finding was read from, if any.
+func (f Finding) Blob() string { return f.blob }
