@@ -1,0 +1,149 @@
+package providers
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"time"
+)
+
+// Ambiguity policies for Azure DevOps, in AzureDevOpsConfig.Ambiguous.
+const (
+	// AmbiguousSkip leaves every candidate alone when the leaked PAT cannot be told apart from
+	// the owner's other PATs, and reports why. It is the default.
+	AmbiguousSkip = "skip"
+	// AmbiguousRevokeAll revokes every remaining candidate PAT of the owner.
+	AmbiguousRevokeAll = "revoke_all"
+)
+
+// Config is the providers section of patrol.yaml. A nil section means the provider runs with
+// its cloud defaults and revoke off.
+type Config struct {
+	AzureDevOps *AzureDevOpsConfig `yaml:"azuredevops"`
+	GitHub      *GitHubConfig      `yaml:"github"`
+	GitLab      *BaseConfig        `yaml:"gitlab"`
+	Slack       *BaseConfig        `yaml:"slack"`
+	NPM         *BaseConfig        `yaml:"npm"`
+}
+
+// BaseConfig holds the keys every provider has.
+type BaseConfig struct {
+	// BaseURL is the API root; empty means the cloud default (see the provider's package).
+	BaseURL string `yaml:"base_url"`
+	// Revoke allows revocation without --yes for this provider.
+	Revoke bool `yaml:"revoke"`
+}
+
+// GitHubConfig configures github.com or GitHub Enterprise Server (base_url
+// https://{host}/api/v3/).
+type GitHubConfig struct {
+	BaseConfig `yaml:",inline"`
+}
+
+// AzureDevOpsConfig configures Azure DevOps Services or an Azure DevOps Server / TFS
+// collection (base_url = collection URL; vssps_url empty or the same URL).
+type AzureDevOpsConfig struct {
+	// BaseURL is https://dev.azure.com/ or an on-prem collection URL.
+	BaseURL string `yaml:"base_url"`
+	// VSSPSURL hosts tokenadmin and graph: https://vssps.dev.azure.com/; on-prem leave it empty
+	// (it then equals BaseURL).
+	VSSPSURL string `yaml:"vssps_url"`
+	// Orgs are the organizations tried when the finding does not name one.
+	Orgs []string `yaml:"orgs"`
+	// AdminToken is a Project Collection Administrator PAT with vso.tokenadministration; without
+	// it patrol can verify but not revoke.
+	AdminToken string `yaml:"admin_token"`
+	// Revoke allows revocation without --yes.
+	Revoke bool `yaml:"revoke"`
+	// Ambiguous is AmbiguousSkip (default) or AmbiguousRevokeAll.
+	Ambiguous string `yaml:"ambiguous"`
+	// ConfirmTimeout bounds the wait for a revoked PAT to stop working (default 1h).
+	ConfirmTimeout Duration `yaml:"confirm_timeout"`
+}
+
+// Duration is a time.Duration written as "90s", "15m" or "1h" in YAML.
+type Duration time.Duration
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like 90s, 15m or 1h", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// String returns the duration as time.Duration prints it.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// orgName is what Azure DevOps accepts as an organization name (letters, digits, hyphens;
+// on-prem collection names may also hold dots, underscores and spaces, but those come with the
+// collection URL, not in orgs).
+var orgName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$`)
+
+// Validate reports every problem in c, each naming its key path, joined into one error.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("providers.%s: "+format, append([]any{key}, args...)...))
+	}
+	checkURL := func(key, raw string) {
+		if raw == "" {
+			return
+		}
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || u.Host == "":
+			bad(key, "%q is not an absolute URL", raw)
+		case u.Scheme != "https" && u.Scheme != "http":
+			bad(key, "%q: scheme must be https or http", raw)
+		case u.User != nil:
+			bad(key, "%q: credentials do not belong in the URL", redactURL(u))
+		case u.RawQuery != "" || u.Fragment != "":
+			bad(key, "%q: no query or fragment allowed", redactURL(u))
+		}
+	}
+	if a := c.AzureDevOps; a != nil {
+		checkURL("azuredevops.base_url", a.BaseURL)
+		checkURL("azuredevops.vssps_url", a.VSSPSURL)
+		for i, o := range a.Orgs {
+			if !orgName.MatchString(o) {
+				bad(fmt.Sprintf("azuredevops.orgs[%d]", i), "%q is not an organization name", o)
+			}
+		}
+		switch a.Ambiguous {
+		case "", AmbiguousSkip, AmbiguousRevokeAll:
+		default:
+			bad("azuredevops.ambiguous", "%q is not %s or %s", a.Ambiguous, AmbiguousSkip, AmbiguousRevokeAll)
+		}
+		if a.ConfirmTimeout < 0 {
+			bad("azuredevops.confirm_timeout", "%s is negative", a.ConfirmTimeout)
+		}
+		if a.Revoke && a.AdminToken == "" {
+			bad("azuredevops.admin_token", "required when revoke is true (a Project Collection Administrator PAT with vso.tokenadministration)")
+		}
+	}
+	if g := c.GitHub; g != nil {
+		checkURL("github.base_url", g.BaseURL)
+	}
+	for _, p := range []struct {
+		name string
+		cfg  *BaseConfig
+	}{{"gitlab", c.GitLab}, {"slack", c.Slack}, {"npm", c.NPM}} {
+		if p.cfg != nil {
+			checkURL(p.name+".base_url", p.cfg.BaseURL)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.Fragment = nil, "", ""
+	return c.String()
+}

@@ -1,0 +1,102 @@
+package providers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+func TestConfigDecode(t *testing.T) {
+	t.Parallel()
+	const doc = `
+azuredevops: {base_url: https://dev.azure.com/, vssps_url: https://vssps.dev.azure.com/, orgs: [contoso], admin_token: x, revoke: true, ambiguous: skip, confirm_timeout: 1h}
+github: {base_url: https://api.github.com/, revoke: true}
+gitlab: {base_url: https://gitlab.com/, revoke: true}
+slack:  {base_url: https://slack.com/api/, revoke: true}
+npm:    {base_url: https://registry.npmjs.org/, revoke: true}
+`
+	var c Config
+	if err := yaml.UnmarshalWithOptions([]byte(doc), &c, yaml.Strict()); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate() = %v, want nil", err)
+	}
+	if got := time.Duration(c.AzureDevOps.ConfirmTimeout); got != time.Hour {
+		t.Errorf("confirm_timeout = %v, want 1h", got)
+	}
+	if c.GitHub.BaseURL != "https://api.github.com/" || !c.GitHub.Revoke {
+		t.Errorf("github = %+v", c.GitHub)
+	}
+	if c.AzureDevOps.Orgs[0] != "contoso" || c.NPM.BaseURL != "https://registry.npmjs.org/" {
+		t.Errorf("decoded = %+v", c)
+	}
+}
+
+func TestConfigDecodeBadDuration(t *testing.T) {
+	t.Parallel()
+	var c Config
+	err := yaml.Unmarshal([]byte("azuredevops: {confirm_timeout: soon}"), &c)
+	if err == nil || !strings.Contains(err.Error(), "soon") {
+		t.Errorf("decode = %v, want error naming the value", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  Config
+		want []string
+	}{
+		{name: "empty", cfg: Config{}},
+		{
+			name: "ambiguous",
+			cfg:  Config{AzureDevOps: &AzureDevOpsConfig{Ambiguous: "x"}},
+			want: []string{`providers.azuredevops.ambiguous: "x" is not skip or revoke_all`},
+		},
+		{
+			name: "every problem joined",
+			cfg: Config{
+				AzureDevOps: &AzureDevOpsConfig{BaseURL: "dev.azure.com", Orgs: []string{"ok", "no/slash"}, Revoke: true, ConfirmTimeout: -1},
+				GitHub:      &GitHubConfig{BaseConfig{BaseURL: "ftp://x/"}},
+				GitLab:      &BaseConfig{BaseURL: "https://gitlab.example.com/?private_token=abc"},
+				NPM:         &BaseConfig{BaseURL: "https://user:pw@registry.example.com/"},
+			},
+			want: []string{
+				`providers.azuredevops.base_url: "dev.azure.com" is not an absolute URL`,
+				`providers.azuredevops.orgs[1]: "no/slash" is not an organization name`,
+				`providers.azuredevops.confirm_timeout: -1ns is negative`,
+				`providers.azuredevops.admin_token: required when revoke is true`,
+				`providers.github.base_url: "ftp://x/": scheme must be https or http`,
+				`providers.gitlab.base_url:`,
+				`providers.npm.base_url: "https://registry.example.com/": credentials do not belong in the URL`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.cfg.Validate()
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Errorf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate() = nil, want %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Validate() = %q, want it to contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "pw@") || strings.Contains(err.Error(), "abc") {
+				t.Errorf("Validate() = %q leaks URL credentials", err)
+			}
+		})
+	}
+}
