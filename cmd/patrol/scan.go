@@ -22,7 +22,7 @@ import (
 
 // scanFlags are the flags of patrol scan.
 type scanFlags struct {
-	format, output, configPath, keyFile string
+	format, output, configPath, keyFile  string
 	showSecrets, dir, noIgnore, noDecode bool
 	since, cloneDir, baseline            string
 	branches                             []string
