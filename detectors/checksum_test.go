@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,42 @@ func TestValidCASK(t *testing.T) {
 	}
 	if k := ADOPAT(rnd(1, alnum, 52), 2026, 3); !ValidCASK([]byte(k), "AZDO") {
 		t.Errorf("ADOPAT output does not validate")
+	}
+}
+
+func TestLongRuns(t *testing.T) {
+	t.Parallel()
+	var cls [256]bool
+	for _, c := range []byte("ab") {
+		cls[c] = true
+	}
+	// naive reference
+	naive := func(buf string, min int) (out [][2]int) {
+		for i := 0; i < len(buf); {
+			if !cls[buf[i]] {
+				i++
+				continue
+			}
+			j := i
+			for j < len(buf) && cls[buf[j]] {
+				j++
+			}
+			if j-i >= min {
+				out = append(out, [2]int{i, j})
+			}
+			i = j
+		}
+		return out
+	}
+	inputs := []string{"", "a", "ab", "abab", "xabababx", "ababxab", "xxxxababababababxxab", "aaaaaaaaaa", "xaxbxabxabbxabbbx"}
+	for _, in := range inputs {
+		for min := 1; min <= 6; min++ {
+			var got [][2]int
+			LongRuns([]byte(in), &cls, min, func(s, e int) { got = append(got, [2]int{s, e}) })
+			want := naive(in, min)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("LongRuns(%q, %d) = %v, want %v", in, min, got, want)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"bytes"
 	"encoding/base64"
 	"unicode/utf8"
 )
@@ -79,32 +80,47 @@ func mostlyText(b []byte) bool {
 	return bad*20 <= len(b)
 }
 
+// LongRuns calls fn for each maximal run of bytes of class cls that is at least minLen long.
+// It inspects about one byte in minLen where runs are short (most text), so looking for long
+// runs costs far less than a pass over every byte.
+func LongRuns(buf []byte, cls *[256]bool, minLen int, fn func(start, end int)) {
+	if minLen < 1 {
+		minLen = 1
+	}
+	// Invariant: buf[i-1], when it exists, is not in the class.
+	for i := 0; i+minLen <= len(buf); {
+		j := i + minLen - 1
+		if !cls[buf[j]] {
+			i = j + 1
+			continue
+		}
+		k := j
+		for k > i && cls[buf[k-1]] {
+			k--
+		}
+		e := j + 1
+		for e < len(buf) && cls[buf[e]] {
+			e++
+		}
+		if e-k >= minLen {
+			fn(k, e)
+		}
+		i = e + 1
+	}
+}
+
 // Base64Runs finds runs of base64 text in buf that decode to text.
 func Base64Runs(buf []byte) []Decoded {
 	var out []Decoded
-	for i := 0; i < len(buf); {
-		if !b64Class[buf[i]] {
-			i++
-			continue
-		}
-		j := i
-		for j < len(buf) && b64Class[buf[j]] {
-			j++
-		}
+	LongRuns(buf, &b64Class, MinBase64Run, func(i, j int) {
 		end := j
 		for end < len(buf) && end-j < 2 && buf[end] == '=' {
 			end++
 		}
-		if j-i >= MinBase64Run {
-			if d, ok := DecodeBase64Run(buf[i:end]); ok {
-				out = append(out, Decoded{Start: i, End: end, Data: d, Encoding: "base64"})
-			}
+		if d, ok := DecodeBase64Run(buf[i:end]); ok {
+			out = append(out, Decoded{Start: i, End: end, Data: d, Encoding: "base64"})
 		}
-		i = end
-		if i == j {
-			i = j + 1
-		}
-	}
+	})
 	return out
 }
 
@@ -125,44 +141,59 @@ func urlRunByte(c byte) bool {
 	return b64Class[c] || c == '%' || c == '.' || c == '~' || c == '='
 }
 
+var urlClass = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = urlRunByte(byte(c))
+	}
+	return t
+}()
+
 // URLDecodeRuns finds runs of URL-encoded text (containing at least one %XX escape) and
-// returns their decodings.
+// returns their decodings. It starts from each escape, so text without one costs one
+// bytes.IndexByte pass.
 func URLDecodeRuns(buf []byte) []Decoded {
 	var out []Decoded
-	for i := 0; i < len(buf); {
-		if !urlRunByte(buf[i]) {
-			i++
+	for from := 0; from < len(buf); {
+		p := bytes.IndexByte(buf[from:], '%')
+		if p < 0 {
+			break
+		}
+		p += from
+		from = p + 1
+		if p+2 >= len(buf) {
+			break
+		}
+		if _, ok := unhex(buf[p+1]); !ok {
 			continue
 		}
-		j := i
-		escapes := 0
-		for j < len(buf) && urlRunByte(buf[j]) {
-			if buf[j] == '%' && j+2 < len(buf) {
-				if _, ok := unhex(buf[j+1]); ok {
-					if _, ok := unhex(buf[j+2]); ok {
-						escapes++
-					}
-				}
-			}
+		if _, ok := unhex(buf[p+2]); !ok {
+			continue
+		}
+		i, j := p, p+3
+		for i > 0 && urlClass[buf[i-1]] {
+			i--
+		}
+		for j < len(buf) && urlClass[buf[j]] {
 			j++
 		}
-		if escapes > 0 && j-i >= 16 && j-i <= MaxDecodedRun {
-			dec := make([]byte, 0, j-i)
-			for k := i; k < j; k++ {
-				if buf[k] == '%' && k+2 < j {
-					h, ok1 := unhex(buf[k+1])
-					l, ok2 := unhex(buf[k+2])
-					if ok1 && ok2 {
-						dec = append(dec, h<<4|l)
-						k += 2
-						continue
-					}
-				}
-				dec = append(dec, buf[k])
-			}
-			out = append(out, Decoded{Start: i, End: j, Data: dec, Encoding: "url"})
+		from = j
+		if j-i < 16 || j-i > MaxDecodedRun {
+			continue
 		}
-		i = j
+		dec := make([]byte, 0, j-i)
+		for k := i; k < j; k++ {
+			if buf[k] == '%' && k+2 < j {
+				h, ok1 := unhex(buf[k+1])
+				l, ok2 := unhex(buf[k+2])
+				if ok1 && ok2 {
+					dec = append(dec, h<<4|l)
+					k += 2
+					continue
+				}
+			}
+			dec = append(dec, buf[k])
+		}
+		out = append(out, Decoded{Start: i, End: j, Data: dec, Encoding: "url"})
 	}
 	return out
 }

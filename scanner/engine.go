@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"sort"
 
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
-
 	"github.com/patrolsec/patrol/detectors"
 	"github.com/patrolsec/patrol/secret"
 )
@@ -13,12 +11,12 @@ import (
 // AllowMarker on the same line as a token suppresses it.
 const AllowMarker = "patrol:allow"
 
-// Engine finds secrets in byte slices: one Aho-Corasick pass over all detector keywords,
+// Engine finds secrets in byte slices: one multi-keyword pass (keywordIndex) over all detector keywords,
 // a charset pass for keyword-less detectors and for encoded runs, and regexes only in windows
 // around prefilter hits. An Engine is immutable after NewEngine and safe for concurrent use.
 type Engine struct {
 	dets     []*detectors.Detector
-	ac       ahocorasick.AhoCorasick
+	kwIndex  *keywordIndex
 	kwLen    []int
 	kwDets   [][]int // keyword index → detector indexes
 	runDets  []int
@@ -62,12 +60,7 @@ func NewEngine(dets []*detectors.Detector, opts EngineOptions) *Engine {
 			e.runClass = append(e.runClass, cls)
 		}
 	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{
-		AsciiCaseInsensitive: true,
-		MatchKind:            ahocorasick.StandardMatch,
-		DFA:                  true,
-	})
-	e.ac = b.Build(patterns)
+	e.kwIndex = newKeywordIndex(patterns)
 	return e
 }
 
@@ -89,29 +82,29 @@ type window struct{ start, end int }
 // matches finds every token in buf.
 func (e *Engine) matches(buf []byte, depth int) []rawMatch {
 	var out []rawMatch
-	wins := make(map[int][]window)
+	var wins map[int][]window
 	if len(e.kwLen) > 0 {
-		it := e.ac.IterOverlappingByte(buf)
-		for m := it.Next(); m != nil; m = it.Next() {
-			for _, di := range e.kwDets[m.Pattern()] {
-				before, after := e.dets[di].Window()
-				w := window{max(0, m.Start()-before), min(len(buf), m.End()+after)}
-				ws := wins[di]
-				if n := len(ws); n > 0 && ws[n-1].end >= w.start {
-					ws[n-1].end = max(ws[n-1].end, w.end)
-				} else {
-					ws = append(ws, w)
-				}
-				wins[di] = ws
+		e.kwIndex.find(buf, func(kw, start int) {
+			if wins == nil {
+				wins = make(map[int][]window)
 			}
-		}
+			for _, di := range e.kwDets[kw] {
+				before, after := e.dets[di].Window()
+				wins[di] = append(wins[di], window{max(0, start-before), min(len(buf), start+e.kwLen[kw]+after)})
+			}
+		})
 	}
 	for k, di := range e.runDets {
-		wins[di] = append(wins[di], runWindows(buf, &e.runClass[k], e.dets[di].Run)...)
+		if ws := runWindows(buf, &e.runClass[k], e.dets[di].Run); len(ws) > 0 {
+			if wins == nil {
+				wins = make(map[int][]window)
+			}
+			wins[di] = append(wins[di], ws...)
+		}
 	}
 	for di, ws := range wins {
 		d := e.dets[di]
-		for _, w := range ws {
+		for _, w := range mergeWindows(ws) {
 			w = widen(buf, w)
 			for _, m := range d.Find(buf[w.start:w.end]) {
 				s, en := w.start+m.Start, w.start+m.End
@@ -143,19 +136,27 @@ func (e *Engine) decoded(buf []byte, runs []detectors.Decoded) []rawMatch {
 // runWindows returns the windows around runs of the charset whose length fits r.
 func runWindows(buf []byte, cls *[256]bool, r *detectors.Run) []window {
 	var out []window
-	for i := 0; i < len(buf); {
-		if !cls[buf[i]] {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(buf) && cls[buf[j]] {
-			j++
-		}
-		if n := j - i; n >= r.MinLen && (r.MaxLen == 0 || n <= r.MaxLen) {
+	detectors.LongRuns(buf, cls, r.MinLen, func(i, j int) {
+		if r.MaxLen == 0 || j-i <= r.MaxLen {
 			out = append(out, window{max(0, i-1), min(len(buf), j+1)})
 		}
-		i = j
+	})
+	return out
+}
+
+// mergeWindows sorts windows and merges those that overlap or touch.
+func mergeWindows(ws []window) []window {
+	if len(ws) < 2 {
+		return ws
+	}
+	sort.Slice(ws, func(i, j int) bool { return ws[i].start < ws[j].start })
+	out := ws[:1]
+	for _, w := range ws[1:] {
+		if last := &out[len(out)-1]; w.start <= last.end {
+			last.end = max(last.end, w.end)
+		} else {
+			out = append(out, w)
+		}
 	}
 	return out
 }
@@ -219,12 +220,13 @@ func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
 	line, lineStart, pos := 1, 0, 0
 	for _, m := range ms {
 		// ms is sorted by locStart: count lines incrementally.
-		for pos < m.locStart {
-			if data[pos] == '\n' {
-				line++
-				lineStart = pos + 1
+		if pos < m.locStart {
+			seg := data[pos:m.locStart]
+			if nl := bytes.Count(seg, []byte{'\n'}); nl > 0 {
+				line += nl
+				lineStart = pos + bytes.LastIndexByte(seg, '\n') + 1
 			}
-			pos++
+			pos = m.locStart
 		}
 		lineEnd := bytes.IndexByte(data[m.locStart:], '\n')
 		if lineEnd < 0 {
