@@ -1,0 +1,93 @@
+package revoke
+
+import (
+	"context"
+	"time"
+
+	"github.com/patrolsec/patrol/secret"
+)
+
+// Provider verifies and revokes the tokens of one issuer.
+type Provider interface {
+	// Name is the provider's key, as in scanner.Finding.Provider and the config
+	// ("azuredevops", "github", "gitlab", "slack", "npm").
+	Name() string
+	// Verify asks the provider whether tok is live and whose it is. It returns StatusLive or
+	// StatusDead with a nil error, or StatusUnknown with the error that kept it from deciding.
+	Verify(ctx context.Context, tok secret.Token, h Hints) (Verification, error)
+	// Revoke revokes tok, whose live Verification v came from Verify, and waits until the
+	// provider confirms it dead. It returns ErrNotLive for a v that is not live,
+	// ErrNotSupported when the provider cannot revoke this token (or is not configured to),
+	// ErrAmbiguous when it cannot tell the token apart from its owner's others, and
+	// ErrNotConfirmed when the revocation was accepted but the token still works.
+	Revoke(ctx context.Context, tok secret.Token, v Verification) error
+}
+
+// BatchRevoker is implemented by providers that revoke many tokens in one call (GitHub's
+// credentials/revoke takes up to 1000 and allows 60 calls an hour). errs[i] is the outcome of
+// targets[i], with the meaning of Provider.Revoke.
+type BatchRevoker interface {
+	RevokeBatch(ctx context.Context, targets []Target) (errs []error)
+}
+
+// Target is one token to revoke with its live verification.
+type Target struct {
+	Token        secret.Token
+	Verification Verification
+}
+
+// Hints tell a provider where a token was found. Only Azure DevOps uses them today: its PATs are
+// checked per organization, and the org is often named by the repository URL or nearby text.
+type Hints struct {
+	// Repository is the remote URL (or path) of the repository holding the finding.
+	Repository string
+	// Text is text near the match; URLs in it may name an organization.
+	Text string
+}
+
+// Status is the outcome of a live check.
+type Status string
+
+// Statuses, as written in reports.
+const (
+	// StatusLive: the provider accepted the token.
+	StatusLive Status = "live"
+	// StatusDead: the provider answered "bad credentials" (invalid, expired or revoked).
+	StatusDead Status = "dead"
+	// StatusUnknown: no decisive answer (403, rate limit, server error, timeout, no org …).
+	StatusUnknown Status = "unknown"
+)
+
+// Verification is the result of Provider.Verify.
+type Verification struct {
+	Status Status
+	// Identity is the owner; filled for StatusLive, as far as the API tells.
+	Identity Identity
+	// CheckedAt is when the provider answered.
+	CheckedAt time.Time
+}
+
+// Identity is the owner of a live token, as far as the provider's API tells.
+type Identity struct {
+	// ID is the provider's stable user id (GitHub/GitLab numeric id, Azure DevOps VSID, Slack
+	// user id).
+	ID string
+	// Login is the user name (GitHub login, GitLab username, Azure DevOps UPN, Slack user).
+	Login string
+	// Name is the display name.
+	Name string
+	// Email is the owner's e-mail when the API gives it.
+	Email string
+	// Org is the organization or team (Azure DevOps org, Slack team); OrgID its id (Azure
+	// DevOps instanceId, Slack team_id).
+	Org   string
+	OrgID string
+	// Tenant is the Entra tenant (Azure DevOps) or Slack enterprise id.
+	Tenant string
+	// Descriptor is the Azure DevOps subject descriptor that the token admin API takes.
+	Descriptor string
+	// Expires is when the token expires, if the API says (zero otherwise).
+	Expires time.Time
+	// Scopes are the token's scopes, if the API says.
+	Scopes []string
+}
