@@ -111,29 +111,49 @@ func (d *Detector) Find(buf []byte) []Match {
 		return nil
 	}
 	var out []Match
-	for _, loc := range d.re.FindAllSubmatchIndex(buf, -1) {
-		s, e := loc[2*d.group], loc[2*d.group+1]
-		if s < 0 || e <= s {
-			continue
+	// Search again from the end of each token rather than the end of the whole match:
+	// patterns consume the byte after a token to assert a boundary, and that byte may be the
+	// boundary the next token needs ("tok1\ntok2"). A token always starts with a token byte,
+	// so a search that resumes on the separator cannot invent a boundary.
+	for pos := 0; pos <= len(buf); {
+		loc := d.re.FindSubmatchIndex(buf[pos:])
+		if loc == nil {
+			break
 		}
-		tok := buf[s:e]
-		if d.MinEntropy > 0 && Entropy(tok) < d.MinEntropy {
-			continue
-		}
-		if !d.KeepPlaceholders && IsPlaceholder(tok) {
-			continue
-		}
-		conf := ConfidencePattern
-		if d.Validate != nil {
-			c, ok := d.Validate(tok)
-			if !ok {
-				continue
+		next := pos + loc[1]
+		if s, e := loc[2*d.group], loc[2*d.group+1]; s >= 0 && e > s {
+			s, e = pos+s, pos+e
+			next = e
+			if m, ok := d.check(buf, s, e); ok {
+				out = append(out, m)
 			}
-			conf = c
 		}
-		out = append(out, Match{Start: s, End: e, Confidence: conf})
+		if next <= pos {
+			next = pos + 1
+		}
+		pos = next
 	}
 	return out
+}
+
+// check applies the entropy, placeholder and Validate filters to the candidate buf[s:e].
+func (d *Detector) check(buf []byte, s, e int) (Match, bool) {
+	tok := buf[s:e]
+	if d.MinEntropy > 0 && Entropy(tok) < d.MinEntropy {
+		return Match{}, false
+	}
+	if !d.KeepPlaceholders && IsPlaceholder(tok) {
+		return Match{}, false
+	}
+	conf := ConfidencePattern
+	if d.Validate != nil {
+		c, ok := d.Validate(tok)
+		if !ok {
+			return Match{}, false
+		}
+		conf = c
+	}
+	return Match{Start: s, End: e, Confidence: conf}, true
 }
 
 // PrefixLen returns the length of the fixed, public part at the start of tok (the longest

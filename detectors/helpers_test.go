@@ -10,9 +10,14 @@ import (
 // the tree (patrol scan . stays clean).
 
 const (
-	alnum  = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	lowerN = "abcdefghijklmnopqrstuvwxyz0123456789"
-	hexLo  = "0123456789abcdef"
+	alnum   = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	lowerN  = "abcdefghijklmnopqrstuvwxyz0123456789"
+	hexLo   = "0123456789abcdef"
+	digits  = "0123456789"
+	upperN  = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	b64std  = alnum + "+/"
+	b64url  = alnum + "-_"
 )
 
 // rnd returns n deterministic pseudo-random characters from alphabet; seed varies the output.
@@ -67,14 +72,24 @@ func findAll(d *Detector, buf string) []string {
 	return out
 }
 
-// checkDetector runs the shared true/false positive checks for one detector.
-func checkDetector(t *testing.T, d *Detector, tps []tp, fps []fp) {
+// leadFor returns the text placed before true positive i: leads[i%len(leads)], or "".
+func leadFor(leads []string, i int) string {
+	if len(leads) == 0 {
+		return ""
+	}
+	return leads[i%len(leads)]
+}
+
+// checkDetector runs the shared true/false positive checks for one detector. leads, when
+// given, are placed right before the true positives in turn (tp i gets leads[i%len(leads)]):
+// the keyword a context detector needs beside its token (aws_secret_access_key=, AccountKey=).
+func checkDetector(t *testing.T, d *Detector, tps []tp, fps []fp, leads ...string) {
 	t.Helper()
 	if len(tps) < 3 || len(fps) < 3 {
 		t.Errorf("%s: want at least 3 true and 3 false positives, have %d and %d", d.ID, len(tps), len(fps))
 	}
-	for _, c := range tps {
-		for ctxName, input := range contexts(c.token) {
+	for i, c := range tps {
+		for ctxName, input := range contexts(leadFor(leads, i) + c.token) {
 			t.Run("tp/"+c.name+"/"+ctxName, func(t *testing.T) {
 				ms := d.Find([]byte(input))
 				if len(ms) != 1 {
