@@ -8,7 +8,7 @@ import (
 	"github.com/patrolsec/patrol/config"
 )
 
-func newConfigCmd(io streams) *cobra.Command {
+func newConfigCmd(ios streams) *cobra.Command {
 	c := &cobra.Command{Use: "config", Short: "Work with patrol.yaml"}
 	c.AddCommand(&cobra.Command{
 		Use:   "check FILE",
@@ -18,7 +18,7 @@ func newConfigCmd(io streams) *cobra.Command {
 			if _, err := config.Load(args[0]); err != nil {
 				return withCode(exitError, err)
 			}
-			fmt.Fprintf(io.out, "%s: ok\n", args[0])
+			fmt.Fprintf(ios.out, "%s: ok\n", args[0])
 			return nil
 		},
 	})

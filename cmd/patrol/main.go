@@ -57,8 +57,8 @@ type streams struct {
 
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	io := streams{in: stdin, out: stdout, err: stderr}
-	root := newRootCmd(io)
+	ios := streams{in: stdin, out: stdout, err: stderr}
+	root := newRootCmd(ios)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitError
 }
 
-func newRootCmd(io streams) *cobra.Command {
+func newRootCmd(ios streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "patrol",
 		Short:         "Find leaked access tokens, prove them live, revoke them, tell their owners",
@@ -89,9 +89,9 @@ func newRootCmd(io streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))
 	})
-	root.AddCommand(newScanCmd(io), newConfigCmd(io), newVersionCmd(io))
+	root.AddCommand(newScanCmd(ios), newConfigCmd(ios), newVersionCmd(ios))
 	for _, c := range extraCommands {
-		root.AddCommand(c(io))
+		root.AddCommand(c(ios))
 	}
 	return root
 }
@@ -99,13 +99,13 @@ func newRootCmd(io streams) *cobra.Command {
 // extraCommands are subcommands added by other files of this package (hook, verify, …).
 var extraCommands []func(streams) *cobra.Command
 
-func newVersionCmd(io streams) *cobra.Command {
+func newVersionCmd(ios streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(io.out, "patrol %s\n", version)
+			fmt.Fprintf(ios.out, "patrol %s\n", version)
 			return nil
 		},
 	}

@@ -40,12 +40,12 @@ type scanExtension struct {
 	// source returns a source when the extension takes over where content comes from (--staged).
 	source func(ctx context.Context, f *scanFlags, target string) (scanner.Source, string, bool, error)
 	// after turns findings into report entries (verification, revocation).
-	after func(ctx context.Context, f *scanFlags, cfg *config.Config, io streams, entries []report.Entry) ([]report.Entry, error)
+	after func(ctx context.Context, f *scanFlags, cfg *config.Config, ios streams, entries []report.Entry) ([]report.Entry, error)
 }
 
 var scanExtensions []scanExtension
 
-func newScanCmd(io streams) *cobra.Command {
+func newScanCmd(ios streams) *cobra.Command {
 	f := &scanFlags{ext: map[string]any{}}
 	c := &cobra.Command{
 		Use:   "scan [PATH|URL|-]",
@@ -60,7 +60,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 			if len(args) == 1 {
 				target = args[0]
 			}
-			return runScan(cmd.Context(), f, target, io)
+			return runScan(cmd.Context(), f, target, ios)
 		},
 	}
 	fl := c.Flags()
@@ -139,7 +139,7 @@ func fingerprintKey(flag string, cfg *config.Config) ([]byte, error) {
 	return secret.LoadOrCreateKey(def, true)
 }
 
-func runScan(ctx context.Context, f *scanFlags, target string, io streams) error {
+func runScan(ctx context.Context, f *scanFlags, target string, ios streams) error {
 	format, err := report.ParseFormat(f.format)
 	if err != nil {
 		return withCode(exitError, err)
@@ -169,11 +169,11 @@ func runScan(ctx context.Context, f *scanFlags, target string, io streams) error
 		}
 	}
 
-	src, root, isGit, err := openSource(ctx, f, target, maxSize, io)
+	src, root, isGit, err := openSource(ctx, f, target, maxSize, ios)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	if root != "" {
+	if st, err := os.Stat(root); root != "" && err == nil && st.IsDir() {
 		if err := sup.LoadIgnoreFile(filepath.Join(root, scanner.IgnoreFile)); err != nil {
 			return withCode(exitError, err)
 		}
@@ -181,15 +181,15 @@ func runScan(ctx context.Context, f *scanFlags, target string, io streams) error
 
 	engine := scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key, NoDecode: f.noDecode})
 	opts := scanner.Options{Workers: f.workers, MaxSize: maxSize}
-	tty := isTerminal(io.err)
+	tty := isTerminal(ios.err)
 	if tty && f.summary {
 		opts.Progress = func(chunks, nbytes int64) {
-			fmt.Fprintf(io.err, "\rpatrol: scanning… %d %s, %s", chunks, unitName(isGit), humanBytes(nbytes))
+			fmt.Fprintf(ios.err, "\rpatrol: scanning… %d %s, %s", chunks, unitName(isGit), humanBytes(nbytes))
 		}
 	}
 	findings, st, scanErr := scanner.Run(ctx, engine, src, opts)
 	if tty && f.summary {
-		fmt.Fprint(io.err, "\r\033[K")
+		fmt.Fprint(ios.err, "\r\033[K")
 	}
 	findings, suppressed := sup.Filter(findings)
 
@@ -201,19 +201,19 @@ func runScan(ctx context.Context, f *scanFlags, target string, io streams) error
 		if e.after == nil {
 			continue
 		}
-		if entries, err = e.after(ctx, f, cfg, io, entries); err != nil {
+		if entries, err = e.after(ctx, f, cfg, ios, entries); err != nil {
 			scanErr = errors.Join(scanErr, err)
 		}
 	}
 
-	if err := writeReport(f, format, entries, cfg, io); err != nil {
+	if err := writeReport(f, format, entries, cfg, ios); err != nil {
 		return withCode(exitError, err)
 	}
 	if f.summary {
-		printSummary(io.err, st, suppressed, isGit)
+		printSummary(ios.err, st, suppressed, isGit)
 	}
 	for _, e := range st.Errors {
-		fmt.Fprintf(io.err, "patrol: error: %v\n", e)
+		fmt.Fprintf(ios.err, "patrol: error: %v\n", e)
 	}
 	if scanErr != nil || len(st.Errors) > 0 {
 		if scanErr == nil {
@@ -229,7 +229,7 @@ func runScan(ctx context.Context, f *scanFlags, target string, io streams) error
 
 // openSource picks the source for target: stdin, a git history, or a directory. It returns
 // the root on disk (for .patrolignore) when there is one.
-func openSource(ctx context.Context, f *scanFlags, target string, maxSize int64, io streams) (scanner.Source, string, bool, error) {
+func openSource(ctx context.Context, f *scanFlags, target string, maxSize int64, ios streams) (scanner.Source, string, bool, error) {
 	for _, e := range scanExtensions {
 		if e.source == nil {
 			continue
@@ -240,7 +240,7 @@ func openSource(ctx context.Context, f *scanFlags, target string, maxSize int64,
 	}
 	switch {
 	case target == "-":
-		return &scanner.ReaderSource{R: io.in, Name: "stdin", MaxSize: maxSize}, "", false, nil
+		return &scanner.ReaderSource{R: ios.in, Name: "stdin", MaxSize: maxSize}, "", false, nil
 	case isGitURL(target):
 		src, err := scanner.OpenGit(ctx, scanner.GitOptions{Repo: target, CloneDir: f.cloneDir, Since: f.since, Branches: f.branches, MaxBlobSize: maxSize})
 		return src, "", true, err
@@ -258,8 +258,8 @@ func openSource(ctx context.Context, f *scanFlags, target string, maxSize int64,
 	return &scanner.DirSource{Root: target, NoIgnore: f.noIgnore, MaxSize: maxSize}, target, false, nil
 }
 
-func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg *config.Config, io streams) error {
-	var w io.Writer = io.out
+func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg *config.Config, ios streams) error {
+	var w io.Writer = ios.out
 	color := false
 	if f.output != "" {
 		file, err := os.Create(f.output)
@@ -269,7 +269,7 @@ func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg
 		defer file.Close()
 		w = file
 	} else {
-		color = isTerminal(io.out) && os.Getenv("NO_COLOR") == ""
+		color = isTerminal(ios.out) && os.Getenv("NO_COLOR") == ""
 	}
 	opts := report.Options{ShowSecrets: f.showSecrets, Color: color, Detectors: cfg.Detectors(), ToolVersion: version}
 	if err := report.Write(w, format, entries, opts); err != nil {
