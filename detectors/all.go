@@ -1,11 +1,32 @@
 package detectors
 
 // All returns a fresh list of every built-in detector, in a stable order. The list is explicit:
-// adding a detector means adding its constructor here.
+// adding a detector means adding its constructor here. Specific detectors (a literal prefix,
+// a checksum) come before generic ones (a keyword beside the token, a charset run): when two
+// claim the same span, the scanner keeps the earlier one.
 func All() []*Detector {
 	return []*Detector{
+		// Azure DevOps.
 		AzureDevOpsPAT(),
 		AzureDevOpsPATLegacy(),
+
+		// GitHub.
 		GitHubClassicPAT(),
+		GitHubOAuthToken(),
+		GitHubUserToServerToken(),
+		GitHubAppInstallationToken(),
+		GitHubAppInstallationStateless(),
+		GitHubRefreshToken(),
+		GitHubFineGrainedPAT(),
+
+		// GitLab.
+		GitLabPAT(),
+		GitLabPATRoutable(),
+		GitLabDeployToken(),
+		GitLabRunnerToken(),
+		GitLabCIJobToken(),
+		GitLabPipelineTriggerToken(),
+		GitLabFeedToken(),
+		GitLabOAuthAppSecret(),
 	}
 }

@@ -68,7 +68,7 @@ func gitlabRoutableShape(tok []byte, prefix string) bool {
 	if err != nil || int(l) != len(b) {
 		return false
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(string(b))
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(string(b))
 	if err != nil || len(raw) < gitlabRandomLen+1 {
 		return false
 	}

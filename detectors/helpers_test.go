@@ -30,6 +30,30 @@ func rnd(seed uint64, alphabet string, n int) string {
 	return b.String()
 }
 
+// rnd16 returns 16 deterministic pseudo-random bytes (the random part of a GitLab routable
+// token); seed varies the output.
+func rnd16(seed uint64) [16]byte {
+	r := rand.New(rand.NewPCG(seed, 0x5851f42d4c957f2d))
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// flipLast changes the last character of s to another one of the same class (digit, lower,
+// upper), which breaks a checksum but keeps the shape.
+func flipLast(s string) string {
+	c := s[len(s)-1]
+	switch {
+	case c >= '0' && c <= '8', c >= 'a' && c <= 'y', c >= 'A' && c <= 'Y':
+		c++
+	default:
+		c--
+	}
+	return s[:len(s)-1] + string(c)
+}
+
 // ghToken builds a checksum-valid GitHub/npm style token: prefix + 30 random + checksum.
 func ghToken(seed uint64, prefix string) string {
 	body := rnd(seed, alnum, 30)

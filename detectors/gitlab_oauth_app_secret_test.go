@@ -1,0 +1,13 @@
+package detectors
+
+import "testing"
+
+func casesGitLabOAuthAppSecret() ([]tp, []fp) {
+	return gitlabFamilyCases("gloas-", 140, func(s uint64) string { return rnd(s, b64url, 64) })
+}
+
+func TestGitLabOAuthAppSecret(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesGitLabOAuthAppSecret()
+	checkDetector(t, GitLabOAuthAppSecret(), tps, fps)
+}

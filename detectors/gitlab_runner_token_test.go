@@ -1,0 +1,13 @@
+package detectors
+
+import "testing"
+
+func casesGitLabRunnerToken() ([]tp, []fp) {
+	return gitlabFamilyCases("glrt-", 100, func(s uint64) string { return rnd(s, b64url, 20) })
+}
+
+func TestGitLabRunnerToken(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesGitLabRunnerToken()
+	checkDetector(t, GitLabRunnerToken(), tps, fps)
+}
