@@ -16,5 +16,6 @@
 //     fingerprint and commit, so it does not depend on the order a concurrent scan produced.
 //   - Write renders into memory and writes once, so a rendering error leaves w untouched.
 //
-// Write is safe for concurrent use; it does not modify its arguments.
+// Write keeps no state and does not modify its arguments, so concurrent calls with different
+// writers are safe.
 package report

@@ -52,7 +52,8 @@ func unknownFormat(s string) error {
 }
 
 // Owner is who a live token belongs to, as the issuing provider reports it. Any field may be
-// empty when the provider does not say.
+// empty when the provider does not say. In JSON it is the object {"id", "name", "email",
+// "org"}, each key omitted when empty.
 type Owner struct {
 	// ID is the provider's stable id for the owner.
 	ID string
@@ -64,7 +65,8 @@ type Owner struct {
 	Org string
 }
 
-// Verification is the outcome of asking the issuing provider whether a token is live.
+// Verification is the outcome of asking the issuing provider whether a token is live. In JSON
+// it is {"status", "owner" (omitted when nil), "checked_at" (RFC 3339, UTC)}.
 type Verification struct {
 	// Status is the verdict, e.g. "live", "dead" or "unknown".
 	Status string
@@ -74,7 +76,8 @@ type Verification struct {
 	CheckedAt time.Time
 }
 
-// Revocation is the outcome of trying to revoke a token.
+// Revocation is the outcome of trying to revoke a token. In JSON it is {"status", "reason"
+// (omitted when empty), "at" (RFC 3339, UTC; omitted when zero)}.
 type Revocation struct {
 	// Status is the pipeline state, e.g. "revoked", "revoke_failed", "skipped" or
 	// "confirmed_dead".
@@ -89,9 +92,12 @@ type Revocation struct {
 // Entry is one finding and what the pipeline learned about it. Verification and Revocation are
 // nil when that step has not run.
 type Entry struct {
+	// Finding is what the scanner found; its raw Secret is written only with ShowSecrets.
 	scanner.Finding
+	// Verification is the provider's verdict, if the token was checked.
 	Verification *Verification
-	Revocation   *Revocation
+	// Revocation is what the pipeline did about the token, if anything.
+	Revocation *Revocation
 }
 
 // MarshalJSON implements json.Marshaler: an Entry marshals to one object of the JSON report,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,15 +33,15 @@ var rawSecrets = []string{
 	"FAKE-SECRET-" + "four-" + "for-report-tests",
 }
 
-func date(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err) // fixture constants only
-	}
-	return t
+// date is a fixed instant for fixtures; utcOffset is in hours.
+func date(year int, month time.Month, day, hour, minute, sec, utcOffset int) time.Time {
+	return time.Date(year, month, day, hour, minute, sec, 0, time.FixedZone("", utcOffset*3600))
 }
 
-func datePtr(s string) *time.Time { t := date(s); return &t }
+func datePtr(year int, month time.Month, day, hour, minute, sec, utcOffset int) *time.Time {
+	t := date(year, month, day, hour, minute, sec, utcOffset)
+	return &t
+}
 
 func finding(detector, provider string, conf detectors.Confidence, raw string, loc scanner.Location) scanner.Finding {
 	tok := secret.New(raw)
@@ -64,14 +65,14 @@ func fixtureEntries() []Entry {
 	dir := finding("acme-api-key", "", detectors.ConfidencePattern, rawSecrets[2], scanner.Location{
 		Source: scanner.SourceDir, Path: "config/app & <prod>.env", Line: 7, Column: 5,
 		Repository: "/should/not/appear", Commit: strings.Repeat("f", 40),
-		AuthorName: "Nobody", Date: datePtr("2020-01-01T00:00:00Z"),
+		AuthorName: "Nobody", Date: datePtr(2020, 1, 1, 0, 0, 0, 0),
 	})
 
 	encoded := finding("github-classic-pat", "github", detectors.ConfidencePattern, rawSecrets[1], scanner.Location{
 		Source: scanner.SourceGit, Repository: "https://example.com/acme/app.git",
 		Commit: strings.Repeat("0123456789", 4), Path: "docs/notes with space.md", Line: 12, Column: 3,
 		AuthorName: "Mallory\x1b[2J", AuthorEmail: "mallory@example.com",
-		Date: datePtr("2024-03-04T05:06:07+02:00"),
+		Date: datePtr(2024, 3, 4, 5, 6, 7, +2),
 	})
 	encoded.Encoding = "base64"
 
@@ -79,21 +80,21 @@ func fixtureEntries() []Entry {
 		Source: scanner.SourceGit, Repository: "https://example.com/acme/app.git",
 		Commit: strings.Repeat("abcdef0123", 4), Path: "ci/a.yml", Line: 3, Column: 24,
 		AuthorName: "Alice Example", AuthorEmail: "alice@example.com",
-		Date: datePtr("2024-01-01T00:00:00Z"),
+		Date: datePtr(2024, 1, 1, 0, 0, 0, 0),
 	})
 
 	return []Entry{
 		{Finding: stdin},
 		{Finding: dir, Revocation: &Revocation{Status: "skipped", Reason: "dry-run"}},
-		{Finding: encoded, Verification: &Verification{Status: "dead", CheckedAt: date("2024-05-01T10:00:00Z")}},
+		{Finding: encoded, Verification: &Verification{Status: "dead", CheckedAt: date(2024, 5, 1, 10, 0, 0, 0)}},
 		{
 			Finding: ado,
 			Verification: &Verification{
 				Status:    "live",
 				Owner:     &Owner{ID: "0b7e1c2d", Name: "Alice Example", Email: "alice@example.com", Org: "acme"},
-				CheckedAt: date("2024-05-01T10:00:00Z"),
+				CheckedAt: date(2024, 5, 1, 10, 0, 0, 0),
 			},
-			Revocation: &Revocation{Status: "revoked", Reason: "policy allow-list", At: date("2024-05-01T10:00:05Z")},
+			Revocation: &Revocation{Status: "revoked", Reason: "policy allow-list", At: date(2024, 5, 1, 10, 0, 5, 0)},
 		},
 	}
 }
@@ -183,7 +184,7 @@ func TestShowSecrets(t *testing.T) {
 	t.Parallel()
 	for _, f := range Formats() {
 		for _, show := range []bool{false, true} {
-			t.Run(string(f)+"/show="+map[bool]string{false: "false", true: "true"}[show], func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/show=%t", f, show), func(t *testing.T) {
 				t.Parallel()
 				opts := fixtureOptions()
 				opts.ShowSecrets = show
@@ -360,12 +361,12 @@ func TestJSONLocation(t *testing.T) {
 		{
 			name: "dir drops git fields",
 			loc: scanner.Location{Source: scanner.SourceDir, Path: "a/b.txt", Line: 1, Column: 1,
-				Repository: "r", Commit: "c", AuthorName: "n", AuthorEmail: "e", Date: datePtr("2024-01-01T00:00:00Z")},
+				Repository: "r", Commit: "c", AuthorName: "n", AuthorEmail: "e", Date: datePtr(2024, 1, 1, 0, 0, 0, 0)},
 			want: `{"source":"dir","path":"a/b.txt","line":1,"column":1}`,
 		},
 		{
 			name: "git date in UTC",
-			loc:  scanner.Location{Source: scanner.SourceGit, Path: "x", Line: 1, Column: 1, Date: datePtr("2024-03-04T05:06:07.89+02:00")},
+			loc:  scanner.Location{Source: scanner.SourceGit, Path: "x", Line: 1, Column: 1, Date: func() *time.Time { d := date(2024, 3, 4, 5, 6, 7, +2).Add(890 * time.Millisecond); return &d }()},
 			want: `{"source":"git","path":"x","line":1,"column":1,"date":"2024-03-04T03:06:07Z"}`,
 		},
 	}
