@@ -28,5 +28,15 @@ func All() []*Detector {
 		GitLabPipelineTriggerToken(),
 		GitLabFeedToken(),
 		GitLabOAuthAppSecret(),
+
+		// npm.
+		NPMToken(),
+
+		// Slack.
+		SlackBotToken(),
+		SlackUserToken(),
+		SlackAppToken(),
+		SlackConfigToken(),
+		SlackWebhookURL(),
 	}
 }
