@@ -3,6 +3,8 @@ package revoke
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +68,7 @@ type Client struct {
 	http *http.Client
 
 	mu        sync.Mutex
-	notBefore time.Time // a rate-limit reset announced by the provider
+	notBefore map[string]time.Time // rate key → exhausted-limit reset announced by the provider
 }
 
 // NewClient returns a Client with o's zero fields set to their defaults.
@@ -105,8 +107,9 @@ func NewClient(o ClientOptions) *Client {
 		o.Jitter = rand.Float64
 	}
 	return &Client{
-		o:  o,
-		ua: "patrol/" + o.Version,
+		o:         o,
+		notBefore: map[string]time.Time{},
+		ua:        "patrol/" + o.Version,
 		http: &http.Client{
 			Transport: o.Transport,
 			// A redirect is an answer (Azure DevOps sends a sign-in page for a bad PAT without
@@ -160,6 +163,10 @@ type Request struct {
 	Limiter *rate.Limiter
 	// MaxAttempts, when positive, overrides the client's.
 	MaxAttempts int
+	// RateKey names the budget an exhausted X-RateLimit-Remaining applies to, so that later
+	// calls on the same budget wait for the reset. Empty means one budget per credential (a
+	// hash of the Authorization or PRIVATE-TOKEN header), or the unauthenticated budget.
+	RateKey string
 }
 
 // Response is a fully read answer.
@@ -199,7 +206,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			continue
 		}
 		wait := c.serverWait(resp.Header)
-		c.noteReset(resp.Header)
+		c.noteReset(r, resp.Header)
 		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 			return resp, nil
 		}
@@ -232,7 +239,7 @@ func retryable(resp *Response, wait time.Duration) bool {
 // waitTurn honours a rate-limit reset announced earlier and the limiter.
 func (c *Client) waitTurn(ctx context.Context, r *Request, lim *rate.Limiter) error {
 	c.mu.Lock()
-	nb := c.notBefore
+	nb := c.notBefore[rateKey(r)]
 	c.mu.Unlock()
 	if d := nb.Sub(c.o.Now()); d > 0 {
 		if d > c.o.MaxWait {
@@ -340,6 +347,17 @@ func (c *Client) backoff(ctx context.Context, r *Request, attempt int, wait time
 	return nil
 }
 
+// RetryAfter is how long the answer with header h asks to wait before the next call: see
+// serverWait. Libraries that read responses themselves (go-github) use it.
+func (c *Client) RetryAfter(h http.Header) time.Duration { return c.serverWait(h) }
+
+// Pace waits for a turn on lim (and any reset announced for unauthenticated calls) on the
+// client's clock. It
+// returns an ErrRateLimited *APIError when the wait would exceed MaxWait.
+func (c *Client) Pace(ctx context.Context, op string, lim *rate.Limiter) error {
+	return c.waitTurn(ctx, &Request{Op: op, RateKey: "anonymous"}, lim)
+}
+
 // serverWait is how long the provider asked to wait: Retry-After, else the reset of an
 // exhausted rate limit (X-RateLimit-* on GitHub and Azure DevOps, RateLimit-* on GitLab).
 func (c *Client) serverWait(h http.Header) time.Duration {
@@ -358,21 +376,44 @@ func (c *Client) serverWait(h http.Header) time.Duration {
 	return 0
 }
 
-// noteReset remembers an exhausted rate limit so the next call waits for its reset.
-func (c *Client) noteReset(h http.Header) {
+// noteReset remembers an exhausted rate limit so that the next call on the same budget waits
+// for its reset.
+func (c *Client) noteReset(r *Request, h http.Header) {
 	for _, p := range []string{"X-RateLimit-", "RateLimit-"} {
 		if h.Get(p+"Remaining") != "0" {
 			continue
 		}
-		if t, ok := ParseResetEpoch(h.Get(p + "Reset")); ok {
-			c.mu.Lock()
-			if t.After(c.notBefore) {
-				c.notBefore = t
-			}
-			c.mu.Unlock()
-			return
+		t, ok := ParseResetEpoch(h.Get(p + "Reset"))
+		if !ok {
+			continue
 		}
+		now := c.o.Now()
+		c.mu.Lock()
+		for k, v := range c.notBefore {
+			if !v.After(now) {
+				delete(c.notBefore, k)
+			}
+		}
+		if k := rateKey(r); t.After(c.notBefore[k]) {
+			c.notBefore[k] = t
+		}
+		c.mu.Unlock()
+		return
 	}
+}
+
+// rateKey is r.RateKey, else a hash of the credential the request carries (never the
+// credential itself), else "anonymous".
+func rateKey(r *Request) string {
+	if r.RateKey != "" {
+		return r.RateKey
+	}
+	cred := r.Header.Get("Authorization") + "\x00" + r.Header.Get("PRIVATE-TOKEN")
+	if cred == "\x00" {
+		return "anonymous"
+	}
+	sum := sha256.Sum256([]byte(cred))
+	return hex.EncodeToString(sum[:8])
 }
 
 // HTTPClient returns an *http.Client that sends through c (limiter, retries, timeouts,

@@ -208,8 +208,9 @@ func TestClientRemembersExhaustedRateLimit(t *testing.T) {
 		"GET /x": status(200, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", itoa(reset)),
 	})
 	c := revtest.Client("fake", clk, log)
-	for range 2 {
-		if _, err := c.Do(t.Context(), &revoke.Request{Op: "GET /x", Method: "GET", URL: srv.URL + "/x"}); err != nil {
+	for _, cred := range []string{"Bearer a", "Bearer b", "Bearer a"} {
+		// The budget is per credential: only the second call with "a" waits.
+		if _, err := c.Do(t.Context(), &revoke.Request{Op: "GET /x", Method: "GET", URL: srv.URL + "/x", Header: http.Header{"Authorization": {cred}}}); err != nil {
 			t.Fatalf("Do() = %v", err)
 		}
 	}

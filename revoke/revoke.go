@@ -2,6 +2,7 @@ package revoke
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/patrolsec/patrol/secret"
@@ -90,4 +91,16 @@ type Identity struct {
 	Expires time.Time
 	// Scopes are the token's scopes, if the API says.
 	Scopes []string
+}
+
+// StatusOf maps the error of a live check to a Status: nil is live, the provider's "bad
+// credentials" (ErrUnauthorized) is dead, anything else unknown.
+func StatusOf(err error) Status {
+	switch {
+	case err == nil:
+		return StatusLive
+	case errors.Is(err, ErrUnauthorized):
+		return StatusDead
+	}
+	return StatusUnknown
 }

@@ -131,11 +131,10 @@ func (l *Log) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// Client returns a revoke.Client for provider on clk, logging to log, with a short per-call
-// timeout and no jitter.
-func Client(provider string, clk *Clock, log *Log) *revoke.Client {
-	return revoke.NewClient(revoke.ClientOptions{
-		Provider:    provider,
+// Options returns client options on clk, logging to log, with a short per-call timeout, three
+// attempts and no jitter.
+func Options(clk *Clock, log *Log) revoke.ClientOptions {
+	return revoke.ClientOptions{
 		Version:     "test",
 		Timeout:     2 * time.Second,
 		MaxAttempts: 3,
@@ -143,7 +142,14 @@ func Client(provider string, clk *Clock, log *Log) *revoke.Client {
 		Now:         clk.Now,
 		Sleep:       clk.Sleep,
 		Jitter:      func() float64 { return 0 },
-	})
+	}
+}
+
+// Client returns a revoke.Client for provider with Options(clk, log).
+func Client(provider string, clk *Clock, log *Log) *revoke.Client {
+	o := Options(clk, log)
+	o.Provider = provider
+	return revoke.NewClient(o)
 }
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
