@@ -1,0 +1,429 @@
+package scanner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Errors returned by OpenGit and GitSource.
+var (
+	// ErrNotRepository is returned by OpenGit when the path exists but holds no git repository.
+	ErrNotRepository = errors.New("not a git repository")
+	// ErrOptionLike is returned by OpenGit for a repository, ref or revision that starts with
+	// "-": git would read it as a command-line option (--upload-pack=… runs a program).
+	ErrOptionLike = errors.New("looks like a command-line option")
+	// ErrShallow is reported (in Stats.Errors, through Chunk.Err) when the repository is
+	// shallow: the history before the shallow boundary is not there to scan.
+	ErrShallow = errors.New("shallow repository: history incomplete")
+	// ErrMissingObject is reported (in Stats.Errors, through Chunk.Err) for a blob that the
+	// history references but the object store lacks: the repository is corrupt.
+	ErrMissingObject = errors.New("missing object")
+	// ErrNoSuchRef is returned by OpenGit when a GitOptions.Branches entry names no ref.
+	ErrNoSuchRef = errors.New("no such ref")
+	// ErrClone is returned by OpenGit when a remote cannot be cloned or fetched.
+	ErrClone = errors.New("clone failed")
+)
+
+// GitTokenEnv names the environment variable whose value is sent as the HTTP basic password
+// (user "x-access-token") when cloning or fetching a remote over HTTP(S).
+const GitTokenEnv = "PATROL_GIT_TOKEN"
+
+// GitMode chooses how GitSource reads the object store.
+type GitMode int
+
+const (
+	// GitAuto uses the git binary when it is on PATH, go-git otherwise.
+	GitAuto GitMode = iota
+	// GitBinary requires the git binary.
+	GitBinary
+	// GitGoGit uses go-git only (no subprocess).
+	GitGoGit
+)
+
+// GitOptions configure OpenGit.
+type GitOptions struct {
+	// Repo is a local path (a work tree or a bare repository) or a remote URL (https://,
+	// ssh://, git://, file://, or scp-style user@host:path).
+	Repo string
+	// CloneDir is where remotes are cloned (bare, all refs), one directory per URL, reused
+	// and fetched on later scans. Empty means <user cache dir>/patrol/repos.
+	CloneDir string
+	// Since limits the scan to commits not reachable from a revision (an incremental scan
+	// from the last scanned tip) or, when it is not a revision, committed at or after a date
+	// (YYYY-MM-DD, YYYY-MM-DD HH:MM:SS, RFC 3339 or a Unix time as @N).
+	Since string
+	// Branches limits the scan to these refs (full names, or short names of branches, tags
+	// and remote-tracking refs). Empty means every ref.
+	Branches []string
+	// MaxBlobSize: bigger blobs are not read, and are counted as skipped (SkipOversize).
+	// Zero means DefaultMaxSize.
+	MaxBlobSize int64
+	// Logger receives warnings (shallow history, missing objects); nil discards.
+	Logger *slog.Logger
+	// Mode chooses between the git binary and go-git; the zero value is GitAuto.
+	Mode GitMode
+}
+
+// GitSource is the history of one repository: it yields every distinct blob reachable from the
+// selected refs once (Source), and maps findings in a blob to each path and commit that first
+// introduced it (Resolver). Use it for one scan; it is not safe for concurrent scans.
+type GitSource struct {
+	repo    string // as reported in Location.Repository (no credentials)
+	dir     string // the git directory
+	opts    GitOptions
+	log     *slog.Logger
+	maxSize int64
+	shallow bool
+	b       gitBackend
+	idx     *gitIndex
+}
+
+// gitBackend reads one repository: the history (which blob first appeared at which path in
+// which commit), the blobs, and commit metadata.
+type gitBackend interface {
+	// history indexes the selected commits, in the order that decides "first".
+	history(ctx context.Context, sel gitSelection) (*gitIndex, error)
+	// blobs reads the blobs of idx (every blob in idx when all is set, in the object store's
+	// order; otherwise only those) and calls fn for each, with data nil when size > maxSize.
+	// It reports blobs that cannot be read to missing.
+	blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(sha oid, size int64, data []byte) error, missing func(oid, error) error) error
+	// commits returns author metadata of the given commits.
+	commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error)
+	// shallow reports whether the repository is shallow.
+	shallow(ctx context.Context) (bool, error)
+	name() string
+}
+
+// gitSelection is what to scan: tips (full ref names or hex object ids; nil with all), and the
+// exclusions of Since.
+type gitSelection struct {
+	all      bool
+	refs     []string
+	notRev   string    // exclude commits reachable from this commit (hex)
+	notOlder time.Time // exclude commits committed before this time
+}
+
+type gitCommit struct {
+	name, email string
+	date        time.Time
+}
+
+// OpenGit opens (or clones, or fetches) the repository of opts.Repo and checks the options.
+// Errors name the repository and what is wrong with it; they never contain credentials.
+func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
+	s := &GitSource{opts: opts, log: opts.Logger, maxSize: opts.MaxBlobSize}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxSize <= 0 {
+		s.maxSize = DefaultMaxSize
+	}
+	if opts.Repo == "" {
+		return nil, errors.New("open repository: no path or URL")
+	}
+	if strings.HasPrefix(opts.Repo, "-") {
+		return nil, fmt.Errorf("open repository %q: %w", redactURL(opts.Repo), ErrOptionLike)
+	}
+	for _, b := range opts.Branches {
+		if b == "" || strings.HasPrefix(b, "-") {
+			return nil, fmt.Errorf("branch %q: %w", b, ErrOptionLike)
+		}
+	}
+	if strings.HasPrefix(opts.Since, "-") {
+		return nil, fmt.Errorf("since %q: %w", opts.Since, ErrOptionLike)
+	}
+	gitPath, lookErr := exec.LookPath("git")
+	useBinary := false
+	switch opts.Mode {
+	case GitBinary:
+		if lookErr != nil {
+			return nil, fmt.Errorf("open repository %s: git binary: %w", redactURL(opts.Repo), lookErr)
+		}
+		useBinary = true
+	case GitAuto:
+		useBinary = lookErr == nil
+	}
+
+	if isGitURL(opts.Repo) {
+		s.repo = redactURL(opts.Repo)
+		dir, err := cloneOrFetch(ctx, opts, s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.dir = dir
+	} else {
+		abs, err := filepath.Abs(opts.Repo)
+		if err != nil {
+			return nil, fmt.Errorf("open repository %s: %w", opts.Repo, err)
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("open repository %s: no such directory: %w", abs, fs.ErrNotExist)
+			}
+			return nil, fmt.Errorf("open repository %s: %w", abs, err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("open repository %s: not a directory: %w", abs, ErrNotRepository)
+		}
+		s.repo, s.dir = abs, abs
+	}
+
+	var err error
+	if useBinary {
+		s.b, err = openExecGit(ctx, gitPath, s.dir, s.repo)
+	} else {
+		s.b, err = openGoGit(s.dir, s.repo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.shallow, err = s.b.shallow(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Repository returns the repository as written in findings: the absolute path or the URL
+// without credentials.
+func (s *GitSource) Repository() string { return s.repo }
+
+// Backend names the object reader in use: "git" (the binary) or "go-git".
+func (s *GitSource) Backend() string { return s.b.name() }
+
+// Shallow reports whether the repository is shallow (its history is incomplete).
+func (s *GitSource) Shallow() bool { return s.shallow }
+
+// selection turns the options into a gitSelection, resolving refs and Since.
+func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
+	var sel gitSelection
+	refs, err := listRefs(ctx, s.b)
+	if err != nil {
+		return sel, err
+	}
+	if len(s.opts.Branches) == 0 {
+		sel.all = true
+	} else {
+		for _, b := range s.opts.Branches {
+			r, ok := matchRef(refs, b)
+			if !ok {
+				return sel, fmt.Errorf("branch %q in %s: %w", b, s.repo, ErrNoSuchRef)
+			}
+			sel.refs = append(sel.refs, r)
+		}
+	}
+	if s.opts.Since != "" {
+		if c, ok := resolveCommit(ctx, s.b, s.opts.Since); ok {
+			sel.notRev = c
+		} else if t, ok := parseSinceDate(s.opts.Since); ok {
+			sel.notOlder = t
+		} else {
+			return sel, fmt.Errorf("since %q in %s: not a revision, nor a date (YYYY-MM-DD, RFC 3339, @unix)", s.opts.Since, s.repo)
+		}
+	}
+	return sel, nil
+}
+
+// refLister and revResolver are implemented by both backends.
+type refLister interface {
+	refs(ctx context.Context) ([]string, error)
+}
+type revResolver interface {
+	resolveCommit(ctx context.Context, rev string) (string, bool)
+}
+
+func listRefs(ctx context.Context, b gitBackend) ([]string, error) {
+	return b.(refLister).refs(ctx)
+}
+
+func resolveCommit(ctx context.Context, b gitBackend, rev string) (string, bool) {
+	return b.(revResolver).resolveCommit(ctx, rev)
+}
+
+// matchRef finds name among full ref names: exactly, or as a branch, tag or remote-tracking ref.
+func matchRef(refs []string, name string) (string, bool) {
+	for _, prefix := range []string{"", "refs/heads/", "refs/tags/", "refs/remotes/"} {
+		for _, r := range refs {
+			if r == prefix+name {
+				return r, true
+			}
+		}
+	}
+	return "", false
+}
+
+func parseSinceDate(s string) (time.Time, bool) {
+	if strings.HasPrefix(s, "@") {
+		var n int64
+		if _, err := fmt.Sscanf(s[1:], "%d", &n); err == nil {
+			return time.Unix(n, 0).UTC(), true
+		}
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Chunks reads the history, then every distinct blob it references once, and yields the blobs
+// (Chunk.Blob is the hex id, Chunk.Name "blob <id>"). Blobs over MaxBlobSize are yielded as
+// skipped; a shallow history and missing objects are yielded as Chunk.Err, and the scan goes on.
+func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+	if s.shallow {
+		err := fmt.Errorf("%s: %w", s.repo, ErrShallow)
+		s.log.Warn("shallow repository: scanning the history that is there", "repo", s.repo)
+		if err := yield(Chunk{Name: s.repo, Err: err}); err != nil {
+			return err
+		}
+	}
+	sel, err := s.selection(ctx)
+	if err != nil {
+		return err
+	}
+	idx, err := s.b.history(ctx, sel)
+	if err != nil {
+		return err
+	}
+	idx.finish()
+	idx.all = sel.all && sel.notRev == "" && sel.notOlder.IsZero()
+	s.idx = idx
+	// One placeholder location per blob: Resolve replaces it with every (path, commit).
+	locs := []Location{{Source: SourceGit, Repository: s.repo}}
+	return s.b.blobs(ctx, idx, s.maxSize, func(sha oid, size int64, data []byte) error {
+		h := sha.String()
+		c := Chunk{Blob: h, Name: "blob " + h, Size: size, Locations: locs}
+		if data == nil {
+			c.Skipped = SkipOversize
+		} else {
+			c.Data = data
+		}
+		return yield(c)
+	}, func(sha oid, err error) error {
+		e := idx.first(sha)
+		where := ""
+		if e != nil {
+			where = fmt.Sprintf(" (%s in commit %s)", idx.paths[e.path], idx.commits[e.commit])
+		}
+		err = fmt.Errorf("%s: blob %s%s: %w", s.repo, sha, where, err)
+		s.log.Warn("unreadable blob", "repo", s.repo, "err", err)
+		return yield(Chunk{Blob: sha.String(), Name: "blob " + sha.String(), Err: err})
+	})
+}
+
+// Resolve expands each finding into one finding per path at which its blob was introduced,
+// attributed to the first commit that introduced it there. Findings in blobs that no scanned
+// commit introduced are dropped.
+func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding, error) {
+	if s.idx == nil {
+		return nil, nil
+	}
+	want := map[oid]bool{}
+	var commits []oid
+	for _, f := range findings {
+		b, ok := parseOID(f.blob)
+		if !ok {
+			continue
+		}
+		for _, e := range s.idx.lookup(b) {
+			c := s.idx.commits[e.commit]
+			if !want[c] {
+				want[c] = true
+				commits = append(commits, c)
+			}
+		}
+	}
+	meta, err := s.b.commits(ctx, commits)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Finding, 0, len(findings))
+	for _, f := range findings {
+		b, ok := parseOID(f.blob)
+		if !ok {
+			continue
+		}
+		for _, e := range s.idx.lookup(b) {
+			c := s.idx.commits[e.commit]
+			m := meta[c]
+			g := f
+			g.Location.Source = SourceGit
+			g.Location.Repository = s.repo
+			g.Location.Commit = c.String()
+			g.Location.Path = s.idx.paths[e.path]
+			g.Location.AuthorName = m.name
+			g.Location.AuthorEmail = m.email
+			if !m.date.IsZero() {
+				d := m.date.UTC()
+				g.Location.Date = &d
+			}
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+var scpLike = regexp.MustCompile(`^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:`)
+
+// isGitURL reports whether repo names a remote rather than a local path.
+func isGitURL(repo string) bool {
+	return strings.Contains(repo, "://") || scpLike.MatchString(repo)
+}
+
+// redactURL drops the user information (and so any password or token) from a URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if i := strings.LastIndex(raw, "@"); i >= 0 && strings.Contains(raw[:i], "://") {
+			j := strings.Index(raw, "://") + 3
+			return raw[:j] + "REDACTED@" + raw[i+1:]
+		}
+		return raw
+	}
+	if _, hasPw := u.User.Password(); hasPw {
+		u.User = url.User("REDACTED")
+	}
+	u.RawQuery = ""
+	return u.String()
+}
+
+// cloneDirFor returns the cache directory for a URL: readable host/path plus a short hash of
+// the full URL, so two URLs never share a directory.
+func cloneDirFor(base, raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	name := redactURL(raw)
+	if i := strings.Index(name, "://"); i >= 0 {
+		name = name[i+3:]
+	}
+	if i := strings.LastIndex(name, "@"); i >= 0 {
+		name = name[i+1:]
+	}
+	clean := make([]byte, 0, len(name))
+	for _, c := range []byte(name) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
+			clean = append(clean, c)
+		default:
+			clean = append(clean, '_')
+		}
+	}
+	n := strings.Trim(string(clean), "._")
+	if len(n) > 80 {
+		n = n[len(n)-80:]
+	}
+	return filepath.Join(base, n+"-"+hex.EncodeToString(sum[:6])+".git")
+}

@@ -1,0 +1,97 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+)
+
+// remoteError is a clone or fetch failure. Its text names the operation and the URL without
+// credentials, and never holds the token; errors.Is still sees ErrClone and the cause
+// (transport.ErrAuthenticationRequired, …).
+type remoteError struct {
+	msg string
+	err error
+}
+
+func (e *remoteError) Error() string   { return e.msg }
+func (e *remoteError) Unwrap() []error { return []error{ErrClone, e.err} }
+
+func newRemoteError(op, rawURL, token string, err error) error {
+	msg := err.Error()
+	if token != "" {
+		msg = strings.ReplaceAll(msg, token, "REDACTED")
+	}
+	safe := redactURL(rawURL)
+	if safe != rawURL {
+		msg = strings.ReplaceAll(msg, rawURL, safe)
+	}
+	return &remoteError{msg: fmt.Sprintf("%s %s: %s", op, safe, msg), err: err}
+}
+
+// cloneOrFetch makes a bare mirror of opts.Repo (every ref) in the clone cache, or brings an
+// existing one up to date, and returns its directory. The token comes from GitTokenEnv only.
+func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (string, error) {
+	base := opts.CloneDir
+	if base == "" {
+		c, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("clone %s: no clone directory: %w", redactURL(opts.Repo), err)
+		}
+		base = filepath.Join(c, "patrol", "repos")
+	}
+	dir := cloneDirFor(base, opts.Repo)
+	token := os.Getenv(GitTokenEnv)
+	var auth transport.AuthMethod
+	if token != "" && (strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")) {
+		auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
+	}
+	if r, err := git.PlainOpen(dir); err == nil {
+		log.Debug("fetching", "repo", redactURL(opts.Repo), "path", dir)
+		err := r.FetchContext(ctx, &git.FetchOptions{
+			RemoteName: git.DefaultRemoteName,
+			RemoteURL:  opts.Repo,
+			RefSpecs:   []config.RefSpec{"+refs/*:refs/*"},
+			Auth:       auth,
+			Force:      true,
+			Prune:      true,
+			Tags:       git.AllTags,
+		})
+		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+			return "", newRemoteError("fetch", opts.Repo, token, err)
+		}
+		return dir, nil
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
+	}
+	tmp, err := os.MkdirTemp(base, ".clone-*")
+	if err != nil {
+		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
+	}
+	log.Debug("cloning", "repo", redactURL(opts.Repo), "path", dir)
+	_, err = git.PlainCloneContext(ctx, tmp, true, &git.CloneOptions{
+		URL:    opts.Repo,
+		Auth:   auth,
+		Mirror: true,
+		Tags:   git.AllTags,
+	})
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		return "", newRemoteError("clone", opts.Repo, token, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		_ = os.RemoveAll(tmp)
+		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
+	}
+	return dir, nil
+}

@@ -1,0 +1,571 @@
+package scanner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// execGit reads a repository through the git binary: one `git log --raw` pass for the history
+// and one `git cat-file --batch` stream for the blobs. git's C inflate and its delta-base cache
+// make this the fastest reader available; go-git is the fallback when git is not installed.
+type execGit struct {
+	git  string
+	dir  string // the git directory
+	repo string // for error messages
+	env  []string
+}
+
+// gitEnvDrop are environment variables that would make git read another repository, object
+// store or index than the one asked for.
+var gitEnvDrop = []string{
+	"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_QUARANTINE_PATH", "GIT_REPLACE_REF_BASE",
+	"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER",
+	"LC_ALL", "LANG", "GIT_TRACE", "GIT_TRACE2",
+}
+
+func gitEnv(gitDir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		drop := false
+		for _, d := range gitEnvDrop {
+			if k == d {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "GIT_TERMINAL_PROMPT=0", "GIT_NO_REPLACE_OBJECTS=1", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C")
+	if gitDir != "" {
+		env = append(env, "GIT_DIR="+gitDir)
+	}
+	return env
+}
+
+func openExecGit(ctx context.Context, gitPath, dir, repo string) (*execGit, error) {
+	g := &execGit{git: gitPath, dir: dir, repo: repo, env: gitEnv("")}
+	out, err := g.output(ctx, "rev-parse", "--absolute-git-dir")
+	if err != nil {
+		if strings.Contains(err.Error(), "not a git repository") {
+			return nil, fmt.Errorf("open repository %s: %w", repo, ErrNotRepository)
+		}
+		return nil, fmt.Errorf("open repository %s: %w", repo, err)
+	}
+	g.dir = strings.TrimSpace(string(out))
+	g.env = gitEnv(g.dir)
+	return g, nil
+}
+
+func (g *execGit) name() string { return "git" }
+
+// command builds a git command. Config given with -c keeps user settings from changing the
+// output formats we parse.
+func (g *execGit) command(ctx context.Context, args ...string) *exec.Cmd {
+	full := append([]string{
+		"-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "color.ui=false",
+		"-c", "core.deltaBaseCacheLimit=256m",
+	}, args...)
+	cmd := exec.CommandContext(ctx, g.git, full...)
+	cmd.Dir = g.dir
+	cmd.Env = g.env
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// output runs git and returns its stdout; the error carries the first line of stderr.
+func (g *execGit) output(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := g.command(ctx, args...)
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, g.gitError(ctx, args[0], err, &stderr)
+	}
+	return out, nil
+}
+
+func (g *execGit) gitError(ctx context.Context, sub string, err error, stderr *tailBuffer) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	msg := stderr.message()
+	if msg != "" {
+		return fmt.Errorf("git %s: %s (%w)", sub, msg, err)
+	}
+	return fmt.Errorf("git %s: %w", sub, err)
+}
+
+func (g *execGit) refs(ctx context.Context) ([]string, error) {
+	out, err := g.output(ctx, "for-each-ref", "--format=%(refname)")
+	if err != nil {
+		return nil, fmt.Errorf("list refs of %s: %w", g.repo, err)
+	}
+	return strings.Fields(string(out)), nil
+}
+
+func (g *execGit) resolveCommit(ctx context.Context, rev string) (string, bool) {
+	out, err := g.output(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(out)), true
+}
+
+func (g *execGit) shallow(ctx context.Context) (bool, error) {
+	out, err := g.output(ctx, "rev-parse", "--is-shallow-repository")
+	if err != nil {
+		return false, fmt.Errorf("open repository %s: %w", g.repo, err)
+	}
+	return strings.TrimSpace(string(out)) == "true", nil
+}
+
+// history runs one `git log --raw` over the selection: every commit (parents before children,
+// by date among unrelated ones), each with the blobs it changed and their paths; merges list
+// the paths that differ from every parent (-c), which is what a merge itself introduced.
+func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, error) {
+	args := []string{"log", "--raw", "--no-renames", "-z", "--no-abbrev", "--root", "-c",
+		"--format=%x01%H", "--date-order", "--reverse", "--no-color", "--no-ext-diff",
+		"--ignore-submodules=none"}
+	if !sel.notOlder.IsZero() {
+		args = append(args, "--max-age="+strconv.FormatInt(sel.notOlder.Unix(), 10))
+	}
+	if sel.all {
+		args = append(args, "--all")
+	}
+	args = append(args, "--stdin")
+	var stdin bytes.Buffer
+	for _, r := range sel.refs {
+		stdin.WriteString(r + "\n")
+	}
+	if sel.notRev != "" {
+		stdin.WriteString("^" + sel.notRev + "\n")
+	}
+	cmd := g.command(ctx, args...)
+	cmd.Stdin = &stdin
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("read history of %s: %w", g.repo, err)
+	}
+	idx := newGitIndex()
+	perr := parseRawLog(ctx, out, idx)
+	if perr != nil {
+		_ = cmd.Process.Kill()
+	}
+	werr := cmd.Wait()
+	if perr != nil {
+		if werr != nil && ctx.Err() == nil {
+			return nil, fmt.Errorf("read history of %s: %w", g.repo, g.gitError(ctx, "log", werr, &stderr))
+		}
+		return nil, fmt.Errorf("read history of %s: %w", g.repo, perr)
+	}
+	if werr != nil {
+		return nil, fmt.Errorf("read history of %s: %w", g.repo, g.gitError(ctx, "log", werr, &stderr))
+	}
+	return idx, nil
+}
+
+// parseRawLog reads `git log --raw -z -c --format=%x01%H` output into idx.
+func parseRawLog(ctx context.Context, r io.Reader, idx *gitIndex) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	var (
+		cur      uint32
+		haveCur  bool
+		wantPath bool
+		blob     oid
+		keep     bool
+		long     []byte
+	)
+	n := 0
+	for {
+		tok, err := br.ReadSlice(0)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], tok...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				tok, err = br.ReadSlice(0)
+				long = append(long, tok...)
+			}
+			tok = long
+		}
+		if err != nil {
+			if err == io.EOF {
+				if len(tok) == 0 {
+					return nil
+				}
+			} else {
+				return err
+			}
+		}
+		tok = bytes.TrimSuffix(tok, []byte{0})
+		if wantPath {
+			wantPath = false
+			if keep && haveCur {
+				idx.add(blob, tok, cur)
+			}
+			continue
+		}
+		tok = bytes.TrimLeft(tok, "\n")
+		switch {
+		case len(tok) == 0:
+		case tok[0] == 1:
+			c, ok := parseOIDBytes(tok[1:])
+			if !ok {
+				return fmt.Errorf("git log: bad commit line %q", tok)
+			}
+			cur, haveCur = idx.addCommit(c), true
+			if n++; n&255 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+		case tok[0] == ':':
+			blob, keep = parseRawEntry(tok)
+			wantPath = true
+		default:
+			return fmt.Errorf("git log: unexpected output %q", tok)
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// parseRawEntry parses ":mode… sha… status" (one colon per parent) and returns the resulting
+// blob and whether it is a blob (regular file or symlink) that exists after the change.
+func parseRawEntry(tok []byte) (oid, bool) {
+	n := 0
+	for n < len(tok) && tok[n] == ':' {
+		n++
+	}
+	fields := bytes.Fields(tok[n:])
+	if len(fields) < 2*n+3 {
+		return oid{}, false
+	}
+	mode := fields[n]
+	sha := fields[2*n+1]
+	if !(bytes.Equal(mode, []byte("100644")) || bytes.Equal(mode, []byte("100755")) ||
+		bytes.Equal(mode, []byte("120000")) || bytes.Equal(mode, []byte("100664"))) {
+		return oid{}, false
+	}
+	o, ok := parseOIDBytes(sha)
+	if !ok || o == (oid{}) {
+		return oid{}, false
+	}
+	return o, true
+}
+
+// catFileProc is a running `git cat-file --batch…`.
+type catFileProc struct {
+	cmd    *exec.Cmd
+	out    *bufio.Reader
+	stderr tailBuffer
+}
+
+func (g *execGit) startCatFile(ctx context.Context, stdin io.Reader, args ...string) (*catFileProc, error) {
+	p := &catFileProc{cmd: g.command(ctx, append([]string{"cat-file"}, args...)...)}
+	p.cmd.Stdin = stdin
+	p.cmd.Stderr = &p.stderr
+	out, err := p.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("read objects of %s: %w", g.repo, err)
+	}
+	p.out = bufio.NewReaderSize(out, 1<<20)
+	return p, nil
+}
+
+// finish waits for the process, killing it first when the reader stopped early (abort).
+func (g *execGit) finishCatFile(ctx context.Context, p *catFileProc, abort error) error {
+	if abort != nil {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+		return abort
+	}
+	if err := p.cmd.Wait(); err != nil {
+		return fmt.Errorf("read objects of %s: %w", g.repo, g.gitError(ctx, "cat-file", err, &p.stderr))
+	}
+	return nil
+}
+
+// slab hands out byte slices carved from big allocations, so that the many small blobs of a
+// history cost few allocations. A slab is freed by the GC once every blob in it is scanned.
+type slab struct{ buf []byte }
+
+const slabSize = 4 << 20
+
+func (s *slab) get(n int) []byte {
+	if n > slabSize/8 {
+		return make([]byte, n)
+	}
+	if len(s.buf) < n {
+		s.buf = make([]byte, slabSize)
+	}
+	b := s.buf[:n:n]
+	s.buf = s.buf[n:]
+	return b
+}
+
+// blobs streams the blobs of idx out of `git cat-file --batch`. With a selection of every ref it
+// reads every object in pack order (--batch-all-objects --unordered, git's fastest read) and
+// keeps the indexed blobs; otherwise it asks for the indexed blobs, also in pack order.
+func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(oid, int64, []byte) error, missing func(oid, error) error) error {
+	seen := make([]bool, len(idx.blobs))
+	mark := func(o oid) bool {
+		i, ok := slicesBinarySearchOID(idx.blobs, o)
+		if !ok || seen[i] {
+			return false
+		}
+		seen[i] = true
+		return true
+	}
+	var (
+		p        *catFileProc
+		err      error
+		feedErr  error
+		feedDone sync.WaitGroup
+	)
+	if idx.all {
+		p, err = g.startCatFile(ctx, nil, "--batch-all-objects", "--batch", "--unordered")
+		if err != nil {
+			return err
+		}
+	} else {
+		// List every object id in pack order (no object is read), keep ours, and feed them
+		// to a second cat-file through a pipe.
+		lister, err := g.startCatFile(ctx, nil, "--batch-all-objects", "--batch-check=%(objectname)", "--unordered")
+		if err != nil {
+			return err
+		}
+		pr, pw := io.Pipe()
+		p, err = g.startCatFile(ctx, pr, "--batch")
+		if err != nil {
+			_ = g.finishCatFile(ctx, lister, errors.New("abort"))
+			return err
+		}
+		feedDone.Add(1)
+		go func() {
+			defer feedDone.Done()
+			bw := bufio.NewWriterSize(pw, 64<<10)
+			var ferr error
+			for {
+				line, err := lister.out.ReadSlice('\n')
+				if err != nil {
+					if err != io.EOF {
+						ferr = err
+					}
+					break
+				}
+				o, ok := parseOIDBytes(bytes.TrimSuffix(line, []byte{'\n'}))
+				if !ok {
+					continue
+				}
+				if _, ok := slicesBinarySearchOID(idx.blobs, o); ok {
+					if _, err := bw.Write(line); err != nil {
+						ferr = err
+						break
+					}
+				}
+			}
+			if ferr == nil {
+				ferr = bw.Flush()
+			}
+			feedErr = g.finishCatFile(ctx, lister, ferr)
+			_ = pw.CloseWithError(feedErr)
+		}()
+	}
+	var sl slab
+	rerr := func() error {
+		n := 0
+		for {
+			hdr, err := p.out.ReadSlice('\n')
+			if err == io.EOF && len(hdr) == 0 {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("read objects of %s: %w", g.repo, err)
+			}
+			if n++; n&63 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// "<sha> <type> <size>\n" or "<sha> missing\n"
+			f := bytes.Fields(hdr)
+			if len(f) == 2 && string(f[1]) == "missing" {
+				continue // reported below, as never seen
+			}
+			if len(f) != 3 {
+				return fmt.Errorf("read objects of %s: git cat-file: unexpected output %q", g.repo, hdr)
+			}
+			size, err := strconv.ParseInt(string(f[2]), 10, 64)
+			if err != nil {
+				return fmt.Errorf("read objects of %s: git cat-file: bad size %q", g.repo, hdr)
+			}
+			o, ok := parseOIDBytes(f[0])
+			if !ok || string(f[1]) != "blob" || !mark(o) {
+				if _, err := p.out.Discard(int(size) + 1); err != nil {
+					return fmt.Errorf("read objects of %s: %w", g.repo, err)
+				}
+				continue
+			}
+			if size > maxSize {
+				if _, err := p.out.Discard(int(size) + 1); err != nil {
+					return fmt.Errorf("read objects of %s: %w", g.repo, err)
+				}
+				if err := fn(o, size, nil); err != nil {
+					return err
+				}
+				continue
+			}
+			buf := sl.get(int(size))
+			if _, err := io.ReadFull(p.out, buf); err != nil {
+				return fmt.Errorf("read objects of %s: %w", g.repo, err)
+			}
+			if _, err := p.out.Discard(1); err != nil {
+				return fmt.Errorf("read objects of %s: %w", g.repo, err)
+			}
+			if err := fn(o, size, buf); err != nil {
+				return err
+			}
+		}
+	}()
+	err = g.finishCatFile(ctx, p, rerr)
+	feedDone.Wait()
+	if err != nil {
+		return err
+	}
+	if feedErr != nil {
+		return feedErr
+	}
+	for i, ok := range seen {
+		if !ok {
+			if err := missing(idx.blobs[i], ErrMissingObject); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (g *execGit) commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error) {
+	out := map[oid]gitCommit{}
+	if len(shas) == 0 {
+		return out, nil
+	}
+	var in bytes.Buffer
+	for _, c := range shas {
+		in.WriteString(c.String() + "\n")
+	}
+	p, err := g.startCatFile(ctx, &in, "--batch")
+	if err != nil {
+		return nil, err
+	}
+	rerr := func() error {
+		for range shas {
+			hdr, err := p.out.ReadSlice('\n')
+			if err != nil {
+				return fmt.Errorf("read commits of %s: %w", g.repo, err)
+			}
+			f := bytes.Fields(hdr)
+			if len(f) != 3 {
+				return fmt.Errorf("read commits of %s: commit %s: %w", g.repo, f[0], ErrMissingObject)
+			}
+			o, _ := parseOIDBytes(f[0])
+			size, _ := strconv.Atoi(string(f[2]))
+			data := make([]byte, size+1)
+			if _, err := io.ReadFull(p.out, data); err != nil {
+				return fmt.Errorf("read commits of %s: %w", g.repo, err)
+			}
+			out[o] = parseCommitAuthor(data)
+		}
+		return nil
+	}()
+	return out, g.finishCatFile(ctx, p, rerr)
+}
+
+// parseCommitAuthor reads the author line of a raw commit object.
+func parseCommitAuthor(data []byte) gitCommit {
+	var c gitCommit
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = rest
+		if len(line) == 0 {
+			break // end of headers
+		}
+		a, ok := bytes.CutPrefix(line, []byte("author "))
+		if !ok {
+			continue
+		}
+		lt, gt := bytes.IndexByte(a, '<'), bytes.LastIndexByte(a, '>')
+		if lt < 0 || gt < lt {
+			break
+		}
+		c.name = string(bytes.TrimSpace(a[:lt]))
+		c.email = string(a[lt+1 : gt])
+		f := bytes.Fields(a[gt+1:])
+		if len(f) >= 1 {
+			if ts, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+				c.date = time.Unix(ts, 0).UTC()
+			}
+		}
+		break
+	}
+	return c
+}
+
+func slicesBinarySearchOID(s []oid, o oid) (int, bool) {
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if bytes.Compare(s[m][:], o[:]) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(s) && s[lo] == o
+}
+
+// tailBuffer keeps the first 4 KiB written to it (git's first error line is the useful one).
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if room := 4096 - len(t.buf); room > 0 {
+		t.buf = append(t.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// message returns the error lines of stderr, joined.
+func (t *tailBuffer) message() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(t.buf)), "\n") {
+		if l = strings.TrimSpace(l); l != "" && len(lines) < 3 {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
+}

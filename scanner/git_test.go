@@ -1,0 +1,452 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/patrolsec/patrol/detectors"
+)
+
+// testRepo builds a real repository with the git binary, with fixed identities and dates.
+type testRepo struct {
+	t     *testing.T
+	dir   string
+	env   []string
+	clock time.Time
+}
+
+func newTestRepo(t *testing.T, args ...string) *testRepo {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git binary not installed")
+	}
+	home := t.TempDir()
+	r := &testRepo{
+		t:   t,
+		dir: filepath.Join(t.TempDir(), "repo"),
+		env: append(os.Environ(),
+			"GIT_CONFIG_NOSYSTEM=1", "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_GLOBAL="+filepath.Join(home, "gitconfig"),
+			"GIT_AUTHOR_NAME=Ada Author", "GIT_AUTHOR_EMAIL=ada@example.com",
+			"GIT_COMMITTER_NAME=Cy Committer", "GIT_COMMITTER_EMAIL=cy@example.com",
+			"GIT_TERMINAL_PROMPT=0"),
+		clock: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC),
+	}
+	if len(args) == 0 {
+		r.git("init", "-q", "-b", "main", r.dir)
+	} else {
+		r.git(args...)
+	}
+	return r
+}
+
+func (r *testRepo) git(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", args...)
+	if _, err := os.Stat(r.dir); err == nil {
+		cmd.Dir = r.dir
+	}
+	d := r.clock.Format(time.RFC3339)
+	cmd.Env = append(slices.Clip(r.env), "GIT_AUTHOR_DATE="+d, "GIT_COMMITTER_DATE="+d)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (r *testRepo) write(path, content string) {
+	r.t.Helper()
+	p := filepath.Join(r.dir, filepath.FromSlash(path))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// commit commits everything, one hour after the previous commit, and returns its id.
+func (r *testRepo) commit(msg string) string {
+	r.t.Helper()
+	r.clock = r.clock.Add(time.Hour)
+	r.git("add", "-A")
+	r.git("commit", "-q", "--allow-empty", "-m", msg)
+	return r.git("rev-parse", "HEAD")
+}
+
+func testGitHubToken() string {
+	body := benchBase62(30)
+	return "ghp_" + body + detectors.CRC32Base62([]byte(body))
+}
+
+func testADOToken() string { return detectors.ADOPAT(benchBase62(52), 2025, 7) }
+
+// where is a finding reduced to what the tests check.
+type where struct {
+	Detector, Path, Commit string
+	Line, Column           int
+}
+
+func wheres(fs []Finding) []where {
+	var out []where
+	for _, f := range fs {
+		out = append(out, where{f.DetectorID, f.Location.Path, f.Location.Commit, f.Location.Line, f.Location.Column})
+	}
+	slices.SortFunc(out, func(a, b where) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	return out
+}
+
+func scanGit(t *testing.T, opts GitOptions) ([]Finding, Stats, error) {
+	t.Helper()
+	if opts.MaxBlobSize == 0 {
+		opts.MaxBlobSize = 1024 // big.txt is skipped
+	}
+	src, err := OpenGit(t.Context(), opts)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("test-key")})
+	return Run(t.Context(), e, src, Options{Workers: 2})
+}
+
+// historyFixture is a repository with tokens planted at known commits.
+type historyFixture struct {
+	r                                   *testRepo
+	c1, c2, c3, c4, c5, c6, cTag, cSide string
+	want                                map[string]where // by name
+}
+
+func newHistoryFixture(t *testing.T) *historyFixture {
+	r := newTestRepo(t)
+	h := &historyFixture{r: r, want: map[string]where{}}
+	t1, t2, t3, t4, t5 := testGitHubToken(), testGitHubToken(), testADOToken(), testGitHubToken(), testGitHubToken()
+
+	r.write("README.md", "# demo\n")
+	h.c1 = r.commit("c1: readme")
+	r.write("config.env", "# settings\nDEBUG=1\nGITHUB_TOKEN="+t1+"\n")
+	h.c2 = r.commit("c2: add config with a token")
+	r.write("README.md", "# demo\n\nmore text\n")
+	h.c3 = r.commit("c3: edit readme, keep the token")
+
+	// A side branch from c3.
+	r.git("checkout", "-q", "-b", "side")
+	r.write("side.yaml", "azure:\n  pat: "+t3+"\n")
+	h.cSide = r.commit("side: ado token")
+
+	// A commit reachable only from a tag.
+	r.git("checkout", "-q", "--detach", h.c3)
+	r.write("tagged.txt", "x "+t2+"\n")
+	h.cTag = r.commit("tag-only commit")
+	r.git("tag", "-a", "-m", "secret release", "v-secret")
+
+	r.git("checkout", "-q", "main")
+	// The same blob at a second path.
+	r.write("deploy/config.env", "# settings\nDEBUG=1\nGITHUB_TOKEN="+t1+"\n")
+	h.c4 = r.commit("c4: copy config")
+	r.write("old.txt", "\n\n    token: '"+t4+"'\n")
+	big := strings.Repeat("filler line of text\n", 200) + "tok=" + testGitHubToken() + "\n"
+	r.write("big.txt", big)
+	r.write("bin.dat", "\x00\x01\x02 binary "+t5+"\n")
+	h.c5 = r.commit("c5: old token, big file, binary file")
+	if err := os.Remove(filepath.Join(r.dir, "old.txt")); err != nil {
+		t.Fatal(err)
+	}
+	h.c6 = r.commit("c6: remove old token")
+
+	h.want["t1"] = where{"github-classic-pat", "config.env", h.c2, 3, 14}
+	h.want["t1copy"] = where{"github-classic-pat", "deploy/config.env", h.c4, 3, 14}
+	h.want["t2"] = where{"github-classic-pat", "tagged.txt", h.cTag, 1, 3}
+	h.want["t3"] = where{"azure-devops-pat", "side.yaml", h.cSide, 2, 8}
+	h.want["t4"] = where{"github-classic-pat", "old.txt", h.c5, 3, 13}
+	return h
+}
+
+func (h *historyFixture) expect(names ...string) []where {
+	var out []where
+	for _, n := range names {
+		out = append(out, h.want[n])
+	}
+	slices.SortFunc(out, func(a, b where) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	return out
+}
+
+func TestGitHistory(t *testing.T) {
+	t.Parallel()
+	h := newHistoryFixture(t)
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		t.Run(fmt.Sprint("mode", mode), func(t *testing.T) {
+			t.Parallel()
+			fs, st, err := scanGit(t, GitOptions{Repo: h.r.dir, MaxBlobSize: 1024, Mode: mode})
+			if err != nil {
+				t.Fatalf("scan: %v", err)
+			}
+			want := h.expect("t1", "t1copy", "t2", "t3", "t4")
+			if diff := cmp.Diff(want, wheres(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+			if st.Skipped[SkipOversize] != 1 || st.Skipped[SkipBinary] != 1 {
+				t.Errorf("Skipped = %v, want 1 oversize and 1 binary", st.Skipped)
+			}
+			if len(st.Errors) != 0 {
+				t.Errorf("Errors = %v, want none", st.Errors)
+			}
+			for _, f := range fs {
+				l := f.Location
+				if l.Source != SourceGit || l.Repository != h.r.dir || l.AuthorName != "Ada Author" ||
+					l.AuthorEmail != "ada@example.com" || l.Date == nil || l.Date.Location() != time.UTC {
+					t.Errorf("location = %+v, want git, %s, Ada Author <ada@example.com>, a UTC date", l, h.r.dir)
+				}
+				if f.Blob() == "" {
+					t.Errorf("finding at %s has no blob id", l.Path)
+				}
+			}
+			// The date is the commit's author date.
+			for _, f := range fs {
+				if f.Location.Commit == h.c2 {
+					want := h.r.git("show", "-s", "--format=%aI", h.c2)
+					if got := f.Location.Date.Format(time.RFC3339); got != strings.Replace(want, "+00:00", "Z", 1) {
+						t.Errorf("date of %s = %s, want %s", h.c2, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestGitSelection(t *testing.T) {
+	t.Parallel()
+	h := newHistoryFixture(t)
+	c4date := h.r.git("show", "-s", "--format=%cI", h.c4)
+	tests := []struct {
+		name     string
+		branches []string
+		since    string
+		want     []string
+	}{
+		{name: "main", branches: []string{"main"}, want: []string{"t1", "t1copy", "t4"}},
+		{name: "side", branches: []string{"side"}, want: []string{"t1", "t3"}},
+		{name: "tag", branches: []string{"v-secret"}, want: []string{"t1", "t2"}},
+		{name: "two refs", branches: []string{"refs/heads/side", "v-secret"}, want: []string{"t1", "t2", "t3"}},
+		{name: "since rev", since: h.c3, want: []string{"t1copy", "t2", "t3", "t4"}},
+		{name: "since rev on a branch", since: h.c4, branches: []string{"main"}, want: []string{"t4"}},
+		{name: "since date", since: c4date, branches: []string{"main"}, want: []string{"t1copy", "t4"}},
+		{name: "since day", since: "2024-01-01", branches: []string{"main"}, want: []string{"t1", "t1copy", "t4"}},
+	}
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprint(tt.name, "/mode", mode), func(t *testing.T) {
+				t.Parallel()
+				fs, _, err := scanGit(t, GitOptions{Repo: h.r.dir, Branches: tt.branches, Since: tt.since, Mode: mode})
+				if err != nil {
+					t.Fatalf("scan: %v", err)
+				}
+				if diff := cmp.Diff(h.expect(tt.want...), wheres(fs)); diff != "" {
+					t.Errorf("findings (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+func TestGitMergeIntroducesBlob(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.write("a.txt", "one\n")
+	r.commit("base")
+	r.git("checkout", "-q", "-b", "topic")
+	r.write("a.txt", "topic\n")
+	r.commit("topic")
+	r.git("checkout", "-q", "main")
+	r.write("a.txt", "main\n")
+	r.commit("main")
+	tok := testGitHubToken()
+	// A conflict resolved with new content: the token exists only in the merge commit.
+	cmd := exec.Command("git", "merge", "-q", "topic")
+	cmd.Dir, cmd.Env = r.dir, r.env
+	_ = cmd.Run()
+	r.write("a.txt", "resolved "+tok+"\n")
+	merge := r.commit("merge topic")
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		fs, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: mode})
+		if err != nil {
+			t.Fatalf("mode %d: scan: %v", mode, err)
+		}
+		want := []where{{"github-classic-pat", "a.txt", merge, 1, 10}}
+		if diff := cmp.Diff(want, wheres(fs)); diff != "" {
+			t.Errorf("mode %d: findings (-want +got):\n%s", mode, diff)
+		}
+	}
+}
+
+func TestGitErrors(t *testing.T) {
+	t.Parallel()
+	notRepo := t.TempDir()
+	h := newHistoryFixture(t)
+	tests := []struct {
+		name string
+		opts GitOptions
+		is   error
+		text string
+	}{
+		{name: "missing path", opts: GitOptions{Repo: filepath.Join(notRepo, "nope")}, is: fs.ErrNotExist, text: "nope"},
+		{name: "not a repository", opts: GitOptions{Repo: notRepo}, is: ErrNotRepository, text: notRepo},
+		{name: "not a repository go-git", opts: GitOptions{Repo: notRepo, Mode: GitGoGit}, is: ErrNotRepository, text: notRepo},
+		{name: "option-like URL", opts: GitOptions{Repo: "--upload-pack=touch /tmp/pwned"}, is: ErrOptionLike, text: "--upload-pack"},
+		{name: "option-like branch", opts: GitOptions{Repo: h.r.dir, Branches: []string{"--output=/tmp/x"}}, is: ErrOptionLike, text: "--output"},
+		{name: "option-like since", opts: GitOptions{Repo: h.r.dir, Since: "--all"}, is: ErrOptionLike, text: "--all"},
+		{name: "unknown branch", opts: GitOptions{Repo: h.r.dir, Branches: []string{"nope"}}, is: ErrNoSuchRef, text: `"nope"`},
+		{name: "bad since", opts: GitOptions{Repo: h.r.dir, Since: "not-a-rev"}, text: "not a revision"},
+		{name: "bad URL", opts: GitOptions{Repo: "file://" + filepath.Join(notRepo, "absent"), CloneDir: t.TempDir()}, is: ErrClone, text: "absent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := scanGit(t, tt.opts)
+			if err == nil {
+				t.Fatalf("scan(%+v) = nil error, want one", tt.opts)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("scan = %v, want errors.Is %v", err, tt.is)
+			}
+			if !strings.Contains(err.Error(), tt.text) {
+				t.Errorf("scan = %q, want it to name %q", err, tt.text)
+			}
+		})
+	}
+	if _, err := os.Stat("/tmp/pwned"); err == nil {
+		t.Errorf("an option-like URL ran a command")
+	}
+}
+
+// looseObject returns the path of a loose object file.
+func looseObject(dir, id string) string {
+	return filepath.Join(dir, ".git", "objects", id[:2], id[2:])
+}
+
+func TestGitCorrupt(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		t.Run(fmt.Sprint("mode", mode), func(t *testing.T) {
+			t.Parallel()
+			h := newHistoryFixture(t)
+			blob := h.r.git("rev-parse", h.c2+":config.env")
+			if err := os.Remove(looseObject(h.r.dir, blob)); err != nil {
+				t.Fatal(err)
+			}
+			fs, st, err := scanGit(t, GitOptions{Repo: h.r.dir, Mode: mode})
+			if err != nil {
+				t.Fatalf("scan: %v", err)
+			}
+			if len(st.Errors) != 1 || !errors.Is(st.Errors[0], ErrMissingObject) ||
+				!strings.Contains(st.Errors[0].Error(), blob) || !strings.Contains(st.Errors[0].Error(), "config.env") {
+				t.Errorf("Errors = %v, want one missing object naming blob %s and config.env", st.Errors, blob)
+			}
+			if diff := cmp.Diff(h.expect("t2", "t3", "t4"), wheres(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+
+			// A missing commit stops the scan, naming it.
+			if err := os.Remove(looseObject(h.r.dir, h.c3)); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = scanGit(t, GitOptions{Repo: h.r.dir, Mode: mode})
+			if err == nil || !strings.Contains(err.Error(), h.c3) || !strings.Contains(err.Error(), h.r.dir) {
+				t.Errorf("scan with a missing commit = %v, want an error naming %s in %s", err, h.c3, h.r.dir)
+			}
+		})
+	}
+}
+
+func TestGitShallow(t *testing.T) {
+	t.Parallel()
+	h := newHistoryFixture(t)
+	clone := filepath.Join(t.TempDir(), "shallow")
+	h.r.git("clone", "-q", "--depth", "1", "--branch", "main", "file://"+h.r.dir, clone)
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		fs, st, err := scanGit(t, GitOptions{Repo: clone, Mode: mode})
+		if err != nil {
+			t.Fatalf("mode %d: scan: %v", mode, err)
+		}
+		if len(st.Errors) != 1 || !errors.Is(st.Errors[0], ErrShallow) || !strings.Contains(st.Errors[0].Error(), clone) {
+			t.Errorf("mode %d: Errors = %v, want one naming %s shallow", mode, st.Errors, clone)
+		}
+		// What the shallow clone holds is still found, attributed to the boundary commit.
+		if len(fs) != 2 {
+			t.Errorf("mode %d: %d findings, want 2 (the token at both paths): %v", mode, len(fs), wheres(fs))
+		}
+	}
+}
+
+func TestGitClone(t *testing.T) {
+	t.Parallel()
+	h := newHistoryFixture(t)
+	cache := t.TempDir()
+	url := "file://" + h.r.dir
+	fs, _, err := scanGit(t, GitOptions{Repo: url, CloneDir: cache})
+	if err != nil {
+		t.Fatalf("scan %s: %v", url, err)
+	}
+	if diff := cmp.Diff(h.expect("t1", "t1copy", "t2", "t3", "t4"), wheres(fs)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if fs[0].Location.Repository != url {
+		t.Errorf("Repository = %q, want %q", fs[0].Location.Repository, url)
+	}
+	// A new commit upstream is fetched into the same clone.
+	tok := testGitHubToken()
+	h.r.write("new.txt", tok+"\n")
+	c7 := h.r.commit("c7")
+	fs, _, err = scanGit(t, GitOptions{Repo: url, CloneDir: cache, Since: h.c6, Branches: []string{"main"}})
+	if err != nil {
+		t.Fatalf("rescan %s: %v", url, err)
+	}
+	want := []where{{"github-classic-pat", "new.txt", c7, 1, 1}}
+	if diff := cmp.Diff(want, wheres(fs)); diff != "" {
+		t.Errorf("findings after fetch (-want +got):\n%s", diff)
+	}
+	entries, _ := os.ReadDir(cache)
+	if len(entries) != 1 {
+		t.Errorf("clone dir holds %d entries, want 1 reused clone", len(entries))
+	}
+}
+
+func TestGitCanceled(t *testing.T) {
+	t.Parallel()
+	h := newHistoryFixture(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	src, err := OpenGit(ctx, GitOptions{Repo: h.r.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	e := NewEngine(detectors.All(), EngineOptions{})
+	if _, _, err := Run(ctx, e, src, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run with a canceled context = %v, want context.Canceled", err)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://github.com/o/r.git", "https://github.com/o/r.git"},
+		{"https://user:s3cr3t@github.com/o/r.git", "https://REDACTED@github.com/o/r.git"},
+		{"https://x-access-token:abc@host/r?token=zzz", "https://REDACTED@host/r"},
+		{"git@github.com:o/r.git", "git@github.com:o/r.git"},
+	}
+	for _, tt := range tests {
+		if got := redactURL(tt.in); got != tt.want {
+			t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
