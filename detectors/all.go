@@ -38,5 +38,23 @@ func All() []*Detector {
 		SlackAppToken(),
 		SlackConfigToken(),
 		SlackWebhookURL(),
+
+		// Cloud, AI and SaaS providers with a literal prefix.
+		PyPIToken(),
+		AWSAccessKeyID(),
+		GoogleAPIKey(),
+		StripeSecretKey(),
+		StripeRestrictedKey(),
+		SendGridAPIKey(),
+		OpenAIAPIKey(),
+		AnthropicAPIKey(),
+
+		// Structured blocks and named values.
+		PrivateKey(),
+		AzureStorageAccountKey(),
+
+		// Generic: a keyword beside the token, or a charset run.
+		AWSSecretAccessKey(),
+		TwilioAPIKey(),
 	}
 }

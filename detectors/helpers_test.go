@@ -18,6 +18,7 @@ const (
 	letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	b64std  = alnum + "+/"
 	b64url  = alnum + "-_"
+	b32up   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 )
 
 // rnd returns n deterministic pseudo-random characters from alphabet; seed varies the output.
