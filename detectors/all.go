@@ -48,6 +48,17 @@ func All() []*Detector {
 		SendGridAPIKey(),
 		OpenAIAPIKey(),
 		AnthropicAPIKey(),
+		HuggingFaceToken(),
+		DigitalOceanToken(),
+		HashiCorpVaultToken(),
+		DockerHubPAT(),
+		ShopifyAccessToken(),
+		DatabricksToken(),
+		PostmanAPIKey(),
+		NewRelicUserKey(),
+		GrafanaServiceAccountToken(),
+		DopplerToken(),
+		AgeSecretKey(),
 
 		// Structured blocks and named values.
 		PrivateKey(),
@@ -55,6 +66,7 @@ func All() []*Detector {
 
 		// Generic: a keyword beside the token, or a charset run.
 		AWSSecretAccessKey(),
+		TelegramBotToken(),
 		TwilioAPIKey(),
 	}
 }

@@ -1,0 +1,16 @@
+package detectors
+
+// PostmanAPIKey finds Postman API keys: PMAK- + 24 hex digits + "-" + 34 hex digits.
+//
+// References: https://learning.postman.com/docs/developer/postman-api/authentication/
+func PostmanAPIKey() *Detector {
+	return &Detector{
+		ID:          "postman-api-key",
+		Description: "Postman API key",
+		Keywords:    []string{"pmak-"},
+		Pattern:     bounded(`PMAK-[0-9a-f]{24}-[0-9a-f]{34}`),
+		Before:      8,
+		After:       72,
+		MinEntropy:  3,
+	}
+}
