@@ -1,0 +1,232 @@
+// Package slack verifies and revokes Slack tokens with the token itself: POST auth.test for
+// liveness and owner, GET users.info for the e-mail (needs users:read.email), POST auth.revoke
+// to revoke.
+//
+// Slack answers HTTP 200 with {"ok":false,"error":…} for most failures; only the errors that
+// mean the token no longer authenticates (invalid_auth, account_inactive, token_revoked,
+// token_expired) make it dead. not_authed means the token did not arrive and is not taken as
+// proof of anything.
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/patrolsec/patrol/revoke"
+	"github.com/patrolsec/patrol/secret"
+)
+
+// Name is the provider key.
+const Name = "slack"
+
+// DefaultBaseURL is the Web API root.
+const DefaultBaseURL = "https://slack.com/api/"
+
+// DefaultConfirmTimeout bounds the re-check after a revoke.
+const DefaultConfirmTimeout = time.Minute
+
+// Config configures a Provider.
+type Config struct {
+	// BaseURL is the Web API root; empty means DefaultBaseURL.
+	BaseURL string
+	// HTTP shapes the client used for every call.
+	HTTP revoke.ClientOptions
+	// ConfirmTimeout bounds the re-check after a revoke (DefaultConfirmTimeout).
+	ConfirmTimeout time.Duration
+}
+
+// Provider is the Slack provider. It is safe for concurrent use.
+type Provider struct {
+	c       *revoke.Client
+	base    string
+	confirm time.Duration
+}
+
+// New returns a Provider for cfg.
+func New(cfg Config) (*Provider, error) {
+	base, err := revoke.BaseURL(cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
+	}
+	cfg.HTTP.Provider = Name
+	p := &Provider{c: revoke.NewClient(cfg.HTTP), base: base, confirm: cfg.ConfirmTimeout}
+	if p.confirm <= 0 {
+		p.confirm = DefaultConfirmTimeout
+	}
+	return p, nil
+}
+
+// Name returns "slack".
+func (p *Provider) Name() string { return Name }
+
+// call sends one Web API method and maps ok:false to an *APIError whose Kind is the sentinel
+// the error code stands for.
+func (p *Provider) call(ctx context.Context, tok secret.Token, method, op, path string, out any) error {
+	h := http.Header{"Authorization": {"Bearer " + tok.Reveal()}, "Accept": {"application/json"}}
+	var body []byte
+	if method == http.MethodPost {
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
+		body = []byte{}
+	}
+	resp, err := p.c.Do(ctx, &revoke.Request{Op: op, Method: method, URL: p.base + path, Header: h, Body: body})
+	if err != nil {
+		return err
+	}
+	env, err := ParseEnvelope(resp.Body)
+	if err != nil {
+		return &revoke.APIError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Kind: revoke.ErrUnexpected, Err: err}
+	}
+	if !env.OK {
+		return &revoke.APIError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Code: env.Error, Kind: kindOf(env.Error)}
+	}
+	if out != nil {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			return &revoke.APIError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Kind: revoke.ErrUnexpected, Err: errors.New("malformed body")}
+		}
+	}
+	return nil
+}
+
+func kindOf(code string) error {
+	switch code {
+	case "invalid_auth", "account_inactive", "token_revoked", "token_expired":
+		return revoke.ErrUnauthorized
+	case "ratelimited":
+		return revoke.ErrRateLimited
+	case "missing_scope", "not_allowed_token_type", "no_permission":
+		return revoke.ErrForbidden
+	}
+	return revoke.ErrUnexpected
+}
+
+// Verify checks tok with POST auth.test and reads the owner's e-mail with GET users.info,
+// which works only when the token has users:read.email.
+//
+// Slack API docs: https://api.slack.com/methods/auth.test, https://api.slack.com/methods/users.info
+//
+//meta:operation POST /auth.test
+//meta:operation GET /users.info
+func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints) (revoke.Verification, error) {
+	var at AuthTest
+	err := p.call(ctx, tok, http.MethodPost, "POST /auth.test", "auth.test", &at)
+	v := revoke.Verification{CheckedAt: p.c.Now(), Status: revoke.StatusOf(err)}
+	if err != nil {
+		if v.Status == revoke.StatusDead {
+			return v, nil
+		}
+		return v, err
+	}
+	if at.UserID == "" && at.BotID == "" {
+		v.Status = revoke.StatusUnknown
+		return v, &revoke.APIError{Provider: Name, Op: "POST /auth.test", StatusCode: http.StatusOK, Kind: revoke.ErrUnexpected, Code: "no user_id"}
+	}
+	v.Identity = revoke.Identity{
+		ID: at.UserID, Login: at.User, Org: at.Team, OrgID: at.TeamID, Tenant: at.EnterpriseID,
+	}
+	if at.UserID != "" {
+		var ui UsersInfo
+		err := p.call(ctx, tok, http.MethodGet, "GET /users.info", "users.info?user="+url.QueryEscape(at.UserID), &ui)
+		if err != nil {
+			p.c.Logger().DebugContext(ctx, "owner e-mail unavailable", "provider", Name, "err", err.Error())
+		} else {
+			v.Identity.Email = ui.User.Profile.Email
+			v.Identity.Name = firstNonEmpty(ui.User.RealName, ui.User.Profile.RealName)
+		}
+	}
+	return v, nil
+}
+
+// Revoke revokes tok with POST auth.revoke, authenticated by tok itself, then re-checks with
+// auth.test until Slack says the token is dead. An auth.revoke answer that the token is
+// already invalid counts as revoked once the re-check agrees.
+//
+// Slack API docs: https://api.slack.com/methods/auth.revoke
+//
+//meta:operation POST /auth.revoke
+func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verification) error {
+	if v.Status != revoke.StatusLive {
+		return fmt.Errorf("slack: %w (%s)", revoke.ErrNotLive, v.Status)
+	}
+	var r struct {
+		Revoked bool `json:"revoked"`
+	}
+	err := p.call(ctx, tok, http.MethodPost, "POST /auth.revoke", "auth.revoke", &r)
+	switch {
+	case errors.Is(err, revoke.ErrUnauthorized):
+	case err != nil:
+		return err
+	case !r.Revoked:
+		return &revoke.APIError{Provider: Name, Op: "POST /auth.revoke", StatusCode: http.StatusOK, Kind: revoke.ErrUnexpected, Code: "revoked:false"}
+	}
+	if err := p.c.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.confirm, First: time.Second, Max: 10 * time.Second},
+		func(ctx context.Context) (revoke.Status, error) {
+			v, err := p.Verify(ctx, tok, revoke.Hints{})
+			return v.Status, err
+		}); err != nil {
+		return fmt.Errorf("slack: %w", err)
+	}
+	return nil
+}
+
+// Envelope is what every Web API answer carries.
+type Envelope struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+}
+
+// ParseEnvelope decodes the ok/error part of a Web API answer. The error code is kept only
+// when it looks like one (lower-case words), so that no free text reaches an error message.
+func ParseEnvelope(b []byte) (Envelope, error) {
+	var e Envelope
+	if err := json.Unmarshal(b, &e); err != nil {
+		return Envelope{}, errors.New("malformed body")
+	}
+	if !e.OK && !isCode(e.Error) {
+		e.Error = "unknown_error"
+	}
+	return e, nil
+}
+
+func isCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz_.") == ""
+}
+
+// AuthTest is the body of auth.test.
+type AuthTest struct {
+	URL          string `json:"url"`
+	Team         string `json:"team"`
+	User         string `json:"user"`
+	TeamID       string `json:"team_id"`
+	UserID       string `json:"user_id"`
+	BotID        string `json:"bot_id"`
+	EnterpriseID string `json:"enterprise_id"`
+}
+
+// UsersInfo is the part of users.info that patrol reads.
+type UsersInfo struct {
+	User struct {
+		RealName string `json:"real_name"`
+		Profile  struct {
+			Email    string `json:"email"`
+			RealName string `json:"real_name"`
+		} `json:"profile"`
+	} `json:"user"`
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
