@@ -64,16 +64,13 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
+	base, err := revoke.BaseURL(cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("github: %w", err)
 	}
 	u, err := url.Parse(base)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("github: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("github: %w", err)
 	}
 	cfg.HTTP.Provider = Name
 	c := revoke.NewClient(cfg.HTTP)

@@ -1,0 +1,150 @@
+// Package npm verifies and revokes npm registry tokens with the token itself: GET /-/whoami
+// for liveness and owner, GET /-/npm/v1/user for the e-mail, DELETE
+// /-/npm/v1/tokens/token/{token} to revoke.
+//
+// The revoke path carries the token value, so this package never lets a request URL reach an
+// error or a log line; operations are named by their template.
+package npm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/patrolsec/patrol/revoke"
+	"github.com/patrolsec/patrol/secret"
+)
+
+// Name is the provider key.
+const Name = "npm"
+
+// DefaultBaseURL is the public registry.
+const DefaultBaseURL = "https://registry.npmjs.org/"
+
+// DefaultConfirmTimeout bounds the re-check after a revoke.
+const DefaultConfirmTimeout = time.Minute
+
+// Config configures a Provider.
+type Config struct {
+	// BaseURL is the registry root; empty means DefaultBaseURL.
+	BaseURL string
+	// HTTP shapes the client used for every call.
+	HTTP revoke.ClientOptions
+	// ConfirmTimeout bounds the re-check after a revoke (DefaultConfirmTimeout).
+	ConfirmTimeout time.Duration
+}
+
+// Provider is the npm provider. It is safe for concurrent use.
+type Provider struct {
+	c       *revoke.Client
+	base    string
+	confirm time.Duration
+}
+
+// New returns a Provider for cfg.
+func New(cfg Config) (*Provider, error) {
+	base, err := revoke.BaseURL(cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("npm: %w", err)
+	}
+	cfg.HTTP.Provider = Name
+	p := &Provider{c: revoke.NewClient(cfg.HTTP), base: base, confirm: cfg.ConfirmTimeout}
+	if p.confirm <= 0 {
+		p.confirm = DefaultConfirmTimeout
+	}
+	return p, nil
+}
+
+// Name returns "npm".
+func (p *Provider) Name() string { return Name }
+
+func (p *Provider) do(ctx context.Context, tok secret.Token, method, op, path string) (*revoke.Response, error) {
+	return p.c.Do(ctx, &revoke.Request{
+		Op: op, Method: method, URL: p.base + path,
+		Header: http.Header{"Authorization": {"Bearer " + tok.Reveal()}, "Accept": {"application/json"}},
+	})
+}
+
+// Verify checks tok with GET /-/whoami (401 means dead) and reads the e-mail from
+// GET /-/npm/v1/user.
+//
+// npm docs: https://github.com/npm/registry/blob/main/docs/user/authentication.md,
+// https://github.com/npm/npm-profile
+//
+//meta:operation GET /-/whoami
+//meta:operation GET /-/npm/v1/user
+func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints) (revoke.Verification, error) {
+	const op = "GET /-/whoami"
+	resp, err := p.do(ctx, tok, http.MethodGet, op, "-/whoami")
+	v := revoke.Verification{CheckedAt: p.c.Now(), Status: revoke.StatusOf(err)}
+	if err != nil {
+		if v.Status == revoke.StatusDead {
+			return v, nil
+		}
+		return v, err
+	}
+	var who struct {
+		Username string `json:"username"`
+	}
+	if json.Unmarshal(resp.Body, &who) != nil || who.Username == "" {
+		v.Status = revoke.StatusUnknown
+		return v, &revoke.APIError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Kind: revoke.ErrUnexpected, Code: "no username"}
+	}
+	v.Identity = revoke.Identity{ID: who.Username, Login: who.Username}
+	const uop = "GET /-/npm/v1/user"
+	resp, err = p.do(ctx, tok, http.MethodGet, uop, "-/npm/v1/user")
+	if err == nil {
+		var prof struct {
+			Name     string `json:"name"`
+			Email    string `json:"email"`
+			FullName string `json:"fullname"`
+		}
+		if json.Unmarshal(resp.Body, &prof) == nil {
+			v.Identity.Email, v.Identity.Name = prof.Email, prof.FullName
+		}
+	} else {
+		p.c.Logger().DebugContext(ctx, "owner profile unavailable", "provider", Name, "err", err.Error())
+	}
+	return v, nil
+}
+
+// Revoke deletes tok with DELETE /-/npm/v1/tokens/token/{token}, authenticated by tok itself,
+// then re-checks /-/whoami until it answers 401. A 401 asking for a one-time password (2FA on
+// writes) or naming an IP restriction gives ErrNotSupported; a plain 401 means the token is
+// already dead, which the re-check confirms.
+//
+// npm docs: https://docs.npmjs.com/cli/commands/npm-token (npm-profile removeToken)
+//
+//meta:operation DELETE /-/npm/v1/tokens/token/{token}
+func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verification) error {
+	if v.Status != revoke.StatusLive {
+		return fmt.Errorf("npm: %w (%s)", revoke.ErrNotLive, v.Status)
+	}
+	const op = "DELETE /-/npm/v1/tokens/token/{token}"
+	resp, err := p.do(ctx, tok, http.MethodDelete, op, "-/npm/v1/tokens/token/"+url.PathEscape(tok.Reveal()))
+	if errors.Is(err, revoke.ErrUnauthorized) && resp != nil {
+		switch wa := strings.ToLower(strings.Join(resp.Header.Values("WWW-Authenticate"), " ")); {
+		case strings.Contains(wa, "otp"):
+			return fmt.Errorf("npm: %w: the registry asks for a one-time password (2FA on writes); revoke it with npm token revoke", revoke.ErrNotSupported)
+		case strings.Contains(wa, "ipaddress"):
+			return fmt.Errorf("npm: %w: the token is restricted to other IP addresses", revoke.ErrNotSupported)
+		}
+		err = nil // already dead; confirmed below
+	}
+	if err != nil {
+		return err
+	}
+	if err := p.c.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.confirm, First: time.Second, Max: 10 * time.Second},
+		func(ctx context.Context) (revoke.Status, error) {
+			v, err := p.Verify(ctx, tok, revoke.Hints{})
+			return v.Status, err
+		}); err != nil {
+		return fmt.Errorf("npm: %w", err)
+	}
+	return nil
+}
