@@ -200,7 +200,8 @@ func TestVerify(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Verify() (-want +got):\n%s", diff)
 			}
-			if n := f.srv.Calls("GET " + root + "/api/v4/personal_access_tokens/self"); n != tt.wantCalls {
+			// A timed-out attempt may be abandoned before the fake counts it.
+			if n := f.srv.Calls("GET " + root + "/api/v4/personal_access_tokens/self"); n != tt.wantCalls && !(tt.timeout > 0 && n <= tt.wantCalls) {
 				t.Errorf("self calls = %d, want %d", n, tt.wantCalls)
 			}
 			revtest.NoLeak(t, tok, revtest.ErrText(err), log.String())
