@@ -1,22 +1,162 @@
 package detectors
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
 )
+
+// minDetectors is the size All must keep: detectors are added, never silently dropped.
+const minDetectors = 35
+
+// commonWords must never be keywords: they occur everywhere, and every keyword hit costs a
+// regex run.
+var commonWords = map[string]bool{
+	"key": true, "token": true, "secret": true, "api": true, "password": true, "pass": true,
+	"bot": true, "auth": true, "access": true, "private": true, "begin": true, "http": true,
+	"https": true, "sk": true, "sk-": true, "sk_": true, "aws": true,
+}
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
 	if err := checkRegistry(All()); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range All() {
+	all := All()
+	if len(all) < minDetectors {
+		t.Errorf("All() has %d detectors, want at least %d", len(all), minDetectors)
+	}
+	for _, d := range all {
 		if d.Description == "" {
 			t.Errorf("%s: no description", d.ID)
 		}
 		if d.ID != strings.ToLower(d.ID) || strings.ContainsAny(d.ID, " _") {
 			t.Errorf("%s: id is not kebab-case", d.ID)
+		}
+		for _, k := range d.Keywords {
+			if len(k) < 3 || commonWords[strings.Trim(k, "-_.")] {
+				t.Errorf("%s: keyword %q is not selective", d.ID, k)
+			}
+		}
+		if before, after := d.Window(); len(d.Keywords) > 0 && (before > 256 || (after > 2048 && d.ID != "private-key")) {
+			t.Errorf("%s: window (%d, %d) is larger than the token needs", d.ID, before, after)
+		}
+	}
+}
+
+// TestDetectorFiles checks the one-detector-per-file convention: rule id foo-bar lives in
+// foo_bar.go with its tests in foo_bar_test.go, and every exported constructor of a Detector
+// has a doc comment with a "References:" line.
+func TestDetectorFiles(t *testing.T) {
+	t.Parallel()
+	for _, d := range All() {
+		base := strings.ReplaceAll(d.ID, "-", "_")
+		for _, name := range []string{base + ".go", base + "_test.go"} {
+			if _, err := os.Stat(name); err != nil {
+				t.Errorf("%s: %v", d.ID, err)
+			}
+		}
+	}
+	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", func(fi os.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	constructors := 0
+	for _, pkg := range pkgs {
+		for name, f := range pkg.Files {
+			for _, decl := range f.Decls {
+				fn, ok := decl.(*ast.FuncDecl)
+				if !ok || fn.Recv != nil || !fn.Name.IsExported() || !returnsDetector(fn) {
+					continue
+				}
+				constructors++
+				if fn.Doc == nil || !strings.Contains(fn.Doc.Text(), "References:") {
+					t.Errorf("%s: %s has no References: line in its doc comment", name, fn.Name.Name)
+				}
+			}
+		}
+	}
+	if constructors < len(All()) {
+		t.Errorf("found %d exported constructors, want at least %d (one per detector)", constructors, len(All()))
+	}
+}
+
+// returnsDetector reports whether fn takes no arguments and returns exactly *Detector.
+func returnsDetector(fn *ast.FuncDecl) bool {
+	if fn.Type.Params.NumFields() != 0 || fn.Type.Results.NumFields() != 1 {
+		return false
+	}
+	star, ok := fn.Type.Results.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	id, ok := star.X.(*ast.Ident)
+	return ok && id.Name == "Detector"
+}
+
+// TestEveryDetectorHasCases keeps detectorCases (the fuzz seeds) in step with All.
+func TestEveryDetectorHasCases(t *testing.T) {
+	t.Parallel()
+	have := map[string]bool{}
+	for _, c := range detectorCases {
+		id := c.new().ID
+		if have[id] {
+			t.Errorf("detectorCases lists %s twice", id)
+		}
+		have[id] = true
+	}
+	for _, d := range All() {
+		if !have[d.ID] {
+			t.Errorf("detectorCases has no entry for %s", d.ID)
+		}
+		delete(have, d.ID)
+	}
+	for id := range have {
+		t.Errorf("detectorCases lists %s, which All() does not", id)
+	}
+}
+
+// TestNoOverlaps checks that no detector claims another's true positive: one token, one
+// rule id.
+func TestNoOverlaps(t *testing.T) {
+	t.Parallel()
+	all := All()
+	for _, c := range detectorCases {
+		owner := c.new().ID
+		tps, _ := c.cases()
+		for i, p := range tps {
+			in := leadFor(c.leads, i) + p.token
+			start := len(in) - len(p.token)
+			for _, d := range all {
+				if d.ID == owner {
+					continue
+				}
+				for _, m := range d.Find([]byte(in)) {
+					if m.Start < len(in) && m.End > start {
+						t.Errorf("%s also matches the %s true positive %q", d.ID, owner, p.name)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAdjacentTokens checks that tokens separated by one byte are all found: a pattern
+// consumes the byte after a token to check its boundary, and Find must let the next token
+// use it again.
+func TestAdjacentTokens(t *testing.T) {
+	t.Parallel()
+	for _, sep := range []string{"\n", " ", ","} {
+		toks := []string{ghToken(900, "ghp_"), ghToken(901, "ghp_"), ghToken(902, "ghp_")}
+		in := strings.Join(toks, sep)
+		if got := findAll(GitHubClassicPAT(), in); strings.Join(got, "|") != strings.Join(toks, "|") {
+			t.Errorf("Find(3 tokens joined by %q) = %d tokens, want 3", sep, len(got))
 		}
 	}
 }

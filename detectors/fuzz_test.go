@@ -1,0 +1,173 @@
+package detectors
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/url"
+	"testing"
+)
+
+// detectorCases ties a detector to its true and false positives (the casesX funcs beside
+// each detector's test) and to the leads its true positives need. TestEveryDetectorHasCases
+// keeps it in step with All; the fuzz targets seed from it.
+var detectorCases = []struct {
+	new   func() *Detector
+	cases func() ([]tp, []fp)
+	leads []string
+}{
+	{AzureDevOpsPAT, casesAzureDevOpsPAT, nil},
+	{AzureDevOpsPATLegacy, casesAzureDevOpsPATLegacy, nil},
+	{GitHubClassicPAT, casesGitHubClassicPAT, nil},
+	{GitHubOAuthToken, casesGitHubOAuthToken, nil},
+	{GitHubUserToServerToken, casesGitHubUserToServerToken, nil},
+	{GitHubAppInstallationToken, casesGitHubAppInstallationToken, nil},
+	{GitHubAppInstallationStateless, casesGitHubAppInstallationStateless, nil},
+	{GitHubRefreshToken, casesGitHubRefreshToken, nil},
+	{GitHubFineGrainedPAT, casesGitHubFineGrainedPAT, nil},
+	{GitLabPAT, casesGitLabPAT, nil},
+	{GitLabPATRoutable, casesGitLabPATRoutable, nil},
+	{GitLabDeployToken, casesGitLabDeployToken, nil},
+	{GitLabRunnerToken, casesGitLabRunnerToken, nil},
+	{GitLabCIJobToken, casesGitLabCIJobToken, nil},
+	{GitLabPipelineTriggerToken, casesGitLabPipelineTriggerToken, nil},
+	{GitLabFeedToken, casesGitLabFeedToken, nil},
+	{GitLabOAuthAppSecret, casesGitLabOAuthAppSecret, nil},
+	{NPMToken, casesNPMToken, nil},
+	{SlackBotToken, casesSlackBotToken, nil},
+	{SlackUserToken, casesSlackUserToken, nil},
+	{SlackAppToken, casesSlackAppToken, nil},
+	{SlackConfigToken, casesSlackConfigToken, nil},
+	{SlackWebhookURL, casesSlackWebhookURL, nil},
+	{PyPIToken, casesPyPIToken, nil},
+	{AWSAccessKeyID, casesAWSAccessKeyID, nil},
+	{GoogleAPIKey, casesGoogleAPIKey, nil},
+	{StripeSecretKey, casesStripeSecretKey, nil},
+	{StripeRestrictedKey, casesStripeRestrictedKey, nil},
+	{SendGridAPIKey, casesSendGridAPIKey, nil},
+	{OpenAIAPIKey, casesOpenAIAPIKey, nil},
+	{AnthropicAPIKey, casesAnthropicAPIKey, nil},
+	{HuggingFaceToken, casesHuggingFaceToken, nil},
+	{DigitalOceanToken, casesDigitalOceanToken, nil},
+	{HashiCorpVaultToken, casesHashiCorpVaultToken, nil},
+	{DockerHubPAT, casesDockerHubPAT, nil},
+	{ShopifyAccessToken, casesShopifyAccessToken, nil},
+	{DatabricksToken, casesDatabricksToken, nil},
+	{PostmanAPIKey, casesPostmanAPIKey, nil},
+	{NewRelicUserKey, casesNewRelicUserKey, nil},
+	{GrafanaServiceAccountToken, casesGrafanaServiceAccountToken, nil},
+	{DopplerToken, casesDopplerToken, nil},
+	{AgeSecretKey, casesAgeSecretKey, nil},
+	{PrivateKey, casesPrivateKey, nil},
+	{AzureStorageAccountKey, casesAzureStorageAccountKey, azureLeads},
+	{AWSSecretAccessKey, casesAWSSecretAccessKey, awsSecretLeads},
+	{TelegramBotToken, casesTelegramBotToken, telegramLeads},
+	{TwilioAPIKey, casesTwilioAPIKey, nil},
+}
+
+// seedInputs returns every true positive (with its lead, bare and in one context) and every
+// false positive of every detector: the seed corpus of the fuzz targets.
+func seedInputs() []string {
+	var out []string
+	for _, c := range detectorCases {
+		tps, fps := c.cases()
+		for i, p := range tps {
+			in := leadFor(c.leads, i) + p.token
+			out = append(out, in, contexts(in)["json"])
+		}
+		for _, p := range fps {
+			out = append(out, p.input)
+		}
+	}
+	return out
+}
+
+// FuzzDetectors runs every detector over arbitrary input: no panic, every match inside the
+// input with a known confidence, and every reported token a substring of the input.
+func FuzzDetectors(f *testing.F) {
+	for _, s := range seedInputs() {
+		f.Add(s)
+	}
+	f.Add("")
+	f.Add("ghp_\nnpm_\n-----" + "BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----")
+	dets := All()
+	f.Fuzz(func(t *testing.T, s string) {
+		buf := []byte(s)
+		for _, d := range dets {
+			for _, m := range d.Find(buf) {
+				if m.Start < 0 || m.End > len(buf) || m.Start >= m.End {
+					t.Fatalf("%s: Find(%q) = span [%d,%d), want a non-empty span within %d bytes", d.ID, s, m.Start, m.End, len(buf))
+				}
+				tok := buf[m.Start:m.End]
+				if !bytes.Contains(buf, tok) {
+					t.Fatalf("%s: Find(%q) reported a token that is not in the input", d.ID, s)
+				}
+				if m.Confidence != ConfidenceChecksum && m.Confidence != ConfidencePattern {
+					t.Fatalf("%s: Find(%q) confidence = %q, want checksum or pattern", d.ID, s, m.Confidence)
+				}
+				if n := d.PrefixLen(tok); n < 0 || n > len(tok) {
+					t.Fatalf("%s: PrefixLen = %d for a %d-byte token", d.ID, n, len(tok))
+				}
+			}
+		}
+	})
+}
+
+// decoderSeeds returns the true positives encoded the ways the decoders undo.
+func decoderSeeds() []string {
+	var out []string
+	for _, c := range detectorCases {
+		tps, _ := c.cases()
+		for i, p := range tps {
+			in := leadFor(c.leads, i) + p.token
+			out = append(out,
+				"Authorization: Basic "+base64.StdEncoding.EncodeToString([]byte(":"+in)),
+				"_auth="+base64.RawURLEncoding.EncodeToString([]byte(in)),
+				"https://example.invalid/?token="+url.QueryEscape(in),
+			)
+		}
+	}
+	return out
+}
+
+// checkDecoded checks the decoder invariants: spans inside the input, in order, and decoded
+// output no larger than MaxDecodedRun or than the encoded text it came from.
+func checkDecoded(t *testing.T, name string, buf []byte, ds []Decoded, encoding string) {
+	t.Helper()
+	prev := 0
+	for _, d := range ds {
+		if d.Start < prev || d.Start >= d.End || d.End > len(buf) {
+			t.Fatalf("%s: span [%d,%d) after %d, want an ordered non-empty span within %d bytes", name, d.Start, d.End, prev, len(buf))
+		}
+		prev = d.End
+		if len(d.Data) > MaxDecodedRun || len(d.Data) > d.End-d.Start {
+			t.Fatalf("%s: decoded %d bytes from a %d-byte run, want at most %d and no more than the run", name, len(d.Data), d.End-d.Start, MaxDecodedRun)
+		}
+		if d.Encoding != encoding {
+			t.Fatalf("%s: encoding = %q, want %q", name, d.Encoding, encoding)
+		}
+	}
+}
+
+// FuzzBase64Runs checks Base64Runs on arbitrary input.
+func FuzzBase64Runs(f *testing.F) {
+	for _, s := range decoderSeeds() {
+		f.Add(s)
+	}
+	f.Add("====" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0}, 40)))
+	f.Fuzz(func(t *testing.T, s string) {
+		buf := []byte(s)
+		checkDecoded(t, "Base64Runs", buf, Base64Runs(buf), "base64")
+	})
+}
+
+// FuzzURLDecodeRuns checks URLDecodeRuns on arbitrary input.
+func FuzzURLDecodeRuns(f *testing.F) {
+	for _, s := range decoderSeeds() {
+		f.Add(s)
+	}
+	f.Add("%%%41%4" + "%zz%00%ff")
+	f.Fuzz(func(t *testing.T, s string) {
+		buf := []byte(s)
+		checkDecoded(t, "URLDecodeRuns", buf, URLDecodeRuns(buf), "url")
+	})
+}
