@@ -1,5 +1,7 @@
 package scanner
 
+import "strings"
+
 // keywordIndex finds every occurrence of a set of keywords, ASCII case-insensitively, in one
 // pass. It plays the part of an Aho-Corasick automaton at several times the speed for this
 // workload (few dozen keywords of 3+ bytes, hits rare): it looks at the byte pair at every second
@@ -51,10 +53,39 @@ func newKeywordIndex(kws []string) *keywordIndex {
 			x.short = append(x.short, i)
 			continue
 		}
-		add(k[0], k[1], kwEntry{i, 0})
-		add(k[1], k[2], kwEntry{i, 1})
+		o := rarestPairs(k)
+		add(k[o], k[o+1], kwEntry{i, o})
+		add(k[o+1], k[o+2], kwEntry{i, o + 1})
 	}
 	return x
+}
+
+// letterRank orders lower-case letters from most to least common in English and source code.
+const letterRank = "etaoinsrhldcumfpgwybvkxjqz"
+
+// charCost estimates how often a byte appears in text: common letters cost most, punctuation
+// such as '_', '-' and '.' inside a keyword least.
+func charCost(c byte) int {
+	if i := strings.IndexByte(letterRank, c); i >= 0 {
+		return 30 - i
+	}
+	if c >= '0' && c <= '9' {
+		return 6
+	}
+	return 2
+}
+
+// rarestPairs picks the offset o of the two overlapping byte pairs (k[o:o+2], k[o+1:o+3]) that
+// should occur least in ordinary text, so the index fires less often on what is not a keyword.
+func rarestPairs(k string) int {
+	best, bestCost := 0, -1
+	for o := 0; o+3 <= len(k); o++ {
+		c := charCost(k[o])*charCost(k[o+1]) + charCost(k[o+1])*charCost(k[o+2])
+		if bestCost < 0 || c < bestCost {
+			best, bestCost = o, c
+		}
+	}
+	return best
 }
 
 // find calls fn(keyword index, start offset) for each occurrence, in no particular order.
