@@ -31,6 +31,13 @@ type BatchRevoker interface {
 	RevokeBatch(ctx context.Context, targets []Target) (errs []error)
 }
 
+// DetailedRevoker is implemented by providers whose revocation needs explaining (Azure DevOps
+// picks among the owner's PATs): RevokeDetail is Revoke that also returns, on success, what was
+// revoked and why.
+type DetailedRevoker interface {
+	RevokeDetail(ctx context.Context, tok secret.Token, v Verification) (detail string, err error)
+}
+
 // Target is one token to revoke with its live verification.
 type Target struct {
 	Token        secret.Token

@@ -217,3 +217,12 @@ func ErrText(err error) string {
 	}
 	return err.Error()
 }
+
+// ADOLegacyToken returns a checksum-valid synthetic 52-char Azure DevOps PAT.
+func ADOLegacyToken() secret.Token {
+	var b [28]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return secret.New(detectors.ADOLegacyPAT(b, false))
+}

@@ -1,0 +1,24 @@
+// Package azuredevops verifies Azure DevOps personal access tokens and revokes them as an
+// organization admin.
+//
+// Azure DevOps has no API that revokes a PAT from its value, so revocation is a chain
+// (PROVIDERS.md §1.3.1):
+//
+//  1. Verify: GET {org}/_apis/connectionData with the leaked PAT (Basic, empty user name,
+//     X-TFS-FedAuthRedirect: Suppress) for each candidate organization: those named by the
+//     repository URL or nearby text ([OrgsFrom]), then the configured ones. 200 names the owner
+//     (VSID, subject descriptor, UPN); 401 everywhere means dead. The e-mail comes from
+//     connectionData, else Graph, else Identities.
+//  2. Revoke, with the admin PAT (Project Collection Administrator, vso.tokenadministration):
+//     list the owner's PATs through the Token Admin API (paged by continuationToken), pick the
+//     leaked one by its C3ID ([C3ID], crossCompanyCorrelatingId) or, failing that, by the
+//     narrowing rules (valid, unexpired, scoped to this org, created in the month the CASK
+//     token says); several candidates left means [revoke.ErrAmbiguous] unless the policy is
+//     revoke_all; then POST …/tokenadmin/revocations (204).
+//  3. Re-check connectionData with the leaked PAT, with backoff, until it answers 401: Azure
+//     DevOps may keep a revoked PAT working for up to an hour.
+//
+// Azure DevOps Server / TFS is served by giving the collection URL as base URL (and as vssps
+// URL, or leaving that empty): every call then goes to {collection}/_apis/…, the organization
+// list is ignored, and Graph (cloud only) is skipped.
+package azuredevops
