@@ -239,6 +239,7 @@ func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
 		}
 		d := e.dets[m.det]
 		tok := secret.New(string(m.tok))
+		nearby := nearbyText(data, lineStart, lineEnd)
 		f := Finding{
 			DetectorID:  d.ID,
 			Provider:    d.Provider,
@@ -247,6 +248,7 @@ func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
 			Redacted:    secret.Preview(tok, d.PrefixLen(m.tok)),
 			Encoding:    m.encoding,
 			Secret:      tok,
+			Nearby:      nearby,
 		}
 		for _, l := range locs {
 			l.Line = line
@@ -257,6 +259,32 @@ func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
 		}
 	}
 	return n
+}
+
+// NearbyMax bounds Finding.Nearby.
+const NearbyMax = 2048
+
+// nearbyText returns the line [lineStart, lineEnd) with up to two lines on each side, at most
+// NearbyMax bytes.
+func nearbyText(data []byte, lineStart, lineEnd int) string {
+	s, e := lineStart, lineEnd
+	for n := 0; n < 3 && s > 0; n++ {
+		if i := bytes.LastIndexByte(data[:s-1], '\n'); i >= 0 {
+			s = i + 1
+		} else {
+			s = 0
+		}
+	}
+	for n := 0; n < 2 && e < len(data); n++ {
+		if i := bytes.IndexByte(data[e+1:], '\n'); i >= 0 {
+			e = e + 1 + i
+		} else {
+			e = len(data)
+		}
+	}
+	s = max(s, lineStart-NearbyMax/2)
+	e = min(e, lineEnd+NearbyMax/2, len(data))
+	return string(data[s:e])
 }
 
 // IsBinary reports whether data looks binary: a NUL byte in the first 8000 bytes, git's rule.

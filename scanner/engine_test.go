@@ -226,3 +226,19 @@ func TestSuppressor(t *testing.T) {
 		t.Errorf("LoadIgnoreFile(bad glob) = %v, want an error with file:line", err)
 	}
 }
+
+func TestNearby(t *testing.T) {
+	t.Parallel()
+	g := ghp(41)
+	in := "l1\nl2\nurl: https://dev.azure.com/contoso/x\nl4\ntok: " + g + "\nl6\nl7\nl8\n"
+	fs := scanString(newTestEngine(), in)
+	if len(fs) != 1 {
+		t.Fatalf("Scan = %d findings, want 1", len(fs))
+	}
+	if want := "l2\nurl: https://dev.azure.com/contoso/x\nl4\ntok: " + g + "\nl6\nl7"; fs[0].Nearby != want {
+		t.Errorf("Nearby = %q, want %q", fs[0].Nearby, want)
+	}
+	if got := nearbyText([]byte("abc"), 0, 3); got != "abc" {
+		t.Errorf("nearbyText(one line) = %q", got)
+	}
+}

@@ -46,6 +46,10 @@ type Finding struct {
 	Encoding string       `json:"encoding,omitempty"`
 	Secret   secret.Token `json:"-"`
 	Location Location     `json:"location"`
+	// Nearby is the text around the match (a few lines, at most NearbyMax bytes), kept in
+	// memory for providers that look for context such as an Azure DevOps organization URL.
+	// It may hold other secrets: it is never serialized, logged or stored.
+	Nearby string `json:"-"`
 
 	// blob is the content id the finding came from, for sources that attribute later.
 	blob string
