@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +25,8 @@ type execGit struct {
 	dir  string // the git directory
 	repo string // for error messages
 	env  []string
+	// splitMin is the total blob size under which one cat-file process reads every blob.
+	splitMin int64
 }
 
 // gitEnvDrop are environment variables that would make git read another repository, object
@@ -57,7 +61,7 @@ func gitEnv(gitDir string) []string {
 }
 
 func openExecGit(ctx context.Context, gitPath, dir, repo string) (*execGit, error) {
-	g := &execGit{git: gitPath, dir: dir, repo: repo, env: gitEnv("")}
+	g := &execGit{git: gitPath, dir: dir, repo: repo, env: gitEnv(""), splitMin: 16 << 20}
 	out, err := g.output(ctx, "rev-parse", "--absolute-git-dir")
 	if err != nil {
 		if strings.Contains(err.Error(), "not a git repository") {
@@ -323,135 +327,66 @@ func (s *slab) get(n int) []byte {
 	return b
 }
 
-// blobs streams the blobs of idx out of `git cat-file --batch`. With a selection of every ref it
-// reads every object in pack order (--batch-all-objects --unordered, git's fastest read) and
-// keeps the indexed blobs; otherwise it asks for the indexed blobs, also in pack order.
+// blobReaders bounds the number of `git cat-file --batch` processes that read blobs at once.
+const blobReaders = 4
+
+// blobs streams the blobs of idx out of `git cat-file --batch`. It lists the object store in
+// pack order (names and sizes only: no object is inflated), keeps the indexed blobs, skips the
+// oversize ones unread, and splits the rest into contiguous runs of about equal bytes, each
+// read by its own cat-file process: decompression, git's share of the work, then runs on every
+// core instead of one, while pack order keeps git's delta-base cache effective in each run.
 func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(oid, int64, []byte) error, missing func(oid, error) error) error {
+	type item struct {
+		i    int32 // index in idx.blobs
+		size int64
+	}
 	seen := make([]bool, len(idx.blobs))
-	mark := func(o oid) bool {
-		i, ok := slicesBinarySearchOID(idx.blobs, o)
-		if !ok || seen[i] {
-			return false
-		}
-		seen[i] = true
-		return true
-	}
 	var (
-		p        *catFileProc
-		err      error
-		feedErr  error
-		feedDone sync.WaitGroup
+		items []item
+		total int64
 	)
-	if idx.all {
-		p, err = g.startCatFile(ctx, nil, "--batch-all-objects", "--batch", "--unordered")
-		if err != nil {
-			return err
-		}
-	} else {
-		// List every object id in pack order (no object is read), keep ours, and feed them
-		// to a second cat-file through a pipe.
-		lister, err := g.startCatFile(ctx, nil, "--batch-all-objects", "--batch-check=%(objectname)", "--unordered")
-		if err != nil {
-			return err
-		}
-		pr, pw := io.Pipe()
-		p, err = g.startCatFile(ctx, pr, "--batch")
-		if err != nil {
-			_ = g.finishCatFile(ctx, lister, errors.New("abort"))
-			return err
-		}
-		feedDone.Add(1)
-		go func() {
-			defer feedDone.Done()
-			bw := bufio.NewWriterSize(pw, 64<<10)
-			var ferr error
-			for {
-				line, err := lister.out.ReadSlice('\n')
-				if err != nil {
-					if err != io.EOF {
-						ferr = err
-					}
-					break
-				}
-				o, ok := parseOIDBytes(bytes.TrimSuffix(line, []byte{'\n'}))
-				if !ok {
-					continue
-				}
-				if _, ok := slicesBinarySearchOID(idx.blobs, o); ok {
-					if _, err := bw.Write(line); err != nil {
-						ferr = err
-						break
-					}
-				}
-			}
-			if ferr == nil {
-				ferr = bw.Flush()
-			}
-			feedErr = g.finishCatFile(ctx, lister, ferr)
-			_ = pw.CloseWithError(feedErr)
-		}()
+	lister, err := g.startCatFile(ctx, nil, "--batch-all-objects", "--batch-check=%(objectname) %(objectsize)", "--unordered")
+	if err != nil {
+		return err
 	}
-	var sl slab
-	rerr := func() error {
-		n := 0
-		for {
-			hdr, err := p.out.ReadSlice('\n')
-			if err == io.EOF && len(hdr) == 0 {
+	lerr := func() error {
+		for n := 0; ; n++ {
+			line, err := lister.out.ReadSlice('\n')
+			if err == io.EOF && len(line) == 0 {
 				return nil
 			}
 			if err != nil {
-				return fmt.Errorf("read objects of %s: %w", g.repo, err)
+				return fmt.Errorf("list objects of %s: %w", g.repo, err)
 			}
-			if n++; n&63 == 0 && ctx.Err() != nil {
+			if n&1023 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
-			// "<sha> <type> <size>\n" or "<sha> missing\n"
-			f := bytes.Fields(hdr)
-			if len(f) == 2 && string(f[1]) == "missing" {
-				continue // reported below, as never seen
-			}
-			if len(f) != 3 {
-				return fmt.Errorf("read objects of %s: git cat-file: unexpected output %q", g.repo, hdr)
-			}
-			size, err := strconv.ParseInt(string(f[2]), 10, 64)
-			if err != nil {
-				return fmt.Errorf("read objects of %s: git cat-file: bad size %q", g.repo, hdr)
-			}
-			o, ok := parseOIDBytes(f[0])
-			if !ok || string(f[1]) != "blob" || !mark(o) {
-				if _, err := p.out.Discard(int(size) + 1); err != nil {
-					return fmt.Errorf("read objects of %s: %w", g.repo, err)
-				}
+			name, sz, _ := bytes.Cut(bytes.TrimSuffix(line, []byte{'\n'}), []byte{' '})
+			o, ok := parseOIDBytes(name)
+			if !ok {
 				continue
 			}
+			i, ok := slicesBinarySearchOID(idx.blobs, o)
+			if !ok || seen[i] {
+				continue
+			}
+			seen[i] = true
+			size, err := strconv.ParseInt(string(sz), 10, 64)
+			if err != nil {
+				return fmt.Errorf("list objects of %s: git cat-file: unexpected output %q", g.repo, line)
+			}
 			if size > maxSize {
-				if _, err := p.out.Discard(int(size) + 1); err != nil {
-					return fmt.Errorf("read objects of %s: %w", g.repo, err)
-				}
 				if err := fn(o, size, nil); err != nil {
 					return err
 				}
 				continue
 			}
-			buf := sl.get(int(size))
-			if _, err := io.ReadFull(p.out, buf); err != nil {
-				return fmt.Errorf("read objects of %s: %w", g.repo, err)
-			}
-			if _, err := p.out.Discard(1); err != nil {
-				return fmt.Errorf("read objects of %s: %w", g.repo, err)
-			}
-			if err := fn(o, size, buf); err != nil {
-				return err
-			}
+			items = append(items, item{int32(i), size})
+			total += size
 		}
 	}()
-	err = g.finishCatFile(ctx, p, rerr)
-	feedDone.Wait()
-	if err != nil {
+	if err := g.finishCatFile(ctx, lister, lerr); err != nil {
 		return err
-	}
-	if feedErr != nil {
-		return feedErr
 	}
 	for i, ok := range seen {
 		if !ok {
@@ -460,7 +395,156 @@ func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn fu
 			}
 		}
 	}
+	if len(items) == 0 {
+		return nil
+	}
+
+	// Split into runs of about equal size.
+	readers := min(max(runtime.GOMAXPROCS(0), 1), blobReaders)
+	if total < g.splitMin {
+		readers = 1
+	}
+	var runs [][]item
+	per := total/int64(readers) + 1
+	start, acc := 0, int64(0)
+	for k, it := range items {
+		acc += it.size
+		if acc >= per && len(runs) < readers-1 {
+			runs = append(runs, items[start:k+1])
+			start, acc = k+1, 0
+		}
+	}
+	runs = append(runs, items[start:])
+
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs := make(chan blobMsg, 8*len(runs))
+	errs := make(chan error, len(runs))
+	var wg sync.WaitGroup
+	for _, run := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids := make([]oid, len(run))
+			for k, it := range run {
+				ids[k] = idx.blobs[it.i]
+			}
+			errs <- g.readRun(rctx, ids, func(m blobMsg) bool {
+				select {
+				case msgs <- m:
+					return true
+				case <-rctx.Done():
+					return false
+				}
+			})
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(msgs)
+	}()
+	var ferr error
+	for m := range msgs {
+		if ferr != nil {
+			continue // drain
+		}
+		if m.err != nil {
+			ferr = missing(m.sha, m.err)
+		} else {
+			ferr = fn(m.sha, m.size, m.data)
+		}
+		if ferr != nil {
+			cancel()
+		}
+	}
+	if ferr != nil {
+		return ferr
+	}
+	for range runs {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// blobMsg is one blob read by readRun, or a missing blob (err set).
+type blobMsg struct {
+	sha  oid
+	size int64
+	data []byte
+	err  error
+}
+
+// readRun reads the blobs ids through one `git cat-file --batch --buffer` and sends each; it
+// stops when send returns false.
+func (g *execGit) readRun(ctx context.Context, ids []oid, send func(blobMsg) bool) error {
+	pr, pw := io.Pipe()
+	p, err := g.startCatFile(ctx, pr, "--batch", "--buffer")
+	if err != nil {
+		return err
+	}
+	var fed sync.WaitGroup
+	fed.Add(1)
+	go func() {
+		defer fed.Done()
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		var line [41]byte
+		line[40] = '\n'
+		for _, o := range ids {
+			hex.Encode(line[:40], o[:])
+			if _, err := bw.Write(line[:]); err != nil {
+				_ = pw.CloseWithError(err)
+				return
+			}
+		}
+		_ = pw.CloseWithError(bw.Flush())
+	}()
+	var sl slab
+	rerr := func() error {
+		for n := range ids {
+			hdr, err := p.out.ReadSlice('\n')
+			if err != nil {
+				return fmt.Errorf("read objects of %s: %w", g.repo, err)
+			}
+			if n&63 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// "<sha> <type> <size>\n" or "<sha> missing\n"
+			f := bytes.Fields(hdr)
+			if len(f) == 2 && string(f[1]) == "missing" {
+				if !send(blobMsg{sha: ids[n], err: ErrMissingObject}) {
+					return ctx.Err()
+				}
+				continue
+			}
+			if len(f) != 3 || string(f[1]) != "blob" {
+				return fmt.Errorf("read objects of %s: git cat-file: unexpected output %q", g.repo, hdr)
+			}
+			size, err := strconv.ParseInt(string(f[2]), 10, 64)
+			if err != nil {
+				return fmt.Errorf("read objects of %s: git cat-file: bad size %q", g.repo, hdr)
+			}
+			buf := sl.get(int(size))
+			if _, err := io.ReadFull(p.out, buf); err != nil {
+				return fmt.Errorf("read objects of %s: %w", g.repo, err)
+			}
+			if _, err := p.out.Discard(1); err != nil {
+				return fmt.Errorf("read objects of %s: %w", g.repo, err)
+			}
+			if !send(blobMsg{sha: ids[n], size: size, data: buf}) {
+				return ctx.Err()
+			}
+		}
+		return nil
+	}()
+	if rerr != nil {
+		_ = pr.CloseWithError(rerr) // unblock the feeder
+	}
+	err = g.finishCatFile(ctx, p, rerr)
+	_ = pr.Close()
+	fed.Wait()
+	return err
 }
 
 func (g *execGit) commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error) {

@@ -107,14 +107,24 @@ func wheres(fs []Finding) []where {
 	return out
 }
 
+// gitSplit makes scanGit read blobs with several cat-file processes even in small repositories.
+const gitSplit GitMode = -1
+
 func scanGit(t *testing.T, opts GitOptions) ([]Finding, Stats, error) {
 	t.Helper()
 	if opts.MaxBlobSize == 0 {
 		opts.MaxBlobSize = 1024 // big.txt is skipped
 	}
+	split := opts.Mode == gitSplit
+	if split {
+		opts.Mode = GitBinary
+	}
 	src, err := OpenGit(t.Context(), opts)
 	if err != nil {
 		return nil, Stats{}, err
+	}
+	if split {
+		src.b.(*execGit).splitMin = 0
 	}
 	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("test-key")})
 	return Run(t.Context(), e, src, Options{Workers: 2})
@@ -184,7 +194,7 @@ func (h *historyFixture) expect(names ...string) []where {
 func TestGitHistory(t *testing.T) {
 	t.Parallel()
 	h := newHistoryFixture(t)
-	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+	for _, mode := range []GitMode{GitBinary, GitGoGit, gitSplit} {
 		t.Run(fmt.Sprint("mode", mode), func(t *testing.T) {
 			t.Parallel()
 			fs, st, err := scanGit(t, GitOptions{Repo: h.r.dir, MaxBlobSize: 1024, Mode: mode})
@@ -243,7 +253,7 @@ func TestGitSelection(t *testing.T) {
 		{name: "since date", since: c4date, branches: []string{"main"}, want: []string{"t1copy", "t4"}},
 		{name: "since day", since: "2024-01-01", branches: []string{"main"}, want: []string{"t1", "t1copy", "t4"}},
 	}
-	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+	for _, mode := range []GitMode{GitBinary, GitGoGit, gitSplit} {
 		for _, tt := range tests {
 			t.Run(fmt.Sprint(tt.name, "/mode", mode), func(t *testing.T) {
 				t.Parallel()
