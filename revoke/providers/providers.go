@@ -1,0 +1,168 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/patrolsec/patrol/revoke"
+	"github.com/patrolsec/patrol/revoke/azuredevops"
+	"github.com/patrolsec/patrol/revoke/github"
+	"github.com/patrolsec/patrol/revoke/gitlab"
+	"github.com/patrolsec/patrol/revoke/npm"
+	"github.com/patrolsec/patrol/revoke/slack"
+	"github.com/patrolsec/patrol/secret"
+)
+
+// Provider names, as in scanner.Finding.Provider.
+const (
+	AzureDevOps = azuredevops.Name
+	GitHub      = github.Name
+	GitLab      = gitlab.Name
+	Slack       = slack.Name
+	NPM         = npm.Name
+)
+
+// Names lists every provider New builds.
+var Names = []string{AzureDevOps, GitHub, GitLab, Slack, NPM}
+
+// Options are the runtime settings shared by every provider. Zero fields take the defaults of
+// revoke.ClientOptions.
+type Options struct {
+	// Version goes into the User-Agent "patrol/<version>".
+	Version string
+	// Logger receives debug lines about retries and lookups; nil discards.
+	Logger *slog.Logger
+	// Transport sends the requests; nil means a clone of http.DefaultTransport.
+	Transport http.RoundTripper
+	// Timeout bounds each API call; MaxAttempts bounds retries.
+	Timeout     time.Duration
+	MaxAttempts int
+	// Limiters override the per-provider pacing (DefaultLimits), by provider name.
+	Limiters map[string]*rate.Limiter
+	// Now, Sleep and Jitter are the clock and randomness; tests inject them.
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func() float64
+}
+
+// DefaultLimits pace calls per provider, well under each one's documented budget: Azure DevOps
+// 200 TSTUs per user per 5 minutes, GitHub 5000 an hour per token, GitLab.com 2000 a minute,
+// Slack auth.revoke Tier 3 (50+ a minute), npm undocumented.
+var DefaultLimits = map[string]struct {
+	Every time.Duration
+	Burst int
+}{
+	AzureDevOps: {200 * time.Millisecond, 5},
+	GitHub:      {100 * time.Millisecond, 10},
+	GitLab:      {100 * time.Millisecond, 10},
+	Slack:       {time.Second, 5},
+	NPM:         {200 * time.Millisecond, 5},
+}
+
+func (o Options) client(name string) revoke.ClientOptions {
+	lim := o.Limiters[name]
+	if lim == nil {
+		d := DefaultLimits[name]
+		lim = rate.NewLimiter(rate.Every(d.Every), d.Burst)
+	}
+	return revoke.ClientOptions{
+		Provider: name, Version: o.Version, Transport: o.Transport, Limiter: lim,
+		Timeout: o.Timeout, MaxAttempts: o.MaxAttempts, Logger: o.Logger,
+		Now: o.Now, Sleep: o.Sleep, Jitter: o.Jitter,
+	}
+}
+
+// New validates cfg and builds every provider, keyed by name.
+func New(cfg Config, o Options) (map[string]revoke.Provider, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	out := map[string]revoke.Provider{}
+	add := func(name string, p revoke.Provider, err error) error {
+		if err != nil {
+			return fmt.Errorf("providers.%s: %w", name, err)
+		}
+		out[name] = p
+		return nil
+	}
+
+	ado := azuredevops.Config{HTTP: o.client(AzureDevOps)}
+	if a := cfg.AzureDevOps; a != nil {
+		ado.BaseURL, ado.VSSPSURL, ado.Orgs = a.BaseURL, a.VSSPSURL, a.Orgs
+		ado.Ambiguous, ado.ConfirmTimeout = a.Ambiguous, time.Duration(a.ConfirmTimeout)
+		if a.AdminToken != "" {
+			ado.AdminToken = secret.New(a.AdminToken)
+		}
+	}
+	pa, err := azuredevops.New(ado)
+	if err := add(AzureDevOps, pa, err); err != nil {
+		return nil, err
+	}
+
+	gh := github.Config{HTTP: o.client(GitHub)}
+	if cfg.GitHub != nil {
+		gh.BaseURL = cfg.GitHub.BaseURL
+	}
+	pg, err := github.New(gh)
+	if err := add(GitHub, pg, err); err != nil {
+		return nil, err
+	}
+
+	pl, err := gitlab.New(gitlab.Config{BaseURL: base(cfg.GitLab), HTTP: o.client(GitLab)})
+	if err := add(GitLab, pl, err); err != nil {
+		return nil, err
+	}
+	ps, err := slack.New(slack.Config{BaseURL: base(cfg.Slack), HTTP: o.client(Slack)})
+	if err := add(Slack, ps, err); err != nil {
+		return nil, err
+	}
+	pn, err := npm.New(npm.Config{BaseURL: base(cfg.NPM), HTTP: o.client(NPM)})
+	if err := add(NPM, pn, err); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func base(c *BaseConfig) string {
+	if c == nil {
+		return ""
+	}
+	return c.BaseURL
+}
+
+// RevokeAllowed reports whether the config allows revoking provider's tokens without --yes
+// (revoke: true in its section).
+func (c Config) RevokeAllowed(provider string) bool {
+	switch provider {
+	case AzureDevOps:
+		return c.AzureDevOps != nil && c.AzureDevOps.Revoke
+	case GitHub:
+		return c.GitHub != nil && c.GitHub.Revoke
+	case GitLab:
+		return c.GitLab != nil && c.GitLab.Revoke
+	case Slack:
+		return c.Slack != nil && c.Slack.Revoke
+	case NPM:
+		return c.NPM != nil && c.NPM.Revoke
+	}
+	return false
+}
+
+// Default returns the providers section with every provider at its cloud default, revoke off.
+func Default() Config {
+	return Config{
+		AzureDevOps: &AzureDevOpsConfig{
+			BaseURL: azuredevops.DefaultBaseURL, VSSPSURL: azuredevops.DefaultVSSPSURL,
+			Ambiguous: AmbiguousSkip, ConfirmTimeout: Duration(azuredevops.DefaultConfirmTimeout),
+		},
+		GitHub: &GitHubConfig{BaseConfig{BaseURL: github.DefaultBaseURL}},
+		GitLab: &BaseConfig{BaseURL: gitlab.DefaultBaseURL},
+		Slack:  &BaseConfig{BaseURL: slack.DefaultBaseURL},
+		NPM:    &BaseConfig{BaseURL: npm.DefaultBaseURL},
+	}
+}
