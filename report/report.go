@@ -79,8 +79,7 @@ type Verification struct {
 // Revocation is the outcome of trying to revoke a token. In JSON it is {"status", "reason"
 // (omitted when empty), "at" (RFC 3339, UTC; omitted when zero)}.
 type Revocation struct {
-	// Status is the pipeline state, e.g. "revoked", "revoke_failed", "skipped" or
-	// "confirmed_dead".
+	// Status is "revoked", "failed", "skipped" or "dry_run".
 	Status string
 	// Reason explains the status when it needs it (a policy name, "dry-run", an error summary).
 	// It must not carry the token.

@@ -149,9 +149,9 @@ func revocationText(r *Revocation, p func(code, s string) string) string {
 func statusColor(status string, p func(code, s string) string) string {
 	s := clean(status)
 	switch status {
-	case "live", "revoke_failed":
+	case "live", "failed":
 		return p(ansiRed, s)
-	case "dead", "revoked", "confirmed_dead":
+	case "dead", "revoked":
 		return p(ansiGreen, s)
 	default:
 		return p(ansiYellow, s)

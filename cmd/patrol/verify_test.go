@@ -131,7 +131,10 @@ func (f *fakeProviders) gitlab() http.Handler {
 
 func (f *fakeProviders) slack() http.Handler {
 	mux := http.NewServeMux()
-	tok := func(r *http.Request) string { t, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); return t }
+	tok := func(r *http.Request) string {
+		t, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return t
+	}
 	mux.HandleFunc("POST /api/auth.test", func(w http.ResponseWriter, r *http.Request) {
 		if !f.isLive(tok(r), true) {
 			writeJSON(w, 200, map[string]any{"ok": false, "error": "invalid_auth"})
@@ -211,7 +214,7 @@ func TestScanVerifyRevokeEndToEnd(t *testing.T) {
 		t.Fatalf("exit = %d, want 1; stderr: %s", code, errs)
 	}
 	var got []struct {
-		Detector     string `json:"detector"`
+		Detector     string                `json:"detector"`
 		Location     struct{ Path string } `json:"location"`
 		Verification struct {
 			Status string `json:"status"`
