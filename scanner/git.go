@@ -88,6 +88,9 @@ type GitSource struct {
 	shallow bool
 	b       gitBackend
 	idx     *gitIndex
+	// deltaBase[i] is the blob whose findings blob i (scanned around its delta's inserts only)
+	// inherits, or -1; nil when no blob was scanned that way.
+	deltaBase []int32
 }
 
 // gitBackend reads one repository: the history (which blob first appeared at which path in
@@ -95,10 +98,8 @@ type GitSource struct {
 type gitBackend interface {
 	// history indexes the selected commits, in the order that decides "first".
 	history(ctx context.Context, sel gitSelection) (*gitIndex, error)
-	// blobs reads the blobs of idx (every blob in idx when all is set, in the object store's
-	// order; otherwise only those) and calls fn for each, with data nil when size > maxSize.
-	// It reports blobs that cannot be read to missing.
-	blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(sha oid, size int64, data []byte) error, missing func(oid, error) error) error
+	// blobs reads every blob of idx once and calls fn for each (see blobMsg).
+	blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error
 	// commits returns author metadata of the given commits.
 	commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error)
 	// shallow reports whether the repository is shallow.
@@ -281,8 +282,10 @@ func parseSinceDate(s string) (time.Time, bool) {
 }
 
 // Chunks reads the history, then every distinct blob it references once, and yields the blobs
-// (Chunk.Blob is the hex id, Chunk.Name "blob <id>"). Blobs over MaxBlobSize are yielded as
-// skipped; a shallow history and missing objects are yielded as Chunk.Err, and the scan goes on.
+// (Chunk.Blob is the hex id, Chunk.Name "blob <id>"). A blob stored as a delta over another blob
+// of the scan is yielded as the text around the bytes the delta inserts (Resolve carries the
+// base's findings over). Blobs over MaxBlobSize are yielded as skipped; a shallow history and
+// unreadable objects are yielded as Chunk.Err, and the scan goes on.
 func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	if s.shallow {
 		err := fmt.Errorf("%s: %w", s.repo, ErrShallow)
@@ -302,26 +305,37 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	idx.finish()
 	idx.all = sel.all && sel.notRev == "" && sel.notOlder.IsZero()
 	s.idx = idx
+	s.deltaBase = nil
 	// One placeholder location per blob: Resolve replaces it with every (path, commit).
 	locs := []Location{{Source: SourceGit, Repository: s.repo}}
-	return s.b.blobs(ctx, idx, s.maxSize, func(sha oid, size int64, data []byte) error {
-		h := sha.String()
-		c := Chunk{Blob: h, Name: "blob " + h, Size: size, Locations: locs}
-		if data == nil {
+	return s.b.blobs(ctx, idx, s.maxSize, func(m blobMsg) error {
+		h := m.sha.String()
+		c := Chunk{Blob: h, Name: "blob " + h, Size: m.size, Locations: locs}
+		switch {
+		case m.err != nil:
+			where := ""
+			if e := idx.first(m.sha); e != nil {
+				where = fmt.Sprintf(" (%s in commit %s)", idx.paths[e.path], idx.commits[e.commit])
+			}
+			c.Err = fmt.Errorf("%s: blob %s%s: %w", s.repo, h, where, m.err)
+			s.log.Warn("unreadable blob", "repo", s.repo, "err", c.Err)
+		case m.binary:
+			c.Skipped = SkipBinary
+		case m.data == nil:
 			c.Skipped = SkipOversize
-		} else {
-			c.Data = data
+		case len(m.wins) > 0:
+			c.Data, c.Blob = windowChunk(m.sha, m.data, m.wins)
+			if s.deltaBase == nil {
+				s.deltaBase = make([]int32, len(idx.blobs))
+				for i := range s.deltaBase {
+					s.deltaBase[i] = -1
+				}
+			}
+			s.deltaBase[m.i] = m.base
+		default:
+			c.Data = m.data
 		}
 		return yield(c)
-	}, func(sha oid, err error) error {
-		e := idx.first(sha)
-		where := ""
-		if e != nil {
-			where = fmt.Sprintf(" (%s in commit %s)", idx.paths[e.path], idx.commits[e.commit])
-		}
-		err = fmt.Errorf("%s: blob %s%s: %w", s.repo, sha, where, err)
-		s.log.Warn("unreadable blob", "repo", s.repo, "err", err)
-		return yield(Chunk{Blob: sha.String(), Name: "blob " + sha.String(), Err: err})
 	})
 }
 
@@ -331,6 +345,14 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding, error) {
 	if s.idx == nil {
 		return nil, nil
+	}
+	defer s.close()
+	findings = unwindow(findings)
+	if s.deltaBase != nil {
+		var err error
+		if findings, err = s.propagate(ctx, findings); err != nil {
+			return nil, err
+		}
 	}
 	want := map[oid]bool{}
 	var commits []oid
@@ -375,6 +397,14 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 		}
 	}
 	return out, nil
+}
+
+// close releases the pack files.
+func (s *GitSource) close() {
+	if g, ok := s.b.(*execGit); ok {
+		closePacks(g.packs)
+		g.packs = nil
+	}
 }
 
 var scpLike = regexp.MustCompile(`^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:`)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,8 +26,12 @@ type execGit struct {
 	dir  string // the git directory
 	repo string // for error messages
 	env  []string
-	// splitMin is the total blob size under which one cat-file process reads every blob.
+	// splitMin is the total blob size under which one goroutine reads every blob.
 	splitMin int64
+	// packs are the pack files, opened by blobs and kept for Resolve; noPacks says they could
+	// not be read (everything then goes through cat-file).
+	packs   []*packIndex
+	noPacks bool
 }
 
 // gitEnvDrop are environment variables that would make git read another repository, object
@@ -327,116 +332,126 @@ func (s *slab) get(n int) []byte {
 	return b
 }
 
-// blobReaders bounds the number of `git cat-file --batch` processes that read blobs at once.
+// blobReaders bounds the number of goroutines (and cat-file processes) that read blobs at once.
 const blobReaders = 4
 
-// blobs streams the blobs of idx out of `git cat-file --batch`. It lists the object store in
-// pack order (names and sizes only: no object is inflated), keeps the indexed blobs, skips the
-// oversize ones unread, and splits the rest into contiguous runs of about equal bytes, each
-// read by its own cat-file process: decompression, git's share of the work, then runs on every
-// core instead of one, while pack order keeps git's delta-base cache effective in each run.
-func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(oid, int64, []byte) error, missing func(oid, error) error) error {
-	type item struct {
-		i    int32 // index in idx.blobs
-		size int64
-	}
-	seen := make([]bool, len(idx.blobs))
-	var (
-		items []item
-		total int64
-	)
-	lister, err := g.startCatFile(ctx, nil, "--batch-all-objects", "--batch-check=%(objectname) %(objectsize)", "--unordered")
-	if err != nil {
-		return err
-	}
-	lerr := func() error {
-		for n := 0; ; n++ {
-			line, err := lister.out.ReadSlice('\n')
-			if err == io.EOF && len(line) == 0 {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("list objects of %s: %w", g.repo, err)
-			}
-			if n&1023 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			name, sz, _ := bytes.Cut(bytes.TrimSuffix(line, []byte{'\n'}), []byte{' '})
-			o, ok := parseOIDBytes(name)
-			if !ok {
-				continue
-			}
-			i, ok := slicesBinarySearchOID(idx.blobs, o)
-			if !ok || seen[i] {
-				continue
-			}
-			seen[i] = true
-			size, err := strconv.ParseInt(string(sz), 10, 64)
-			if err != nil {
-				return fmt.Errorf("list objects of %s: git cat-file: unexpected output %q", g.repo, line)
-			}
-			if size > maxSize {
-				if err := fn(o, size, nil); err != nil {
-					return err
-				}
-				continue
-			}
-			items = append(items, item{int32(i), size})
-			total += size
-		}
-	}()
-	if err := g.finishCatFile(ctx, lister, lerr); err != nil {
-		return err
-	}
-	for i, ok := range seen {
-		if !ok {
-			if err := missing(idx.blobs[i], ErrMissingObject); err != nil {
-				return err
-			}
-		}
-	}
-	if len(items) == 0 {
-		return nil
-	}
+// Delta scanning: the margin scanned on each side of the bytes a delta inserts, and how much
+// further a window may grow to reach a line boundary. The margin exceeds any detector's reach
+// around a token (DefaultWindow) so that a token next to an edit is judged in its new context.
+const (
+	deltaMargin  = 1024
+	deltaLineMax = 4096
+	// propagateMargin: a base's finding is carried into a delta only when this much context on
+	// each side is copied with it; closer to an edit, the delta's own window decides.
+	propagateMargin = 512
+)
 
-	// Split into runs of about equal size.
+// blobs reads the blobs of idx. Blobs in pack files are read in process, in pack order, split
+// into contiguous runs of about equal size read in parallel: a full object is inflated and
+// scanned whole; a delta is rebuilt over its (cached) base and only the bytes it inserts are
+// scanned, when the base is a blob of this scan. Loose blobs, and everything when the packs
+// cannot be read, go through `git cat-file --batch`.
+func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error {
+	if g.packs == nil && !g.noPacks {
+		packs, err := openPacks(g.dir)
+		if err != nil {
+			g.noPacks = true // read everything through cat-file
+		} else {
+			g.packs = packs
+		}
+	}
+	type loc struct {
+		i   int32
+		p   int32
+		off uint64
+		w   int64
+	}
+	var (
+		located []loc
+		loose   []oid
+		total   int64
+	)
+	pi := map[*packIndex]int32{}
+	for k, p := range g.packs {
+		pi[p] = int32(k)
+	}
+	probe := newPackReader(g.packs, 0)
+	for i, b := range idx.blobs {
+		p, off, ok := probe.locate(b)
+		if !ok {
+			loose = append(loose, b)
+			continue
+		}
+		w := int64(p.end(off)-off) + 256
+		located = append(located, loc{int32(i), pi[p], off, w})
+		total += w
+	}
+	slices.SortFunc(located, func(a, b loc) int {
+		if a.p != b.p {
+			return int(a.p - b.p)
+		}
+		return cmpUint64(a.off, b.off)
+	})
 	readers := min(max(runtime.GOMAXPROCS(0), 1), blobReaders)
 	if total < g.splitMin {
 		readers = 1
 	}
-	var runs [][]item
+	var runs [][]loc
 	per := total/int64(readers) + 1
 	start, acc := 0, int64(0)
-	for k, it := range items {
-		acc += it.size
+	for k, it := range located {
+		acc += it.w
 		if acc >= per && len(runs) < readers-1 {
-			runs = append(runs, items[start:k+1])
+			runs = append(runs, located[start:k+1])
 			start, acc = k+1, 0
 		}
 	}
-	runs = append(runs, items[start:])
+	if start < len(located) {
+		runs = append(runs, located[start:])
+	}
 
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	msgs := make(chan blobMsg, 8*len(runs))
-	errs := make(chan error, len(runs))
+	msgs := make(chan blobMsg, 16)
+	send := func(m blobMsg) bool {
+		select {
+		case msgs <- m:
+			return true
+		case <-rctx.Done():
+			return false
+		}
+	}
+	nworkers := len(runs)
+	if len(loose) > 0 {
+		nworkers++
+	}
+	errs := make(chan error, nworkers)
 	var wg sync.WaitGroup
 	for _, run := range runs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ids := make([]oid, len(run))
+			r := newPackReader(g.packs, 16<<20)
+			var err error
 			for k, it := range run {
-				ids[k] = idx.blobs[it.i]
-			}
-			errs <- g.readRun(rctx, ids, func(m blobMsg) bool {
-				select {
-				case msgs <- m:
-					return true
-				case <-rctx.Done():
-					return false
+				if k&63 == 0 && rctx.Err() != nil {
+					err = rctx.Err()
+					break
 				}
-			})
+				m := g.packBlob(r, idx, it.i, g.packs[it.p], it.off, maxSize)
+				if !send(m) {
+					err = rctx.Err()
+					break
+				}
+			}
+			errs <- err
+		}()
+	}
+	if len(loose) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- g.readRun(rctx, loose, maxSize, send)
 		}()
 	}
 	go func() {
@@ -448,19 +463,14 @@ func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn fu
 		if ferr != nil {
 			continue // drain
 		}
-		if m.err != nil {
-			ferr = missing(m.sha, m.err)
-		} else {
-			ferr = fn(m.sha, m.size, m.data)
-		}
-		if ferr != nil {
+		if ferr = fn(m); ferr != nil {
 			cancel()
 		}
 	}
 	if ferr != nil {
 		return ferr
 	}
-	for range runs {
+	for range nworkers {
 		if err := <-errs; err != nil {
 			return err
 		}
@@ -468,17 +478,114 @@ func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn fu
 	return nil
 }
 
-// blobMsg is one blob read by readRun, or a missing blob (err set).
+func cmpUint64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// packBlob reads blob i at off in p: whole, or (a delta over a blob of this scan) with the
+// windows around its inserted bytes.
+func (g *execGit) packBlob(r *packReader, idx *gitIndex, i int32, p *packIndex, off uint64, maxSize int64) blobMsg {
+	sha := idx.blobs[i]
+	m := blobMsg{sha: sha, i: i, base: -1}
+	fail := func(err error) blobMsg {
+		m.err = fmt.Errorf("%s: %w", p.path, err)
+		return m
+	}
+	h, comp, err := r.header(p, off)
+	if err != nil {
+		return fail(err)
+	}
+	if h.typ != objOfsDelta && h.typ != objRefDelta {
+		m.size = h.size
+		if h.typ != objBlob {
+			return fail(fmt.Errorf("%w: object is not a blob", errBadPack))
+		}
+		if h.size > maxSize {
+			return m
+		}
+		if m.data, err = r.inflate(h, comp); err != nil {
+			return fail(err)
+		}
+		r.cache.put(p, off, objBlob, m.data)
+		return m
+	}
+	delta, err := r.inflate(h, comp)
+	if err != nil {
+		return fail(err)
+	}
+	_, size, _, err := deltaSizes(delta)
+	if err != nil {
+		return fail(err)
+	}
+	m.size = int64(size)
+	if m.size > maxSize {
+		return m
+	}
+	bp, boff, err := r.base(p, h)
+	if err != nil {
+		return fail(err)
+	}
+	btyp, bdata, err := r.object(bp, boff)
+	if err != nil {
+		return fail(err)
+	}
+	if btyp != objBlob {
+		return fail(fmt.Errorf("%w: delta base is not a blob", errBadPack))
+	}
+	var ops []copyOp
+	if m.data, err = applyDelta(bdata, delta, &ops); err != nil {
+		return fail(err)
+	}
+	r.cache.put(p, off, objBlob, m.data)
+	if IsBinary(m.data) {
+		m.binary = true
+		return m
+	}
+	// The inserted bytes suffice only when the base was scanned whole or the same way: a blob
+	// of this scan, not skipped.
+	pos, ok := bp.at(boff)
+	if !ok {
+		return m
+	}
+	bi, ok := slicesBinarySearchOID(idx.blobs, bp.name(pos))
+	if !ok || int64(len(bdata)) > maxSize || IsBinary(bdata) {
+		return m
+	}
+	wins := insertWindows(m.data, ops, deltaMargin, deltaLineMax)
+	n := 0
+	for _, w := range wins {
+		n += w.end - w.start
+	}
+	if n*2 > len(m.data) {
+		return m // mostly new: scan it whole
+	}
+	m.wins, m.base = wins, int32(bi)
+	return m
+}
+
+// blobMsg is one blob read, or a blob that cannot be read (err set). data is nil for a blob
+// over the size limit and for a binary one (binary set). When wins is set, only those ranges
+// of data are new over the delta base blob idx.blobs[base]; the rest is the base's.
 type blobMsg struct {
-	sha  oid
-	size int64
-	data []byte
-	err  error
+	sha    oid
+	i      int32 // index in idx.blobs, -1 when unknown
+	size   int64
+	data   []byte
+	binary bool
+	wins   []window
+	base   int32
+	err    error
 }
 
 // readRun reads the blobs ids through one `git cat-file --batch --buffer` and sends each; it
 // stops when send returns false.
-func (g *execGit) readRun(ctx context.Context, ids []oid, send func(blobMsg) bool) error {
+func (g *execGit) readRun(ctx context.Context, ids []oid, maxSize int64, send func(blobMsg) bool) error {
 	pr, pw := io.Pipe()
 	p, err := g.startCatFile(ctx, pr, "--batch", "--buffer")
 	if err != nil {
@@ -513,7 +620,7 @@ func (g *execGit) readRun(ctx context.Context, ids []oid, send func(blobMsg) boo
 			// "<sha> <type> <size>\n" or "<sha> missing\n"
 			f := bytes.Fields(hdr)
 			if len(f) == 2 && string(f[1]) == "missing" {
-				if !send(blobMsg{sha: ids[n], err: ErrMissingObject}) {
+				if !send(blobMsg{sha: ids[n], i: -1, base: -1, err: ErrMissingObject}) {
 					return ctx.Err()
 				}
 				continue
@@ -525,6 +632,15 @@ func (g *execGit) readRun(ctx context.Context, ids []oid, send func(blobMsg) boo
 			if err != nil {
 				return fmt.Errorf("read objects of %s: git cat-file: bad size %q", g.repo, hdr)
 			}
+			if size > maxSize {
+				if _, err := p.out.Discard(int(size) + 1); err != nil {
+					return fmt.Errorf("read objects of %s: %w", g.repo, err)
+				}
+				if !send(blobMsg{sha: ids[n], i: -1, base: -1, size: size}) {
+					return ctx.Err()
+				}
+				continue
+			}
 			buf := sl.get(int(size))
 			if _, err := io.ReadFull(p.out, buf); err != nil {
 				return fmt.Errorf("read objects of %s: %w", g.repo, err)
@@ -532,7 +648,7 @@ func (g *execGit) readRun(ctx context.Context, ids []oid, send func(blobMsg) boo
 			if _, err := p.out.Discard(1); err != nil {
 				return fmt.Errorf("read objects of %s: %w", g.repo, err)
 			}
-			if !send(blobMsg{sha: ids[n], size: size, data: buf}) {
+			if !send(blobMsg{sha: ids[n], i: -1, base: -1, size: size, data: buf}) {
 				return ctx.Err()
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -458,5 +459,88 @@ func TestRedactURL(t *testing.T) {
 		if got := redactURL(tt.in); got != tt.want {
 			t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestGitDeltaEquivalence checks the delta path (packed repositories: only the bytes a delta
+// inserts are scanned, and base findings are carried into deltas) against go-git, which reads
+// and scans every blob whole: both must report the same findings.
+func TestGitDeltaEquivalence(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			r := newTestRepo(t)
+			rng := rand.New(rand.NewPCG(seed, 99))
+			files := map[string][]string{}
+			names := []string{"a.json", "b.txt", "dir/c.go"}
+			for _, n := range names {
+				var lines []string
+				for i := range 400 {
+					lines = append(lines, fmt.Sprintf(`  {"id": %d, "value": "%s"},`, i, benchBase62(20)))
+				}
+				files[n] = lines
+			}
+			var tokens []string
+			for c := range 40 {
+				for _, n := range names {
+					if rng.IntN(3) == 0 && c > 0 {
+						continue
+					}
+					lines := files[n]
+					for range 1 + rng.IntN(3) {
+						i := rng.IntN(len(lines))
+						switch op := rng.IntN(10); {
+						case op < 2 && len(tokens) > 0: // edit next to an existing token
+							for j, l := range lines {
+								if strings.Contains(l, "ghp_") || strings.Contains(l, "JQQJ") {
+									lines[j] = l + " x"
+									break
+								}
+							}
+						case op < 4: // plant a token
+							tok := testGitHubToken()
+							if rng.IntN(2) == 0 {
+								tok = testADOToken()
+							}
+							tokens = append(tokens, tok)
+							lines = slices.Insert(lines, i, fmt.Sprintf(`  {"token": "%s"},`, tok))
+						case op < 6 && len(lines) > 10: // delete a line
+							lines = slices.Delete(lines, i, i+1)
+						default: // change a line
+							lines[i] = fmt.Sprintf(`  {"id": %d, "value": "%s"},`, rng.IntN(1000), benchBase62(20))
+						}
+					}
+					files[n] = lines
+					r.write(n, strings.Join(lines, "\n")+"\n")
+				}
+				r.commit(fmt.Sprint("c", c))
+			}
+			r.git("repack", "-adfq", "--window=50", "--depth=50")
+
+			src, err := OpenGit(t.Context(), GitOptions{Repo: r.dir, Mode: GitBinary})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := NewEngine(detectors.All(), EngineOptions{Key: []byte("k")})
+			got, st, err := Run(t.Context(), e, src, Options{})
+			if err != nil || len(st.Errors) > 0 {
+				t.Fatalf("scan: %v %v", err, st.Errors)
+			}
+			if src.deltaBase == nil {
+				t.Errorf("no blob was scanned as a delta")
+			}
+			want, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitGoGit, MaxBlobSize: DefaultMaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 {
+				t.Fatal("no findings")
+			}
+			if diff := cmp.Diff(wheres(want), wheres(got)); diff != "" {
+				t.Errorf("delta scan differs from whole-blob scan (-whole +delta):\n%s", diff)
+			}
+			t.Logf("%d findings; scanned %d bytes in %d chunks", len(got), st.Bytes, st.Chunks)
+		})
 	}
 }

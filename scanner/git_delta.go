@@ -1,0 +1,238 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// windowChunk joins the windows of data into one buffer to scan (each window ends a line) and
+// returns it with the chunk's blob key: "<sha>#L:O:C;…", one triple per window: the line of
+// the buffer where the window starts, the number of newlines in data before it, and the column
+// offset of its first line. unwindow turns a finding's line and column back into data's.
+func windowChunk(sha oid, data []byte, wins []window) ([]byte, string) {
+	n := len(wins)
+	for _, w := range wins {
+		n += w.end - w.start
+	}
+	buf := make([]byte, 0, n)
+	var key strings.Builder
+	key.WriteString(sha.String())
+	key.WriteByte('#')
+	line, nl, lineStart, pos := 1, 0, 0, 0
+	for _, w := range wins {
+		seg := data[pos:w.start]
+		nl += bytes.Count(seg, []byte{'\n'})
+		if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+			lineStart = pos + i + 1
+		}
+		fmt.Fprintf(&key, "%d:%d:%d;", line, nl, w.start-lineStart)
+		seg = data[w.start:w.end]
+		buf = append(buf, seg...)
+		k := bytes.Count(seg, []byte{'\n'})
+		nl += k
+		line += k
+		if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+			lineStart = w.start + i + 1
+		}
+		if len(seg) == 0 || seg[len(seg)-1] != '\n' {
+			buf = append(buf, '\n')
+			line++
+		}
+		pos = w.end
+	}
+	return buf, key.String()
+}
+
+// unwindow maps the findings of window chunks back to their blob's lines and columns, and
+// leaves Finding.blob the plain blob id.
+func unwindow(fs []Finding) []Finding {
+	for i := range fs {
+		f := &fs[i]
+		sha, spec, ok := strings.Cut(f.blob, "#")
+		if !ok {
+			continue
+		}
+		f.blob = sha
+		var bestL, bestO, bestC int
+		for _, t := range strings.Split(strings.TrimSuffix(spec, ";"), ";") {
+			p := strings.Split(t, ":")
+			if len(p) != 3 {
+				continue
+			}
+			l, _ := strconv.Atoi(p[0])
+			if l > f.Location.Line {
+				break
+			}
+			bestL, _ = l, 0
+			bestO, _ = strconv.Atoi(p[1])
+			bestC, _ = strconv.Atoi(p[2])
+		}
+		if bestL == 0 {
+			continue
+		}
+		if f.Location.Line == bestL {
+			f.Location.Column += bestC
+		}
+		f.Location.Line = bestO + (f.Location.Line - bestL) + 1
+	}
+	return fs
+}
+
+// propagate carries findings from delta bases into the blobs that were scanned only around
+// their delta's edits: a token that a delta copies from its base, with its context, is in the
+// delta's blob too, at the mapped offset. Each such blob has one base, so a walk down the delta
+// forest from its roots sees a base's findings complete before carrying them on; the walk keeps
+// the contents of the current path only, each built from its parent by one delta.
+func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, error) {
+	g, ok := s.b.(*execGit)
+	if !ok || len(g.packs) == 0 {
+		return fs, nil
+	}
+	idx := s.idx
+	r := newPackReader(g.packs, 8<<20)
+	byBlob := map[int32][]int{}
+	for k, f := range fs {
+		if b, ok := parseOID(f.blob); ok {
+			if i, ok := slicesBinarySearchOID(idx.blobs, b); ok {
+				byBlob[int32(i)] = append(byBlob[int32(i)], k)
+			}
+		}
+	}
+	// The interesting blobs: those with findings and their ancestors.
+	interesting := map[int32]bool{}
+	var roots []int32
+	for i := range byBlob {
+		for x, n := i, 0; !interesting[x] && n <= len(s.deltaBase); n++ {
+			interesting[x] = true
+			if s.deltaBase[x] < 0 {
+				roots = append(roots, x)
+				break
+			}
+			x = s.deltaBase[x]
+		}
+	}
+	children := map[int32][]int32{}
+	for i, b := range s.deltaBase {
+		if b >= 0 {
+			children[b] = append(children[b], int32(i))
+		}
+	}
+	type at struct {
+		det       string
+		line, col int
+	}
+	type frame struct {
+		x    int32
+		data []byte
+		next int // next child to visit
+	}
+	slices.Sort(roots)
+	for _, root := range roots {
+		if len(children[root]) == 0 {
+			continue
+		}
+		p, off, ok := r.locate(idx.blobs[root])
+		if !ok {
+			continue
+		}
+		_, data, err := r.object(p, off)
+		if err != nil {
+			return nil, fmt.Errorf("blob %s: %w", idx.blobs[root], err)
+		}
+		stack := []frame{{x: root, data: data}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			kids := children[top.x]
+			if top.next >= len(kids) {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			b := kids[top.next]
+			top.next++
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			xf := byBlob[top.x]
+			if len(xf) == 0 && !interesting[b] {
+				continue // nothing to carry, nothing below
+			}
+			bp, boff, ok := r.locate(idx.blobs[b])
+			if !ok {
+				continue
+			}
+			h, comp, err := r.header(bp, boff)
+			if err != nil {
+				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
+			}
+			delta, err := r.inflate(h, comp)
+			if err != nil {
+				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
+			}
+			var ops []copyOp
+			bdata, err := applyDelta(top.data, delta, &ops)
+			if err != nil {
+				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
+			}
+			have := map[at]bool{}
+			for _, k := range byBlob[b] {
+				have[at{fs[k].DetectorID, fs[k].Location.Line, fs[k].Location.Column}] = true
+			}
+			for _, k := range xf {
+				f := fs[k]
+				st := offsetOf(top.data, f.Location.Line, f.Location.Column)
+				if st < 0 {
+					continue
+				}
+				n := f.Secret.Len()
+				if f.Encoding != "" {
+					n = 0
+					for st+n < len(top.data) && n < 64<<10 && !isSep(top.data[st+n]) {
+						n++
+					}
+				}
+				lo, hi := max(0, st-propagateMargin), min(len(top.data), st+n+propagateMargin)
+				for _, t := range copied(ops, lo, hi) {
+					t += st - lo
+					line, col := lineCol(bdata, t)
+					if have[at{f.DetectorID, line, col}] {
+						continue
+					}
+					have[at{f.DetectorID, line, col}] = true
+					f.Location.Line, f.Location.Column = line, col
+					f.blob = idx.blobs[b].String()
+					byBlob[b] = append(byBlob[b], len(fs))
+					fs = append(fs, f)
+				}
+			}
+			if len(children[b]) > 0 && (len(byBlob[b]) > 0 || interesting[b]) {
+				stack = append(stack, frame{x: b, data: bdata})
+			}
+		}
+	}
+	return fs, nil
+}
+
+// offsetOf returns the byte offset of a 1-based line and column, or -1.
+func offsetOf(data []byte, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return -1
+		}
+		off += i + 1
+	}
+	if off+col-1 >= len(data) || col < 1 {
+		return -1
+	}
+	return off + col - 1
+}
+
+// lineCol returns the 1-based line and column of off.
+func lineCol(data []byte, off int) (int, int) {
+	return 1 + bytes.Count(data[:off], []byte{'\n'}), off - (bytes.LastIndexByte(data[:off], '\n') + 1) + 1
+}
