@@ -323,8 +323,8 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 			c.Skipped = SkipBinary
 		case m.data == nil:
 			c.Skipped = SkipOversize
-		case len(m.wins) > 0:
-			c.Data, c.Blob = windowChunk(m.sha, m.data, m.wins)
+		case m.key != "":
+			c.Data, c.Blob = m.data, m.key
 			if s.deltaBase == nil {
 				s.deltaBase = make([]int32, len(idx.blobs))
 				for i := range s.deltaBase {

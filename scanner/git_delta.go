@@ -126,9 +126,16 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 		line, col int
 	}
 	type frame struct {
-		x    int32
-		data []byte
-		next int // next child to visit
+		x     int32
+		data  []byte
+		owned bool // data is ours to recycle (not the reader's cache)
+		next  int  // next child to visit
+	}
+	pop := func(stack []frame) []frame {
+		if top := stack[len(stack)-1]; top.owned && len(r.free) < 8 {
+			r.free = append(r.free, top.data[:0])
+		}
+		return stack[:len(stack)-1]
 	}
 	slices.Sort(roots)
 	for _, root := range roots {
@@ -148,7 +155,7 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 			top := &stack[len(stack)-1]
 			kids := children[top.x]
 			if top.next >= len(kids) {
-				stack = stack[:len(stack)-1]
+				stack = pop(stack)
 				continue
 			}
 			b := kids[top.next]
@@ -173,7 +180,7 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
 			}
 			var ops []copyOp
-			bdata, err := applyDelta(top.data, delta, &ops)
+			bdata, err := applyDelta(top.data, delta, &ops, r.alloc)
 			if err != nil {
 				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
 			}
@@ -208,8 +215,13 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 					fs = append(fs, f)
 				}
 			}
+			if top.next >= len(kids) {
+				stack = pop(stack) // its last child: the walk needs it no more (chains stay shallow)
+			}
 			if len(children[b]) > 0 && (len(byBlob[b]) > 0 || interesting[b]) {
-				stack = append(stack, frame{x: b, data: bdata})
+				stack = append(stack, frame{x: b, data: bdata, owned: true})
+			} else if len(r.free) < 8 {
+				r.free = append(r.free, bdata[:0])
 			}
 		}
 	}

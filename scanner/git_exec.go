@@ -512,7 +512,7 @@ func (g *execGit) packBlob(r *packReader, idx *gitIndex, i int32, p *packIndex, 
 		if m.data, err = r.inflate(h, comp); err != nil {
 			return fail(err)
 		}
-		r.cache.put(p, off, objBlob, m.data)
+		r.cache.put(p, off, objBlob, m.data, true)
 		return m
 	}
 	delta, err := r.inflate(h, comp)
@@ -539,46 +539,53 @@ func (g *execGit) packBlob(r *packReader, idx *gitIndex, i int32, p *packIndex, 
 		return fail(fmt.Errorf("%w: delta base is not a blob", errBadPack))
 	}
 	var ops []copyOp
-	if m.data, err = applyDelta(bdata, delta, &ops); err != nil {
+	target, err := applyDelta(bdata, delta, &ops, r.alloc)
+	if err != nil {
 		return fail(err)
 	}
-	r.cache.put(p, off, objBlob, m.data)
-	if IsBinary(m.data) {
-		m.binary = true
-		return m
+	// The edits suffice only when the base was scanned whole or the same way: a blob of this
+	// scan, not skipped.
+	whole := true
+	if pos, ok := bp.at(boff); ok {
+		bi, ok := slicesBinarySearchOID(idx.blobs, bp.name(pos))
+		if ok && int64(len(bdata)) <= maxSize && !IsBinary(bdata) {
+			m.base = int32(bi)
+			whole = false
+		}
 	}
-	// The inserted bytes suffice only when the base was scanned whole or the same way: a blob
-	// of this scan, not skipped.
-	pos, ok := bp.at(boff)
-	if !ok {
-		return m
+	var wins []window
+	if !whole {
+		wins = insertWindows(target, ops, deltaMargin, deltaLineMax)
+		n := 0
+		for _, w := range wins {
+			n += w.end - w.start
+		}
+		whole = n*2 > len(target) // mostly new: scan it whole
 	}
-	bi, ok := slicesBinarySearchOID(idx.blobs, bp.name(pos))
-	if !ok || int64(len(bdata)) > maxSize || IsBinary(bdata) {
-		return m
+	switch {
+	case IsBinary(target):
+		m.binary, m.base = true, -1
+	case whole:
+		m.data, m.base = target, -1
+	default:
+		// Copy the windows out, so that target stays the reader's to recycle.
+		m.data, m.key = windowChunk(sha, target, wins)
 	}
-	wins := insertWindows(m.data, ops, deltaMargin, deltaLineMax)
-	n := 0
-	for _, w := range wins {
-		n += w.end - w.start
-	}
-	if n*2 > len(m.data) {
-		return m // mostly new: scan it whole
-	}
-	m.wins, m.base = wins, int32(bi)
+	r.cache.put(p, off, objBlob, target, whole)
 	return m
 }
 
 // blobMsg is one blob read, or a blob that cannot be read (err set). data is nil for a blob
-// over the size limit and for a binary one (binary set). When wins is set, only those ranges
-// of data are new over the delta base blob idx.blobs[base]; the rest is the base's.
+// over the size limit and for a binary one (binary set). When key is set, data holds only the
+// windows around a delta's edits (see windowChunk), and the rest of the blob is the delta base
+// blob idx.blobs[base]'s.
 type blobMsg struct {
 	sha    oid
 	i      int32 // index in idx.blobs, -1 when unknown
 	size   int64
 	data   []byte
 	binary bool
-	wins   []window
+	key    string // for window chunks: the blob key of windowChunk
 	base   int32
 	err    error
 }

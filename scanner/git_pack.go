@@ -166,10 +166,31 @@ type packReader struct {
 	buf   []byte
 	zr    io.ReadCloser
 	cache objCache
+	// free holds buffers evicted from the cache that nothing else references, for reuse: the
+	// delta-heavy shape rebuilds many big versions, and recycling keeps the heap (and RSS) flat.
+	free [][]byte
 }
 
 func newPackReader(packs []*packIndex, cacheBytes int) *packReader {
-	return &packReader{packs: packs, cache: objCache{limit: cacheBytes, items: map[cacheKey]*list.Element{}}}
+	r := &packReader{packs: packs, cache: objCache{limit: cacheBytes, items: map[cacheKey]*list.Element{}}}
+	r.cache.evict = func(it *cacheItem) {
+		if !it.shared && len(r.free) < 8 {
+			r.free = append(r.free, it.data[:0])
+		}
+	}
+	return r
+}
+
+// alloc returns a buffer of n bytes, reusing a free one that fits without much waste.
+func (r *packReader) alloc(n int) []byte {
+	for k, b := range r.free {
+		if cap(b) >= n && cap(b) <= 2*n+4096 {
+			r.free[k] = r.free[len(r.free)-1]
+			r.free = r.free[:len(r.free)-1]
+			return b[:n]
+		}
+	}
+	return make([]byte, n)
 }
 
 // read returns the raw bytes of [off, end) of p, reusing a buffer.
@@ -260,6 +281,9 @@ func (r *packReader) inflate(h packObj, compressed []byte) ([]byte, error) {
 		return nil, err
 	}
 	out := make([]byte, h.size)
+	if h.typ != objOfsDelta && h.typ != objRefDelta {
+		out = r.alloc(int(h.size))
+	}
 	if _, err := io.ReadFull(r.zr, out); err != nil {
 		return nil, fmt.Errorf("%w: inflate: %v", errBadPack, err)
 	}
@@ -313,7 +337,7 @@ func (r *packReader) object(p *packIndex, off uint64) (int, []byte, error) {
 		}
 		if h.typ != objOfsDelta && h.typ != objRefDelta {
 			typ, data = h.typ, raw
-			r.cache.put(p, off, typ, data)
+			r.cache.put(p, off, typ, data, false)
 			break
 		}
 		chain = append(chain, step{p, off, raw})
@@ -325,12 +349,12 @@ func (r *packReader) object(p *packIndex, off uint64) (int, []byte, error) {
 		}
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
-		out, err := applyDelta(data, chain[i].delta, nil)
+		out, err := applyDelta(data, chain[i].delta, nil, r.alloc)
 		if err != nil {
 			return 0, nil, err
 		}
 		data = out
-		r.cache.put(chain[i].p, chain[i].off, typ, data)
+		r.cache.put(chain[i].p, chain[i].off, typ, data, false)
 	}
 	return typ, data, nil
 }
@@ -361,9 +385,10 @@ func deltaSizes(delta []byte) (baseSize, size uint64, rest []byte, err error) {
 // copyOp is one copy instruction of a delta: n bytes from base offset from, to target offset to.
 type copyOp struct{ to, from, n int }
 
-// applyDelta builds the target of delta over base. When ops is not nil, it receives every copy
-// instruction; the bytes between copies are the inserted ones.
-func applyDelta(base, delta []byte, ops *[]copyOp) ([]byte, error) {
+// applyDelta builds the target of delta over base, in a buffer from alloc (nil: a new one).
+// When ops is not nil, it receives every copy instruction; the bytes between copies are the
+// inserted ones.
+func applyDelta(base, delta []byte, ops *[]copyOp, alloc func(int) []byte) ([]byte, error) {
 	bs, size, d, err := deltaSizes(delta)
 	if err != nil {
 		return nil, err
@@ -371,7 +396,12 @@ func applyDelta(base, delta []byte, ops *[]copyOp) ([]byte, error) {
 	if bs != uint64(len(base)) || size > 1<<34 {
 		return nil, fmt.Errorf("%w: delta base size %d, base is %d", errBadPack, bs, len(base))
 	}
-	out := make([]byte, 0, size)
+	var out []byte
+	if alloc != nil {
+		out = alloc(int(size))[:0]
+	} else {
+		out = make([]byte, 0, size)
+	}
 	for len(d) > 0 {
 		c := d[0]
 		d = d[1:]
@@ -434,15 +464,17 @@ type cacheKey struct {
 }
 
 type cacheItem struct {
-	key  cacheKey
-	typ  int
-	data []byte
+	key    cacheKey
+	typ    int
+	data   []byte
+	shared bool // handed out beyond the reader: never recycle
 }
 
 type objCache struct {
 	limit, used int
 	lru         list.List
 	items       map[cacheKey]*list.Element
+	evict       func(*cacheItem)
 }
 
 func (c *objCache) get(p *packIndex, off uint64) (int, []byte, bool) {
@@ -455,15 +487,17 @@ func (c *objCache) get(p *packIndex, off uint64) (int, []byte, bool) {
 	return it.typ, it.data, true
 }
 
-func (c *objCache) put(p *packIndex, off uint64, typ int, data []byte) {
+// put caches data; shared says it is referenced elsewhere too (so never recycled).
+func (c *objCache) put(p *packIndex, off uint64, typ int, data []byte, shared bool) {
+	k := cacheKey{p, off}
+	if e, ok := c.items[k]; ok {
+		e.Value.(*cacheItem).shared = e.Value.(*cacheItem).shared || shared
+		return
+	}
 	if len(data) > c.limit/2 {
 		return
 	}
-	k := cacheKey{p, off}
-	if _, ok := c.items[k]; ok {
-		return
-	}
-	c.items[k] = c.lru.PushFront(&cacheItem{k, typ, data})
+	c.items[k] = c.lru.PushFront(&cacheItem{k, typ, data, shared})
 	c.used += len(data)
 	for c.used > c.limit {
 		e := c.lru.Back()
@@ -471,6 +505,9 @@ func (c *objCache) put(p *packIndex, off uint64, typ int, data []byte) {
 		c.lru.Remove(e)
 		delete(c.items, it.key)
 		c.used -= len(it.data)
+		if c.evict != nil {
+			c.evict(it)
+		}
 	}
 }
 
