@@ -67,6 +67,10 @@ type GitOptions struct {
 	// Branches limits the scan to these refs (full names, or short names of branches, tags
 	// and remote-tracking refs). Empty means every ref.
 	Branches []string
+	// Exclude lists revisions whose history is not scanned, as after `git log --not`: a
+	// pre-push hook scans its tips (in Branches, as commit ids) without what the remote has.
+	// Full hex commit ids are used as given; other revisions are resolved and must exist.
+	Exclude []string
 	// MaxBlobSize: bigger blobs are not read, and are counted as skipped (SkipOversize).
 	// Zero means DefaultMaxSize.
 	MaxBlobSize int64
@@ -113,6 +117,7 @@ type gitSelection struct {
 	all      bool
 	refs     []string
 	notRev   string    // exclude commits reachable from this commit (hex)
+	notRevs  []string  // and from these (hex, GitOptions.Exclude)
 	notOlder time.Time // exclude commits committed before this time
 }
 
@@ -144,6 +149,11 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 	}
 	if strings.HasPrefix(opts.Since, "-") {
 		return nil, fmt.Errorf("since %q: %w", opts.Since, ErrOptionLike)
+	}
+	for _, x := range opts.Exclude {
+		if x == "" || strings.HasPrefix(x, "-") {
+			return nil, fmt.Errorf("exclude %q: %w", x, ErrOptionLike)
+		}
 	}
 	gitPath, lookErr := exec.LookPath("git")
 	useBinary := false
@@ -219,6 +229,9 @@ func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
 	} else {
 		for _, b := range s.opts.Branches {
 			r, ok := matchRef(refs, b)
+			if !ok && isObjectID(b) {
+				r, ok = resolveCommit(ctx, s.b, b) // a commit id: a tip of its own
+			}
 			if !ok {
 				return sel, fmt.Errorf("branch %q in %s: %w", b, s.repo, ErrNoSuchRef)
 			}
@@ -233,6 +246,17 @@ func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
 		} else {
 			return sel, fmt.Errorf("since %q in %s: not a revision, nor a date (YYYY-MM-DD, RFC 3339, @unix)", s.opts.Since, s.repo)
 		}
+	}
+	for _, x := range s.opts.Exclude {
+		if isObjectID(x) {
+			sel.notRevs = append(sel.notRevs, strings.ToLower(x))
+			continue
+		}
+		c, ok := resolveCommit(ctx, s.b, x)
+		if !ok {
+			return sel, fmt.Errorf("exclude %q in %s: %w", x, s.repo, ErrNoSuchRef)
+		}
+		sel.notRevs = append(sel.notRevs, c)
 	}
 	return sel, nil
 }
@@ -251,6 +275,19 @@ func listRefs(ctx context.Context, b gitBackend) ([]string, error) {
 
 func resolveCommit(ctx context.Context, b gitBackend, rev string) (string, bool) {
 	return b.(revResolver).resolveCommit(ctx, rev)
+}
+
+// isObjectID reports whether s is a full SHA-1 or SHA-256 object id in hex.
+func isObjectID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // matchRef finds name among full ref names: exactly, or as a branch, tag or remote-tracking ref.
@@ -303,7 +340,6 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		return err
 	}
 	idx.finish()
-	idx.all = sel.all && sel.notRev == "" && sel.notOlder.IsZero()
 	s.idx = idx
 	s.deltaBase = nil
 	// One placeholder location per blob: Resolve replaces it with every (path, commit).

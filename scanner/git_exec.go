@@ -76,6 +76,12 @@ func openExecGit(ctx context.Context, gitPath, dir, repo string) (*execGit, erro
 	}
 	g.dir = strings.TrimSpace(string(out))
 	g.env = gitEnv(g.dir)
+	// Object ids here are SHA-1 (40 hex); a SHA-256 repository is refused, not misread.
+	if f, err := g.output(ctx, "rev-parse", "--show-object-format"); err == nil {
+		if f := strings.TrimSpace(string(f)); f != "" && f != "sha1" {
+			return nil, fmt.Errorf("open repository %s: object format %s is not supported", repo, f)
+		}
+	}
 	return g, nil
 }
 
@@ -162,6 +168,9 @@ func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, err
 	}
 	if sel.notRev != "" {
 		stdin.WriteString("^" + sel.notRev + "\n")
+	}
+	for _, r := range sel.notRevs {
+		stdin.WriteString("^" + r + "\n")
 	}
 	cmd := g.command(ctx, args...)
 	cmd.Stdin = &stdin

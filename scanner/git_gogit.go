@@ -23,7 +23,12 @@ type goGit struct {
 }
 
 func openGoGit(dir, repo string) (*goGit, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	// PlainOpen takes a work tree or a bare repository; detection of the enclosing work tree
+	// (a subdirectory, as git does) only works for non-bare ones.
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		r, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	}
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("open repository %s: %w", repo, ErrNotRepository)
@@ -124,6 +129,10 @@ func (g *goGit) history(ctx context.Context, sel gitSelection) (*gitIndex, error
 		}
 	} else {
 		for _, n := range sel.refs {
+			if isObjectID(n) {
+				tips = append(tips, plumbing.NewHash(n))
+				continue
+			}
 			ref, err := g.r.Reference(plumbing.ReferenceName(n), true)
 			if err != nil {
 				return nil, fmt.Errorf("read history of %s: ref %s: %w", g.repo, n, err)
@@ -132,8 +141,14 @@ func (g *goGit) history(ctx context.Context, sel gitSelection) (*gitIndex, error
 		}
 	}
 	excluded := map[plumbing.Hash]bool{}
-	if sel.notRev != "" {
-		stack := []plumbing.Hash{plumbing.NewHash(sel.notRev)}
+	var notRevs []plumbing.Hash
+	for _, r := range append([]string{sel.notRev}, sel.notRevs...) {
+		if r != "" {
+			notRevs = append(notRevs, plumbing.NewHash(r))
+		}
+	}
+	if len(notRevs) > 0 {
+		stack := notRevs
 		for len(stack) > 0 {
 			h := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]

@@ -49,9 +49,6 @@ type gitIndex struct {
 	pathIDs map[string]uint32
 	entries []gitEntry
 	blobs   []oid // distinct blobs, sorted (after finish)
-	// all is set when the index covers every ref with no exclusion: the blobs are then
-	// nearly every blob of the object store, best read in one pass over all objects.
-	all bool
 }
 
 func newGitIndex() *gitIndex {

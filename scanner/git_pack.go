@@ -287,6 +287,12 @@ func (r *packReader) inflate(h packObj, compressed []byte) ([]byte, error) {
 	if _, err := io.ReadFull(r.zr, out); err != nil {
 		return nil, fmt.Errorf("%w: inflate: %v", errBadPack, err)
 	}
+	// Read to the end of the stream, which checks its Adler-32: a damaged object is an error,
+	// never silently wrong content.
+	var one [1]byte
+	if n, err := r.zr.Read(one[:]); n != 0 || err != io.EOF {
+		return nil, fmt.Errorf("%w: inflate: object longer than its header says, or checksum mismatch", errBadPack)
+	}
 	return out, nil
 }
 

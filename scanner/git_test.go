@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,9 +198,23 @@ func (h *historyFixture) expect(names ...string) []where {
 
 func TestGitHistory(t *testing.T) {
 	t.Parallel()
-	h := newHistoryFixture(t)
-	for _, mode := range []GitMode{GitBinary, GitGoGit, gitSplit} {
-		t.Run(fmt.Sprint("mode", mode), func(t *testing.T) {
+	loose := newHistoryFixture(t)
+	packed := newHistoryFixture(t)
+	packed.r.git("repack", "-adq")
+	packed.r.git("prune-packed")
+	for _, tc := range []struct {
+		name string
+		h    *historyFixture
+		mode GitMode
+	}{
+		{"loose/git", loose, GitBinary},
+		{"loose/go-git", loose, GitGoGit},
+		{"packed/git", packed, GitBinary},
+		{"packed/git-split", packed, gitSplit},
+		{"packed/go-git", packed, GitGoGit},
+	} {
+		h, mode := tc.h, tc.mode
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			fs, st, err := scanGit(t, GitOptions{Repo: h.r.dir, MaxBlobSize: 1024, Mode: mode})
 			if err != nil {
@@ -254,18 +272,38 @@ func TestGitSelection(t *testing.T) {
 		{name: "since date", since: c4date, branches: []string{"main"}, want: []string{"t1copy", "t4"}},
 		{name: "since day", since: "2024-01-01", branches: []string{"main"}, want: []string{"t1", "t1copy", "t4"}},
 	}
-	for _, mode := range []GitMode{GitBinary, GitGoGit, gitSplit} {
-		for _, tt := range tests {
-			t.Run(fmt.Sprint(tt.name, "/mode", mode), func(t *testing.T) {
-				t.Parallel()
-				fs, _, err := scanGit(t, GitOptions{Repo: h.r.dir, Branches: tt.branches, Since: tt.since, Mode: mode})
+	// A packed copy (same commits) exercises the pack reader.
+	packed := filepath.Join(t.TempDir(), "packed")
+	h.r.git("clone", "-q", "--mirror", h.r.dir, packed)
+	for _, repo := range []string{h.r.dir, packed} {
+		for _, mode := range []GitMode{GitBinary, GitGoGit, gitSplit} {
+			for _, tt := range tests {
+				t.Run(fmt.Sprint(tt.name, "/mode", mode, "/", filepath.Base(repo)), func(t *testing.T) {
+					t.Parallel()
+					selectionCase(t, h, repo, mode, tt.branches, tt.since, tt.want)
+				})
+			}
+		}
+	}
+}
+
+func selectionCase(t *testing.T, h *historyFixture, repo string, mode GitMode, branches []string, since string, want []string) {
+	tt := struct {
+		branches []string
+		since    string
+		want     []string
+	}{branches, since, want}
+	{
+		{
+			{
+				fs, _, err := scanGit(t, GitOptions{Repo: repo, Branches: tt.branches, Since: tt.since, Mode: mode})
 				if err != nil {
 					t.Fatalf("scan: %v", err)
 				}
 				if diff := cmp.Diff(h.expect(tt.want...), wheres(fs)); diff != "" {
 					t.Errorf("findings (-want +got):\n%s", diff)
 				}
-			})
+			}
 		}
 	}
 }
@@ -542,5 +580,93 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			}
 			t.Logf("%d findings; scanned %d bytes in %d chunks", len(got), st.Bytes, st.Chunks)
 		})
+	}
+}
+
+// TestGitCloneHTTPToken clones over smart HTTP (git http-backend behind httptest) with the
+// token from the environment, and checks that a wrong token fails without showing it.
+func TestGitCloneHTTPToken(t *testing.T) {
+	h := newHistoryFixture(t)
+	gitPath, _ := exec.LookPath("git")
+	root := t.TempDir()
+	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
+	token := "tok-" + benchBase62(24)
+	var sawAuth bool
+	backend := &cgi.Handler{
+		Path: gitPath,
+		Args: []string{"http-backend"},
+		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if !ok || user != "x-access-token" || pass != token {
+			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		sawAuth = true
+		backend.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	url := srv.URL + "/r.git"
+
+	t.Setenv(GitTokenEnv, token)
+	fs, _, err := scanGit(t, GitOptions{Repo: url, CloneDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("scan %s: %v", url, err)
+	}
+	if !sawAuth || len(fs) != 5 {
+		t.Errorf("scan %s: auth seen %v, %d findings, want true and 5", url, sawAuth, len(fs))
+	}
+
+	wrong := "wrong-" + benchBase62(24)
+	t.Setenv(GitTokenEnv, wrong)
+	_, _, err = scanGit(t, GitOptions{Repo: url, CloneDir: t.TempDir()})
+	if err == nil || !errors.Is(err, ErrClone) {
+		t.Fatalf("scan with a wrong token = %v, want ErrClone", err)
+	}
+	t.Logf("wrong token: %v", err)
+	if strings.Contains(err.Error(), wrong) || !strings.Contains(err.Error(), srv.URL) {
+		t.Errorf("error %q: want the URL named and the token absent", err)
+	}
+}
+
+func TestGitCorruptPack(t *testing.T) {
+	t.Parallel()
+	h := newHistoryFixture(t)
+	h.r.git("repack", "-adq")
+	h.r.git("prune-packed")
+	blob := h.r.git("rev-parse", h.c2+":config.env")
+	idxs, _ := filepath.Glob(filepath.Join(h.r.dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("%d pack indexes, want 1", len(idxs))
+	}
+	var off int64 = -1
+	for _, l := range strings.Split(h.r.git("verify-pack", "-v", idxs[0]), "\n") {
+		if f := strings.Fields(l); len(f) >= 5 && f[0] == blob {
+			off, _ = strconv.ParseInt(f[4], 10, 64)
+		}
+	}
+	if off < 0 {
+		t.Fatalf("blob %s not in the pack", blob)
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	f, err := os.OpenFile(pack, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("\xff\xfe\xfd\xfc\xfb\xfa"), off+4); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	fs, st, err := scanGit(t, GitOptions{Repo: h.r.dir, Mode: GitBinary})
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	if len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Error(), blob) || !strings.Contains(st.Errors[0].Error(), filepath.Base(pack)) {
+		t.Errorf("Errors = %v, want one naming blob %s and %s", st.Errors, blob, filepath.Base(pack))
+	}
+	if diff := cmp.Diff(h.expect("t2", "t3", "t4"), wheres(fs)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
