@@ -1,0 +1,109 @@
+// Package store is the durable state of patrol's finding pipeline: the findings (by
+// fingerprint, never by value), where each was seen, how far the pipeline got with it, the
+// append-only audit log and the notification outbox. It is an SQLite file by default (pure-Go
+// driver, no cgo) behind the [Store] interface, narrow enough for a PostgreSQL
+// implementation to follow without changing a caller.
+//
+// What it does not do: decide. The pipeline (which alone joins scanner, revoke, notify and
+// store) chooses the transitions, the retry schedule and the messages; the store makes each
+// decision durable and happen once. It imports none of patrol's other packages and stores
+// plain records; the pipeline converts.
+//
+// # Secrets
+//
+// No record has a field that can hold a raw secret. [Finding] is keyed by the keyed
+// fingerprint (hex HMAC-SHA256, secret.Fingerprint) and shows the token only as the preview
+// (secret.Preview). The store refuses a fingerprint that is not lower-case hex and a preview
+// that does not end in "…", the two ways a raw value could slip in by mistake; message
+// payloads are the rendered notification data. A test greps the database file and its WAL
+// for a raw token that went through the whole API.
+//
+// # State machine
+//
+// A finding is created in [StateDetected] by [Store.SaveFinding], and only
+// [Store.Transition] changes its state, as a compare-and-set: "move to verified if it is
+// still detected". DESIGN.md's machine is
+//
+//	detected → verified (live|dead|unknown) → revoked | revoke_failed | skipped(policy|dry-run)
+//	         → confirmed_dead → notified
+//
+// The store does not hard-code these edges (the pipeline may add states such as "revoking"
+// and retries move a finding to the state it is in); it guarantees that of several workers
+// or restarts attempting the same move, exactly one succeeds and the others get
+// [ErrConflict]. Unknown verifications and failed revocations carry Attempts and
+// NextAttempt, and [Store.Due] is their retry queue.
+//
+// # Idempotency guarantees
+//
+//   - SaveFinding is idempotent: one row per fingerprint, one per (fingerprint, repository,
+//     commit, path, line, column) location; saving again only moves LastSeen forward.
+//   - Transition is a compare-and-set in one transaction: a step recorded before a crash is
+//     seen after it, and a step two workers race is taken by one.
+//   - The outbox holds exactly one message per (fingerprint, recipient, event): [Store.Enqueue]
+//     returns the existing one, whatever its status, so re-running a pipeline never queues a
+//     second email.
+//   - [Store.ClaimMessage] moves a due message to "sending" as a compare-and-set, so two
+//     workers never both hold it; MessageSent, MessageRetry and MessageFailed finish only a
+//     claimed message. A sent message is never due again.
+//   - The one at-least-once window: a sender that crashes (or hangs) after delivering and
+//     before MessageSent leaves the message "sending"; after [SendLease] (10 minutes)
+//     DueMessages returns it and it is claimed and sent again. The window is the time between
+//     the SMTP server (or webhook) accepting the message and the commit of MessageSent, a few
+//     milliseconds unless the process dies in it; a hung sender also reopens it, so each
+//     delivery must time out well within the lease. No outbox can close this window without
+//     the receiver's help (an idempotency key), which email does not offer.
+//   - The audit log is append-only: the API has no update or delete, and triggers make the
+//     database RAISE on UPDATE or DELETE of audit_log. (Someone with write access to the file
+//     can still drop the table; the guarantee is against mistakes, not an attacker holding
+//     the file.)
+//
+// # Schema
+//
+// Versioned migrations are embedded (migrations/sqlite/NNNN_name.sql) and applied by [Open]
+// before it returns, each in its own transaction with its row in schema_migrations
+// (version, name, applied_at). Re-opening an up-to-date file applies nothing; a file
+// migrated by a newer patrol is refused with [ErrSchemaTooNew]. Tables (0001):
+//
+//	findings(fingerprint PK, detector_id, provider, confidence, redacted, state, verify,
+//	         owner_id, owner_name, owner_email, org, revocation, revocation_reason,
+//	         attempts, next_attempt, first_seen, last_seen, updated_at)
+//	         index (state, next_attempt), (first_seen, fingerprint)
+//	locations(id PK, fingerprint → findings, source, repository, commit_sha, path, line, col,
+//	          author_name, author_email, commit_date, web_url)
+//	          unique (fingerprint, repository, commit_sha, path, line, col)
+//	audit_log(id PK, at, actor, action, fingerprint, provider, target, result, detail)
+//	          index (at, id); triggers audit_log_no_update, audit_log_no_delete
+//	outbox(id PK, fingerprint → findings, recipient, event, channel, payload, status,
+//	       attempts, next_attempt, created_at, claimed_at, sent_at, failed_at, last_error)
+//	       unique (fingerprint, recipient, event); index (status, next_attempt)
+//
+// Times are stored as INTEGER nanoseconds since the Unix epoch, UTC, with 0 for the zero
+// time (so a commit dated exactly 1970-01-01T00:00:00Z reads back as unknown). Integers
+// because the queue queries compare and sort times, and RFC 3339 text does not sort
+// (time.RFC3339Nano trims trailing zeros, so "…:05Z" sorts after "…:05.5Z"); they are also
+// exact to Go's nanosecond, compact, and BIGINT in PostgreSQL. Times beyond 1678–2262 are
+// clamped. In the sqlite3 shell, datetime(at / 1e9, 'unixepoch') shows them.
+//
+// # SQLite
+//
+// The file and its directories are created with modes 0600 and 0700. Every connection runs
+// with journal_mode=WAL (readers never wait for the writer; Open fails if the file system
+// cannot do WAL), synchronous=FULL (a power cut must not forget a revocation or a sent
+// email), foreign_keys=on and busy_timeout ([Config.BusyTimeout], default 5s). Writes begin
+// IMMEDIATE, taking the write lock before reading, and are serialized inside the process
+// too, so several goroutines and several processes can share one file. A damaged file, a
+// lock held past the timeout and an unwritable file or directory give [ErrCorrupt],
+// [ErrLocked] and [ErrUnwritable], with the file's path in the text.
+//
+// # PostgreSQL
+//
+// A PostgreSQL implementation (Config.Driver "postgres", for several replicas sharing work)
+// would be a second type implementing [Store], chosen by [Open], with its own
+// migrations/postgres/*.sql; no caller changes. The SQL here is kept portable where that is
+// cheap: ON CONFLICT … DO NOTHING and RETURNING are the same in both; compare-and-set is a
+// conditional UPDATE checked by its row count, not a lock; times are BIGINT. What differs:
+// $n placeholders instead of ?, identity columns instead of INTEGER PRIMARY KEY, BYTEA (or
+// JSONB) for payload, a trigger function raising an exception for the audit log, and
+// DueMessages may add FOR UPDATE SKIP LOCKED. The in-process write serialization is an
+// SQLite concern and would go.
+package store

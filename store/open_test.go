@@ -1,0 +1,378 @@
+package store_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patrolsec/patrol/secret"
+	"github.com/patrolsec/patrol/store"
+)
+
+func TestOpenMigratesOnce(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	p := dbPath(t)
+	s, err := store.Open(ctx, store.Config{DSN: p, Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(t, s, finding(1, t0))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	type row struct {
+		Version   int
+		Name      string
+		AppliedAt int64
+	}
+	rows := func() []row {
+		db := raw(t, p)
+		defer db.Close()
+		rs, err := db.QueryContext(ctx, `SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var out []row
+		for rs.Next() {
+			var r row
+			if err := rs.Scan(&r.Version, &r.Name, &r.AppliedAt); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	first := rows()
+	if len(first) == 0 || first[0] != (row{1, "init", t0.UnixNano()}) {
+		t.Fatalf("schema_migrations = %+v, want version 1 init applied at t0", first)
+	}
+
+	// Re-open later: nothing applied again, data intact.
+	s, err = store.Open(ctx, store.Config{DSN: p, Now: func() time.Time { return t0.Add(time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Finding(ctx, fp(1)); err != nil {
+		t.Errorf("Finding after re-open = %v", err)
+	}
+	s.Close()
+	if again := rows(); !reflect.DeepEqual(again, first) {
+		t.Errorf("schema_migrations after re-open = %+v, want unchanged %+v", again, first)
+	}
+}
+
+func TestOpenSQLiteSettings(t *testing.T) {
+	t.Parallel()
+	_, p := openTemp(t)
+	var mode string
+	if err := raw(t, p).QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	for path, want := range map[string]os.FileMode{p: 0o600, filepath.Dir(p): 0o700 | os.ModeDir} {
+		if st, err := os.Stat(path); err != nil || st.Mode() != want {
+			t.Errorf("mode of %s = %v, %v; want %v", path, st.Mode(), err, want)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, p string) // prepares the file at p
+		cfg     func(p string) store.Config
+		want    error
+		notPath bool // the error does not name a file
+	}{
+		{
+			name: "garbage file",
+			setup: func(t *testing.T, p string) {
+				writeFile(t, p, bytes.Repeat([]byte("this is not a database \x00\xff"), 200))
+			},
+			want: store.ErrCorrupt,
+		},
+		{
+			name: "short garbage file",
+			setup: func(t *testing.T, p string) {
+				writeFile(t, p, []byte("garbage"))
+			},
+			want: store.ErrCorrupt,
+		},
+		{
+			name: "damaged pages",
+			setup: func(t *testing.T, p string) {
+				s := openAt(t, p, nil)
+				save(t, s, finding(1, t0))
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 100; i < len(b); i++ { // keep the header, wreck the schema and the data
+					b[i] = 0xA5
+				}
+				writeFile(t, p, b)
+			},
+			want: store.ErrCorrupt,
+		},
+		{
+			name: "directory is a file",
+			setup: func(t *testing.T, p string) {
+				writeFile(t, filepath.Dir(p), []byte("not a directory"))
+			},
+			want: store.ErrUnwritable,
+		},
+		{
+			name: "path is a directory",
+			setup: func(t *testing.T, p string) {
+				if err := os.MkdirAll(p, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: store.ErrUnwritable,
+		},
+		{
+			name: "schema from a newer patrol",
+			setup: func(t *testing.T, p string) {
+				s := openAt(t, p, nil)
+				s.Close()
+				if _, err := raw(t, p).ExecContext(t.Context(),
+					`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: store.ErrSchemaTooNew,
+		},
+		{
+			name:    "postgres",
+			cfg:     func(p string) store.Config { return store.Config{Driver: "postgres", DSN: "postgres://db/patrol"} },
+			want:    store.ErrUnsupportedDriver,
+			notPath: true,
+		},
+		{
+			name:    "unknown driver",
+			cfg:     func(p string) store.Config { return store.Config{Driver: "mysql", DSN: p} },
+			want:    store.ErrUnsupportedDriver,
+			notPath: true,
+		},
+		{
+			name:    "in memory",
+			cfg:     func(p string) store.Config { return store.Config{DSN: ":memory:"} },
+			want:    store.ErrInvalid,
+			notPath: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := dbPath(t)
+			if tt.setup != nil {
+				tt.setup(t, p)
+			}
+			cfg := store.Config{DSN: p}
+			if tt.cfg != nil {
+				cfg = tt.cfg(p)
+			}
+			s, err := store.Open(t.Context(), cfg)
+			if err == nil {
+				s.Close()
+				t.Fatalf("Open = nil error, want %v", tt.want)
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Open = %v, want %v", err, tt.want)
+			}
+			if !tt.notPath && !strings.Contains(err.Error(), p) {
+				t.Errorf("Open = %q, want the file %s named", err, p)
+			}
+			t.Logf("Open: %v", err)
+		})
+	}
+}
+
+func TestOpenPostgresMessage(t *testing.T) {
+	t.Parallel()
+	_, err := store.Open(t.Context(), store.Config{Driver: "postgres"})
+	if err == nil || !strings.Contains(err.Error(), "not built in yet") {
+		t.Errorf("Open(postgres) = %v, want \"not built in yet\"", err)
+	}
+}
+
+// TestOpenLocked holds an exclusive lock on a rollback-journal database from another
+// connection: Open must give up after the busy timeout with ErrLocked, naming the file.
+func TestOpenLocked(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	p := dbPath(t)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db := raw(t, p)
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA journal_mode = DELETE`, `CREATE TABLE other (x)`, `BEGIN EXCLUSIVE`, `INSERT INTO other VALUES (1)`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	start := time.Now()
+	s, err := store.Open(ctx, store.Config{DSN: p, BusyTimeout: 100 * time.Millisecond})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a locked database succeeded")
+	}
+	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), p) {
+		t.Errorf("Open(locked) = %v, want ErrLocked naming %s", err, p)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Open(locked) took %v, want about the busy timeout", d)
+	}
+	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDefaultPath(t *testing.T) { // not parallel: sets the environment
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", dir)
+	if got, err := store.DefaultPath(); err != nil || got != filepath.Join(dir, "patrol", "patrol.db") {
+		t.Errorf("DefaultPath(XDG_DATA_HOME=%s) = %q, %v", dir, got, err)
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, xdg := range []string{"", "relative/ignored"} {
+		t.Setenv("XDG_DATA_HOME", xdg)
+		if got, err := store.DefaultPath(); err != nil || got != filepath.Join(home, ".local", "share", "patrol", "patrol.db") {
+			t.Errorf("DefaultPath(XDG_DATA_HOME=%q) = %q, %v; want under ~/.local/share", xdg, got, err)
+		}
+	}
+	// The zero Config opens there.
+	s, err := store.Open(t.Context(), store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(home, ".local", "share", "patrol", "patrol.db")); err != nil {
+		t.Errorf("zero Config did not create the default file: %v", err)
+	}
+}
+
+// TestNoRawSecretInFile takes a token through every write of the API the way the pipeline
+// does (fingerprint, preview, audit, outbox payload) and greps the database file and its WAL
+// for the raw value.
+func TestNoRawSecretInFile(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	// Assembled at run time so that the source holds no token. patrol:allow
+	rawValue := "ghp_" + "Zq9" + strings.Repeat("RawSecretSentinel", 2)[:33]
+	tok := secret.New(rawValue)
+	key := bytes.Repeat([]byte{7}, 32)
+	f := store.Finding{
+		Fingerprint: secret.Fingerprint(key, "github-classic-pat", tok), DetectorID: "github-classic-pat",
+		Provider: "github", Confidence: "checksum", Redacted: secret.Preview(tok, 4),
+		Locations: []store.Location{loc(".env", 1)},
+	}
+	p := dbPath(t)
+	s := openAt(t, p, nil)
+	save(t, s, f)
+	if _, err := s.Transition(ctx, f.Fingerprint, []store.State{store.StateDetected}, store.StateConfirmedDead, store.Update{
+		Verify: ptr(store.VerifyLive), OwnerID: ptr("42"), Revocation: ptr(store.RevocationRevoked),
+		RevocationReason: ptr("revoked " + tok.String()), // a careless reason: Token prints redacted
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(ctx, store.AuditEvent{Actor: "patrol scan", Action: "revoke", Fingerprint: f.Fingerprint,
+		Result: "revoked", Detail: "token " + tok.String()}); err != nil {
+		t.Fatal(err)
+	}
+	payload, err := json.Marshal(map[string]any{"fingerprint": f.Fingerprint, "redacted": f.Redacted, "token": tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Enqueue(ctx, store.Message{Fingerprint: f.Fingerprint, Recipient: "owner@contoso.com",
+		Event: "revoked", Channel: "email", Payload: payload}); err != nil {
+		t.Fatal(err)
+	}
+	// The API refuses the raw value where a mistake would put it.
+	bad := f
+	bad.Fingerprint = rawValue
+	if _, _, err := s.SaveFinding(ctx, bad); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("SaveFinding(raw fingerprint) = %v, want ErrInvalid", err)
+	}
+	bad = f
+	bad.Redacted = rawValue
+	if _, _, err := s.SaveFinding(ctx, bad); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("SaveFinding(raw preview) = %v, want ErrInvalid", err)
+	}
+
+	grep := func(when string) {
+		t.Helper()
+		var all []byte
+		for _, name := range []string{p, p + "-wal"} {
+			b, err := os.ReadFile(name)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		// The grep reads real data: the preview and the owner are there.
+		if !bytes.Contains(all, []byte(f.Redacted)) || !bytes.Contains(all, []byte(f.Fingerprint)) {
+			t.Fatalf("%s: preview or fingerprint not found in the files; the grep reads the wrong bytes", when)
+		}
+		if bytes.Contains(all, []byte(rawValue)) || bytes.Contains(all, []byte(rawValue[8:])) {
+			t.Errorf("%s: the raw secret is in the database files", when)
+		}
+	}
+	grep("open")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	grep("closed")
+}
+
+// TestRecordsHaveNoSecretField checks by reflection that no record type can carry a
+// secret.Token or has a field named like one.
+func TestRecordsHaveNoSecretField(t *testing.T) {
+	t.Parallel()
+	tokenType := reflect.TypeFor[secret.Token]()
+	for _, v := range []any{store.Finding{}, store.Location{}, store.Update{}, store.AuditEvent{}, store.Message{}, store.Query{}} {
+		typ := reflect.TypeOf(v)
+		for f := range typ.Fields() {
+			name := strings.ToLower(f.Name)
+			if f.Type == tokenType || strings.Contains(name, "secret") || strings.Contains(name, "token") || name == "raw" {
+				t.Errorf("%s.%s could hold a raw secret", typ.Name(), f.Name)
+			}
+		}
+	}
+}
+
+func writeFile(t *testing.T, p string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,338 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Drivers accepted in Config.Driver.
+const (
+	// DriverSQLite is a single SQLite file, the default (pure Go, no cgo).
+	DriverSQLite = "sqlite"
+	// DriverPostgres is reserved for a shared PostgreSQL database; not built in yet.
+	DriverPostgres = "postgres"
+)
+
+// DefaultBusyTimeout is how long an SQLite connection waits for another process's lock
+// before giving up with ErrLocked, when Config.BusyTimeout is zero.
+const DefaultBusyTimeout = 5 * time.Second
+
+// SendLease is how long a claimed message stays claimed. A message still "sending" that
+// long after ClaimMessage (its sender crashed or hung) is due again and another worker may
+// claim it: this is the one window in which a message can be delivered twice. Senders must
+// bound each delivery by a timeout well under the lease.
+const SendLease = 10 * time.Minute
+
+// Config selects and locates the store. The zero Config is an SQLite file at DefaultPath.
+type Config struct {
+	// Driver is "sqlite" (the default when empty). "postgres" is reserved and returns
+	// ErrUnsupportedDriver until it is built in.
+	Driver string `yaml:"driver"`
+	// DSN is, for SQLite, the path of the database file (created with its directories when
+	// missing); empty means DefaultPath. It is a plain path, not a URI: the store adds its
+	// own connection parameters. ":memory:" is refused, the store must survive restarts.
+	DSN string `yaml:"dsn"`
+	// BusyTimeout is how long a connection waits for a lock held by another process
+	// (SQLite's busy_timeout); zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration `yaml:"busy_timeout"`
+	// Now is the clock for the times the store fills in itself (UpdatedAt, and FirstSeen,
+	// LastSeen, CreatedAt or At when a record leaves them zero); nil means time.Now. Tests
+	// inject a fixed clock. Not read from YAML.
+	Now func() time.Time `yaml:"-"`
+}
+
+// DefaultPath returns where the store lives when Config.DSN is empty:
+// $XDG_DATA_HOME/patrol/patrol.db when XDG_DATA_HOME is set to an absolute path, otherwise
+// ~/.local/share/patrol/patrol.db on Linux and the BSDs, and os.UserConfigDir()/patrol/patrol.db
+// on macOS, Windows and Plan 9, where data and configuration share one directory. The
+// fingerprint key (secret.DefaultKeyPath) lives under the config directory instead: the key
+// and the data it protects are best kept apart.
+func DefaultPath() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "patrol", "patrol.db"), nil
+	}
+	switch runtime.GOOS {
+	case "darwin", "ios", "windows", "plan9":
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("locate store: %w", err)
+		}
+		return filepath.Join(dir, "patrol", "patrol.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("locate store: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "patrol", "patrol.db"), nil
+}
+
+// Open opens the store cfg names, creating it if needed, and brings its schema up to date
+// before returning (each pending migration in its own transaction, recorded in
+// schema_migrations). Errors name the database file and match ErrCorrupt, ErrLocked,
+// ErrUnwritable, ErrSchemaTooNew or ErrUnsupportedDriver under errors.Is when one applies.
+// The Store is safe for concurrent use, also by several processes sharing the file.
+func Open(ctx context.Context, cfg Config) (Store, error) {
+	switch strings.ToLower(strings.TrimSpace(cfg.Driver)) {
+	case "", DriverSQLite:
+		return openSQLite(ctx, cfg)
+	case DriverPostgres, "postgresql", "pgx":
+		return nil, fmt.Errorf("store driver %q: PostgreSQL is not built in yet: %w", cfg.Driver, ErrUnsupportedDriver)
+	default:
+		return nil, fmt.Errorf("store driver %q (want %q): %w", cfg.Driver, DriverSQLite, ErrUnsupportedDriver)
+	}
+}
+
+// State is where a finding is in the pipeline. The pipeline owns the transitions between
+// states; the store only makes each one a compare-and-set. States beyond the ones below are
+// allowed (the pipeline may add intermediate ones such as "revoking") as long as they are
+// lower-case words of at most 32 bytes ([a-z][a-z0-9_]*).
+type State string
+
+// The states of DESIGN.md: detected → verified → revoked | revoke_failed | skipped →
+// confirmed_dead → notified.
+const (
+	// StateDetected is the state of every newly saved finding.
+	StateDetected State = "detected"
+	// StateVerified: the provider was asked; Finding.Verify says what it answered.
+	StateVerified State = "verified"
+	// StateRevoked: the provider accepted the revocation, not yet confirmed dead.
+	StateRevoked State = "revoked"
+	// StateRevokeFailed: the revocation failed and is retried at NextAttempt.
+	StateRevokeFailed State = "revoke_failed"
+	// StateSkipped: not revoked, by policy or dry run (Finding.RevocationReason says which).
+	StateSkipped State = "skipped"
+	// StateConfirmedDead: the provider says the token no longer works.
+	StateConfirmedDead State = "confirmed_dead"
+	// StateNotified: the owner's messages are queued; the finding's work is done.
+	StateNotified State = "notified"
+)
+
+// Values of Finding.Verify (the revoke package's verification statuses).
+const (
+	VerifyLive    = "live"
+	VerifyDead    = "dead"
+	VerifyUnknown = "unknown"
+)
+
+// Values of Finding.Revocation (the pipeline's revocation statuses).
+const (
+	RevocationRevoked = "revoked"
+	RevocationFailed  = "failed"
+	RevocationSkipped = "skipped"
+	RevocationDryRun  = "dry_run"
+)
+
+// Statuses of a Message.
+const (
+	// StatusPending: queued, to be sent at NextAttempt.
+	StatusPending = "pending"
+	// StatusSending: claimed by a worker until NextAttempt (ClaimedAt + SendLease).
+	StatusSending = "sending"
+	// StatusSent: delivered; never sent again.
+	StatusSent = "sent"
+	// StatusFailed: given up for good, with the reason in LastError.
+	StatusFailed = "failed"
+)
+
+// Finding is one leaked secret as the store keeps it, by fingerprint. It has no field that
+// can hold the raw secret: Fingerprint is the keyed hash (hex) and Redacted the preview
+// (secret.Preview, ending in "…"); the store refuses values that are neither.
+type Finding struct {
+	// Fingerprint is hex(HMAC-SHA256(key, detector id + secret)), the primary key.
+	Fingerprint string
+	// DetectorID is the rule that found it ("github-classic-pat").
+	DetectorID string
+	// Provider is the issuer ("github"), whose API verifies and revokes it.
+	Provider string
+	// Confidence is the detector's confidence ("checksum", "pattern").
+	Confidence string
+	// Redacted is the public preview, e.g. "ghp_abcd…".
+	Redacted string
+	// State is where the finding is in the pipeline; SaveFinding always creates
+	// StateDetected and only Transition changes it.
+	State State
+	// Verify is the last verification: "" (never asked), VerifyLive, VerifyDead or
+	// VerifyUnknown.
+	Verify string
+	// OwnerID, OwnerName, OwnerEmail and Org say whose token it is, as the provider answered.
+	OwnerID    string
+	OwnerName  string
+	OwnerEmail string
+	Org        string
+	// Revocation is what was done: "", RevocationRevoked, RevocationFailed,
+	// RevocationSkipped or RevocationDryRun; RevocationReason says why.
+	Revocation       string
+	RevocationReason string
+	// Attempts counts retries of the current step (unknown verifications, failed
+	// revocations); NextAttempt is when Due returns the finding again. The zero time means
+	// now.
+	Attempts    int
+	NextAttempt time.Time
+	// FirstSeen is when patrol first saved the finding, LastSeen the latest save, UpdatedAt
+	// the latest Transition (or the first save).
+	FirstSeen time.Time
+	LastSeen  time.Time
+	UpdatedAt time.Time
+	// Locations are the places the secret was seen, in the order they were first recorded.
+	Locations []Location
+}
+
+// Location is one place a secret was seen. A finding records each location once, keyed by
+// (Repository, Commit, Path, Line, Column).
+type Location struct {
+	// Source is the kind of source ("git", "dir", "stdin").
+	Source string
+	// Repository is the repository path or URL.
+	Repository string
+	// Commit is the commit that introduced the secret at Path (git only).
+	Commit string
+	// Path is slash-separated, relative to the scanned root.
+	Path string
+	// Line and Column are 1-based.
+	Line   int
+	Column int
+	// AuthorName, AuthorEmail and Date describe the commit (git only).
+	AuthorName  string
+	AuthorEmail string
+	Date        time.Time
+	// WebURL links to the commit or file when the host is known.
+	WebURL string
+}
+
+// Query selects findings for Findings. The zero Query selects them all.
+type Query struct {
+	// State, when set, keeps the findings in that state.
+	State State
+	// Provider, when set, keeps the findings of that provider.
+	Provider string
+	// Limit caps the number returned; zero or less means no limit.
+	Limit int
+}
+
+// Update lists the fields Transition sets along with the state. A nil field is kept as
+// stored; a non-nil one is written, empty values included.
+type Update struct {
+	Verify           *string
+	OwnerID          *string
+	OwnerName        *string
+	OwnerEmail       *string
+	Org              *string
+	Revocation       *string
+	RevocationReason *string
+	Attempts         *int
+	NextAttempt      *time.Time
+}
+
+// AuditEvent is one entry of the append-only audit log. It names the secret by fingerprint;
+// nothing in it is meant to hold a token.
+type AuditEvent struct {
+	// ID is assigned by Audit, increasing in the order of appends.
+	ID int64
+	// At is when it happened; zero means the store's clock.
+	At time.Time
+	// Actor is who acted: "patrol scan", "patrol serve", or a user.
+	Actor string
+	// Action is what was done: verify, revoke_attempt, revoke, confirm, notify, …
+	Action string
+	// Fingerprint and Provider name the secret, when the action is about one.
+	Fingerprint string
+	Provider    string
+	// Target is the repository or recipient acted on.
+	Target string
+	// Result is the outcome ("live", "revoked", "sent", "failed", …), Detail the why.
+	Result string
+	Detail string
+}
+
+// Message is one notification in the outbox: at most one exists per (Fingerprint,
+// Recipient, Event), however often it is enqueued.
+type Message struct {
+	// ID is assigned by Enqueue.
+	ID int64
+	// Fingerprint is the finding the message is about; it must be saved first.
+	Fingerprint string
+	// Recipient is an email address or a webhook name; the key compares it byte for byte,
+	// so callers should normalize it (lower-case addresses) before enqueuing.
+	Recipient string
+	// Event is what happened ("revoked", "revoke_failed", …).
+	Event string
+	// Channel is how it is sent: "email" or "webhook".
+	Channel string
+	// Payload is the rendered data as JSON; never the raw secret.
+	Payload []byte
+	// Status is StatusPending, StatusSending, StatusSent or StatusFailed.
+	Status string
+	// Attempts counts claims, the current one included.
+	Attempts int
+	// NextAttempt is when the message is due: the retry time when pending, the end of the
+	// lease when sending. Zero at Enqueue means now.
+	NextAttempt time.Time
+	// CreatedAt is when it was enqueued; ClaimedAt the latest claim; SentAt and FailedAt
+	// when it was finished.
+	CreatedAt time.Time
+	ClaimedAt time.Time
+	SentAt    time.Time
+	FailedAt  time.Time
+	// LastError is the latest delivery error, or why it failed for good.
+	LastError string
+}
+
+// Store is the durable state of the finding pipeline. Implementations are safe for
+// concurrent use by goroutines and by processes sharing the database; every method that
+// changes state does so in one transaction.
+type Store interface {
+	// SaveFinding inserts f in StateDetected if its fingerprint is new, or else moves
+	// LastSeen forward; either way it adds each of f.Locations not yet recorded. Only the
+	// identity fields (Fingerprint, DetectorID, Provider, Confidence, Redacted), FirstSeen,
+	// LastSeen and Locations are read from f: the pipeline fields change through Transition.
+	// It returns the stored finding, with its current State and all its locations, and
+	// whether it was new.
+	SaveFinding(ctx context.Context, f Finding) (Finding, bool, error)
+	// Finding returns the finding with that fingerprint, or ErrNotFound.
+	Finding(ctx context.Context, fingerprint string) (Finding, error)
+	// Findings returns the findings q selects, oldest FirstSeen first.
+	Findings(ctx context.Context, q Query) ([]Finding, error)
+	// Transition moves a finding to state to, applying upd, only if its current state is one
+	// of from (compare-and-set in one transaction); otherwise it returns ErrConflict and
+	// changes nothing. to may equal the current state, to update fields (a retry's
+	// Attempts and NextAttempt) under the same guard. It sets UpdatedAt and returns the
+	// stored finding. Of several workers racing the same transition exactly one wins,
+	// which is what makes each step happen once across restarts and replicas.
+	Transition(ctx context.Context, fingerprint string, from []State, to State, upd Update) (Finding, error)
+	// Due returns up to limit findings (all when limit <= 0) whose state is one of states and
+	// whose NextAttempt is not after now, earliest NextAttempt first: the retry queue.
+	Due(ctx context.Context, states []State, now time.Time, limit int) ([]Finding, error)
+	// Audit appends e to the audit log. The log is append-only: no method changes or
+	// removes an entry, and the database refuses UPDATE and DELETE on it.
+	Audit(ctx context.Context, e AuditEvent) error
+	// AuditLog returns up to limit entries (all when limit <= 0) at or after since, oldest
+	// first.
+	AuditLog(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error)
+	// Enqueue adds m to the outbox as pending unless a message with the same (Fingerprint,
+	// Recipient, Event) exists, whatever its status; it returns the stored message and
+	// whether it was created. Enqueuing again is therefore always safe.
+	Enqueue(ctx context.Context, m Message) (Message, bool, error)
+	// DueMessages returns up to limit messages (all when limit <= 0) that are pending with
+	// NextAttempt not after now, or were claimed more than SendLease ago and never
+	// finished; earliest first.
+	DueMessages(ctx context.Context, now time.Time, limit int) ([]Message, error)
+	// ClaimMessage marks a due message as sending for SendLease and counts the attempt, or
+	// returns ErrConflict when it is not due (another worker claimed it, it was sent or
+	// failed, or its retry time is later). Of two workers claiming one message, one wins.
+	ClaimMessage(ctx context.Context, id int64, now time.Time) (Message, error)
+	// MessageSent finishes a claimed message as sent at at; it is never due again.
+	MessageSent(ctx context.Context, id int64, at time.Time) error
+	// MessageRetry returns a claimed message to pending, due at next, with the error seen.
+	MessageRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
+	// MessageFailed finishes a claimed message as failed for good at at, with the reason.
+	MessageFailed(ctx context.Context, id int64, at time.Time, reason string) error
+	// Messages returns the messages about a finding, in the order they were enqueued.
+	Messages(ctx context.Context, fingerprint string) ([]Message, error)
+	// Close releases the database. Calls after Close fail.
+	Close() error
+}

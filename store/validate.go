@@ -1,0 +1,114 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxText bounds free-text fields (reasons, errors, details): a provider's error page must
+// not grow the database without bound.
+const maxText = 4096
+
+// clip cuts s to at most maxText bytes, on a rune boundary.
+func clip(s string) string {
+	if len(s) <= maxText {
+		return s
+	}
+	i := maxText
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
+// validFingerprint reports whether fp looks like secret.Fingerprint's output: lower-case hex,
+// 16 to 128 digits. Anything else (a raw token above all) is refused.
+func validFingerprint(fp string) bool {
+	if len(fp) < 16 || len(fp) > 128 {
+		return false
+	}
+	for i := 0; i < len(fp); i++ {
+		c := fp[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validState reports whether st is a lower-case word of at most 32 bytes.
+func validState(st State) bool {
+	if len(st) == 0 || len(st) > 32 || st[0] < 'a' || st[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(st); i++ {
+		c := st[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// validateFinding checks the identity fields SaveFinding stores.
+func validateFinding(f Finding) error {
+	switch {
+	case !validFingerprint(f.Fingerprint):
+		return fmt.Errorf("fingerprint must be 16 to 128 lower-case hex digits (secret.Fingerprint): %w", ErrInvalid)
+	case f.DetectorID == "":
+		return fmt.Errorf("empty detector id: %w", ErrInvalid)
+	case f.Redacted != "" && !strings.HasSuffix(f.Redacted, "…"):
+		// secret.Preview always ends in "…"; a value that does not may be the raw token.
+		return fmt.Errorf("redacted preview must end in \"…\" (secret.Preview): %w", ErrInvalid)
+	case len(f.Redacted) > 256 || len(f.DetectorID) > 128 || len(f.Provider) > 128 || len(f.Confidence) > 64:
+		return fmt.Errorf("identity field too long: %w", ErrInvalid)
+	}
+	return nil
+}
+
+// validateTransition checks the arguments of Transition.
+func validateTransition(from []State, to State, upd Update) error {
+	if len(from) == 0 {
+		return fmt.Errorf("no from states: %w", ErrInvalid)
+	}
+	for _, st := range append([]State{to}, from...) {
+		if !validState(st) {
+			return fmt.Errorf("state %q is not a lower-case word of at most 32 bytes: %w", st, ErrInvalid)
+		}
+	}
+	if v := upd.Verify; v != nil {
+		switch *v {
+		case "", VerifyLive, VerifyDead, VerifyUnknown:
+		default:
+			return fmt.Errorf("verify %q (want live, dead, unknown or empty): %w", *v, ErrInvalid)
+		}
+	}
+	if r := upd.Revocation; r != nil {
+		switch *r {
+		case "", RevocationRevoked, RevocationFailed, RevocationSkipped, RevocationDryRun:
+		default:
+			return fmt.Errorf("revocation %q (want revoked, failed, skipped, dry_run or empty): %w", *r, ErrInvalid)
+		}
+	}
+	if upd.Attempts != nil && *upd.Attempts < 0 {
+		return fmt.Errorf("attempts %d < 0: %w", *upd.Attempts, ErrInvalid)
+	}
+	return nil
+}
+
+// validateMessage checks a message for Enqueue.
+func validateMessage(m Message) error {
+	switch {
+	case !validFingerprint(m.Fingerprint):
+		return fmt.Errorf("fingerprint must be 16 to 128 lower-case hex digits (secret.Fingerprint): %w", ErrInvalid)
+	case m.Recipient == "" || m.Event == "" || m.Channel == "":
+		return fmt.Errorf("recipient, event and channel are required: %w", ErrInvalid)
+	case len(m.Recipient) > 512 || len(m.Event) > 64 || len(m.Channel) > 64:
+		return fmt.Errorf("recipient, event or channel too long: %w", ErrInvalid)
+	case !json.Valid(m.Payload):
+		return fmt.Errorf("payload is not JSON: %w", ErrInvalid)
+	}
+	return nil
+}
