@@ -376,3 +376,14 @@ func writeFile(t *testing.T, p string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestOpenOddPath opens a file whose path holds the characters a URI would misread.
+func TestOpenOddPath(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "we?ird #dir%20", "pa trol.db")
+	s := openAt(t, p, nil)
+	save(t, s, finding(1, t0))
+	if _, err := os.Stat(p); err != nil {
+		t.Errorf("store not at %s: %v", p, err)
+	}
+}
