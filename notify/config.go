@@ -254,6 +254,11 @@ func checkAddress(raw string, allowed []string) (string, string) {
 	if at < 1 || at == len(addr)-1 {
 		return "", "not an email address"
 	}
+	// Only addresses that read back the same (no quoted local parts) go on: what is returned
+	// ends up in RCPT TO and in headers.
+	if b, err := mail.ParseAddress(addr); err != nil || b.Address != addr {
+		return "", "not an email address"
+	}
 	domain := addr[at+1:]
 	for _, p := range allowed {
 		if domainMatches(p, domain) {
