@@ -33,6 +33,10 @@ type Revocation struct {
 	Reason string
 	// At is when the status was reached.
 	At time.Time
+	// Err is the provider's error for a failed or skipped attempt (errors.Is works against the
+	// revoke sentinels, e.g. ErrNotConfirmed: accepted but not yet dead); its text carries no
+	// token.
+	Err error
 }
 
 // Policy decides whether a live token may be revoked.
@@ -207,6 +211,7 @@ func (p *Pipeline) auditAfter(ctx context.Context, j *job, detail string, err er
 	default:
 		rv.Status, rv.Reason = StatusFailed, err.Error()
 	}
+	rv.Err = err
 	e := event(j, PhaseResult, rv.At)
 	e.Status, e.Reason = rv.Status, rv.Reason
 	if aerr := p.o.Audit.Audit(ctx, e); aerr != nil {

@@ -21,7 +21,8 @@ import (
 
 // verifyFlags are the verification and revocation flags of patrol scan.
 type verifyFlags struct {
-	verify, revoke, yes bool
+	verify, revoke, yes, notify bool
+	storePath                   string
 }
 
 func init() {
@@ -33,9 +34,14 @@ func init() {
 			fl.BoolVar(&v.verify, "verify", false, "ask each token's provider whether it is live and whose it is")
 			fl.BoolVar(&v.revoke, "revoke", false, "verify, then revoke live tokens where policy allows (a dry run without --yes or revoke: true in the config)")
 			fl.BoolVar(&v.yes, "yes", false, "with --revoke: really revoke, for every provider")
+			fl.BoolVar(&v.notify, "notify", false, "run the durable pipeline: record findings in the store, verify, revoke (with --revoke), email owners and the security team once per token")
+			fl.StringVar(&v.storePath, "store", "", "SQLite state file for --notify (default: the config's store, else the user data dir)")
 		},
 		after: func(ctx context.Context, f *scanFlags, cfg *config.Config, ios streams, entries []report.Entry) ([]report.Entry, error) {
 			v, _ := f.ext["verify"].(*verifyFlags)
+			if v != nil && v.notify {
+				return durableEntries(ctx, cfg, ios, entries, v)
+			}
 			if v == nil || (!v.verify && !v.revoke) {
 				if v != nil && v.yes {
 					return entries, errors.New("--yes needs --revoke")

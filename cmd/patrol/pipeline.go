@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patrolsec/patrol/config"
+	"github.com/patrolsec/patrol/notify"
+	"github.com/patrolsec/patrol/pipeline"
+	"github.com/patrolsec/patrol/report"
+	"github.com/patrolsec/patrol/revoke"
+	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/store"
+)
+
+func init() {
+	extraCommands = append(extraCommands, newFindingsCmd, newAuditCmd, newNotifyCmd)
+}
+
+// openStore opens the state store: --store, else the config's store section, else the default.
+func openStore(ctx context.Context, cfg *config.Config, path string) (store.Store, error) {
+	var sc store.Config
+	if err := cfg.DecodeSection("store", cfg.Store, &sc); err != nil {
+		return nil, err
+	}
+	if path != "" {
+		sc = store.Config{Driver: store.DriverSQLite, DSN: path}
+	}
+	if sc.DSN == "" {
+		def, err := store.DefaultPath()
+		if err != nil {
+			return nil, err
+		}
+		sc.DSN = def
+	}
+	if sc.Driver == "" {
+		sc.Driver = store.DriverSQLite
+	}
+	return store.Open(ctx, sc)
+}
+
+// notifyConfig decodes and validates the notify section.
+func notifyConfig(cfg *config.Config) (notify.Config, error) {
+	var nc notify.Config
+	if err := cfg.DecodeSection("notify", cfg.Notify, &nc); err != nil {
+		return nc, err
+	}
+	if err := nc.Validate(); err != nil {
+		return nc, fmt.Errorf("config %s: %w", cfg.Path(), err)
+	}
+	return nc, nil
+}
+
+// senders builds the mailer and webhook of a notify config (nil when not configured).
+func senders(nc notify.Config) (pipeline.Sender, pipeline.Poster, error) {
+	var s pipeline.Sender
+	var p pipeline.Poster
+	if nc.SMTP != nil {
+		m, err := notify.NewMailer(*nc.SMTP)
+		if err != nil {
+			return nil, nil, err
+		}
+		s = m
+	}
+	if nc.Webhook != nil && nc.Webhook.URL != "" {
+		w, err := notify.NewWebhook(*nc.Webhook, &http.Client{Timeout: notify.DefaultWebhookTimeout})
+		if err != nil {
+			return nil, nil, err
+		}
+		p = w
+	}
+	return s, p, nil
+}
+
+// durableEntries runs the durable pipeline over the scan's findings.
+func durableEntries(ctx context.Context, cfg *config.Config, ios streams, entries []report.Entry, v *verifyFlags) ([]report.Entry, error) {
+	log := slog.New(slog.NewTextHandler(ios.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	pc, provs, err := providersFromConfig(cfg, log)
+	if err != nil {
+		return entries, err
+	}
+	nc, err := notifyConfig(cfg)
+	if err != nil {
+		return entries, err
+	}
+	mailer, hook, err := senders(nc)
+	if err != nil {
+		return entries, err
+	}
+	st, err := openStore(ctx, cfg, v.storePath)
+	if err != nil {
+		return entries, err
+	}
+	defer st.Close()
+	pol := pipeline.Policy{Allowed: pc.RevokeAllowed}
+	if v.revoke {
+		pol.Yes = v.yes
+	} else {
+		pol.Allowed = nil // without --revoke nothing is revoked: the owner is told it is still live
+	}
+	var remotes remoteURLs
+	d := pipeline.NewDurable(pipeline.DurableOptions{
+		Store: st, Provs: provs, Policy: pol, Notify: nc, Mailer: mailer, Webhook: hook,
+		Notifies: true, Actor: "patrol scan", Logger: log,
+		Hints: func(f scanner.Finding) revoke.Hints {
+			return revoke.Hints{Repository: remotes.get(ctx, f.Location.Repository), Text: f.Nearby}
+		},
+	})
+	findings := make([]scanner.Finding, len(entries))
+	for i, e := range entries {
+		findings[i] = e.Finding
+	}
+	res, err := d.Run(ctx, findings)
+	if err != nil {
+		return entries, err
+	}
+	return pipeline.Entries(res), nil
+}
+
+func newFindingsCmd(ios streams) *cobra.Command {
+	var configPath, storePath, state, format string
+	c := &cobra.Command{
+		Use:   "findings",
+		Short: "List the findings in the store (redacted) with their pipeline states",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadConfig(configPath)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			st, err := openStore(ctx, cfg, storePath)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			defer st.Close()
+			fs, err := st.Findings(ctx, store.Query{State: store.State(state)})
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			return writeRecords(ios.out, format, fs, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "STATE\tDETECTOR\tREDACTED\tVERIFY\tREVOCATION\tOWNER\tFIRST SEEN\tFINGERPRINT\tWHERE")
+				for _, f := range fs {
+					where := ""
+					if len(f.Locations) > 0 {
+						l := f.Locations[0]
+						where = fmt.Sprintf("%s:%d", strings.TrimPrefix(l.Repository+" "+l.Path, " "), l.Line)
+						if n := len(f.Locations); n > 1 {
+							where += fmt.Sprintf(" (+%d)", n-1)
+						}
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.State, f.DetectorID, f.Redacted, dash(f.Verify),
+						dash(f.Revocation), dash(f.OwnerEmail), f.FirstSeen.UTC().Format(time.RFC3339), f.Fingerprint[:12], where)
+				}
+				tw.Flush()
+			})
+		},
+	}
+	c.Flags().StringVarP(&configPath, "config", "c", "", "patrol.yaml (store section)")
+	c.Flags().StringVar(&storePath, "store", "", "SQLite state file")
+	c.Flags().StringVar(&state, "state", "", "only findings in this state (detected, verified, revoking, revoked, revoke_failed, skipped, confirmed_dead, notified)")
+	c.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+	return c
+}
+
+func newAuditCmd(ios streams) *cobra.Command {
+	var configPath, storePath, since, format string
+	c := &cobra.Command{
+		Use:   "audit",
+		Short: "Print the audit log: every verify, revoke, confirm and notification",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			var t time.Time
+			if since != "" {
+				var err error
+				if t, err = parseSince(since, time.Now()); err != nil {
+					return withCode(exitError, err)
+				}
+			}
+			cfg, err := loadConfig(configPath)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			st, err := openStore(ctx, cfg, storePath)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			defer st.Close()
+			evs, err := st.AuditLog(ctx, t, 0)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			return writeRecords(ios.out, format, evs, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "TIME\tACTOR\tACTION\tRESULT\tPROVIDER\tFINGERPRINT\tTARGET\tDETAIL")
+				for _, e := range evs {
+					fp := e.Fingerprint
+					if len(fp) > 12 {
+						fp = fp[:12]
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), e.Actor, e.Action,
+						e.Result, dash(e.Provider), dash(fp), dash(e.Target), e.Detail)
+				}
+				tw.Flush()
+			})
+		},
+	}
+	c.Flags().StringVarP(&configPath, "config", "c", "", "patrol.yaml (store section)")
+	c.Flags().StringVar(&storePath, "store", "", "SQLite state file")
+	c.Flags().StringVar(&since, "since", "", "only events since a time: RFC 3339, a date (2024-01-31) or a duration ago (24h)")
+	c.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+	return c
+}
+
+// parseSince parses an RFC 3339 time, a date, or a duration before now.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want RFC 3339 (2024-01-31T10:00:00Z), a date (2024-01-31) or a duration (24h)", s)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// writeRecords writes v as indented JSON, or calls text for the text format.
+func writeRecords(w io.Writer, format string, v any, text func(io.Writer)) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v); err != nil {
+			return withCode(exitError, err)
+		}
+	case "text", "":
+		text(w)
+	default:
+		return withCode(exitError, fmt.Errorf("unknown format %q (valid: text, json)", format))
+	}
+	return nil
+}
+
+func newNotifyCmd(ios streams) *cobra.Command {
+	c := &cobra.Command{Use: "notify", Short: "Email and webhook notifications"}
+	var configPath, to string
+	test := &cobra.Command{
+		Use:   "test --to ADDR",
+		Short: "Send a test email with the configured SMTP server",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(configPath)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			nc, err := notifyConfig(cfg)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			if nc.SMTP == nil {
+				return withCode(exitError, fmt.Errorf("config %s: notify.smtp is not set", cfg.Path()))
+			}
+			m, err := notify.NewMailer(*nc.SMTP)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			l := notify.Leak{Detector: "patrol-test", TokenKind: "test message (no token leaked)", Redacted: "test…",
+				Fingerprint: strings.Repeat("0", 64), Repository: "patrol notify test", FoundAt: time.Now().UTC(),
+				Action: notify.ActionRevoked, ActionAt: time.Now().UTC(), OwnerEmail: to, Contact: nc.ContactOrDefault()}
+			subject, text, html, err := notify.Render(l)
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			if err := m.Send(cmd.Context(), notify.Email{To: []string{to}, Subject: "[patrol test] " + subject, Text: text, HTML: html}); err != nil {
+				return withCode(exitError, fmt.Errorf("send test email to %s: %w", to, err))
+			}
+			fmt.Fprintf(ios.out, "sent a test email to %s through %s:%d\n", to, nc.SMTP.Host, nc.SMTP.Port)
+			return nil
+		},
+	}
+	test.Flags().StringVarP(&configPath, "config", "c", "", "patrol.yaml with the notify section")
+	test.Flags().StringVar(&to, "to", "", "recipient address")
+	_ = test.MarkFlagRequired("to")
+	c.AddCommand(test)
+	return c
+}
