@@ -9,7 +9,7 @@
 #
 # Without BENCH_REPO it builds (once, offline but for the Go module proxy) two corpora:
 #   history  successive released versions of a few Go modules, one commit per version, with small
-#            edits between them (about 3,000 commits), tokens planted at known commits;
+#            edits between them (about 3,150 commits), tokens planted at known commits;
 #   delta    three 1 MB JSON files rewritten in most of 1,000 commits: distinct blob versions
 #            outweigh the changes a hundredfold.
 set -euo pipefail
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 OUT=${BENCH_OUT:-bench-out}
 RUNS=${BENCH_RUNS:-3}
-CORPUS_VERSION=2
+CORPUS_VERSION=3
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 

@@ -373,7 +373,7 @@ func historyCorpus(dir string) error {
 		{path: "golang.org/x/tools"}, {path: "golang.org/x/net"}, {path: "golang.org/x/sys"},
 		{path: "golang.org/x/text"}, {path: "github.com/prometheus/client_golang"},
 	}
-	const perModule, editsPerVersion = 30, 12
+	const perModule, editsPerVersion = 30, 20
 	var all []string
 	for _, m := range mods {
 		ls := exec.Command("go", "list", "-m", "-versions", m.path)
