@@ -95,6 +95,9 @@
 // lock held past the timeout and an unwritable file or directory give [ErrCorrupt],
 // [ErrLocked] and [ErrUnwritable], with the file's path in the text.
 //
+// The times a record leaves zero (FirstSeen, CreatedAt, At) and UpdatedAt come from
+// [Config.Now]; a pipeline with an injected clock should pass the same clock here.
+//
 // # PostgreSQL
 //
 // A PostgreSQL implementation (Config.Driver "postgres", for several replicas sharing work)

@@ -217,6 +217,8 @@ type Query struct {
 // Update lists the fields Transition sets along with the state. A nil field is kept as
 // stored; a non-nil one is written, empty values included.
 type Update struct {
+	// Verify, the owner fields, Revocation and RevocationReason set the Finding fields of the
+	// same name; Verify and Revocation take the values documented there.
 	Verify           *string
 	OwnerID          *string
 	OwnerName        *string
@@ -224,8 +226,9 @@ type Update struct {
 	Org              *string
 	Revocation       *string
 	RevocationReason *string
-	Attempts         *int
-	NextAttempt      *time.Time
+	// Attempts and NextAttempt set the retry schedule (Due).
+	Attempts    *int
+	NextAttempt *time.Time
 }
 
 // AuditEvent is one entry of the append-only audit log. It names the secret by fingerprint;
@@ -325,9 +328,11 @@ type Store interface {
 	// returns ErrConflict when it is not due (another worker claimed it, it was sent or
 	// failed, or its retry time is later). Of two workers claiming one message, one wins.
 	ClaimMessage(ctx context.Context, id int64, now time.Time) (Message, error)
-	// MessageSent finishes a claimed message as sent at at; it is never due again.
+	// MessageSent finishes a claimed message as sent at at (the zero time: the store's
+	// clock); it is never due again.
 	MessageSent(ctx context.Context, id int64, at time.Time) error
-	// MessageRetry returns a claimed message to pending, due at next, with the error seen.
+	// MessageRetry returns a claimed message to pending, due at next (the zero time: at
+	// once), with the error seen.
 	MessageRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
 	// MessageFailed finishes a claimed message as failed for good at at, with the reason.
 	MessageFailed(ctx context.Context, id int64, at time.Time, reason string) error

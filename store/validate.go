@@ -11,6 +11,9 @@ import (
 // not grow the database without bound.
 const maxText = 4096
 
+// maxPayload bounds a message payload; a rendered notification is a few kilobytes.
+const maxPayload = 1 << 20
+
 // clip cuts s to at most maxText bytes, on a rune boundary.
 func clip(s string) string {
 	if len(s) <= maxText {
@@ -107,6 +110,8 @@ func validateMessage(m Message) error {
 		return fmt.Errorf("recipient, event and channel are required: %w", ErrInvalid)
 	case len(m.Recipient) > 512 || len(m.Event) > 64 || len(m.Channel) > 64:
 		return fmt.Errorf("recipient, event or channel too long: %w", ErrInvalid)
+	case len(m.Payload) > maxPayload:
+		return fmt.Errorf("payload of %d bytes exceeds %d: %w", len(m.Payload), maxPayload, ErrInvalid)
 	case !json.Valid(m.Payload):
 		return fmt.Errorf("payload is not JSON: %w", ErrInvalid)
 	}
