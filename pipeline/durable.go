@@ -422,7 +422,7 @@ func (d *Durable) Deliver(ctx context.Context) error {
 			errs = append(errs, d.o.Store.MessageFailed(ctx, m.ID, d.o.Now(), err.Error()))
 			d.audit(ctx, "notify", rec, m.Recipient, "failed", err.Error())
 		default:
-			next := d.o.Now().Add(d.o.Backoff(claimed.Attempts + 1))
+			next := d.o.Now().Add(d.o.Backoff(claimed.Attempts)) // Attempts counts this claim
 			errs = append(errs, d.o.Store.MessageRetry(ctx, m.ID, next, err.Error()))
 			d.audit(ctx, "notify", rec, m.Recipient, "retry", err.Error())
 		}
