@@ -33,6 +33,10 @@ const (
 
 var errBadPack = errors.New("malformed pack")
 
+// trustedSize is the largest object size allocated up front from a header; bigger objects grow
+// as their data arrives.
+const trustedSize = 64 << 20
+
 // packIndex is one pack and its .idx (version 2).
 type packIndex struct {
 	path  string
@@ -75,6 +79,26 @@ func openPackIndex(idxPath string) (*packIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	p, err := parsePackIndex(data)
+	if err != nil {
+		return nil, err
+	}
+	p.path = strings.TrimSuffix(idxPath, ".idx") + ".pack"
+	f, err := os.Open(p.path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	p.f, p.size = f, fi.Size()
+	return p, nil
+}
+
+// parsePackIndex parses a version 2 pack index.
+func parsePackIndex(data []byte) (*packIndex, error) {
 	if len(data) < 8+256*4 || !bytes.Equal(data[:4], []byte{0xff, 't', 'O', 'c'}) || binary.BigEndian.Uint32(data[4:8]) != 2 {
 		return nil, fmt.Errorf("%w: not a version 2 index", errBadPack)
 	}
@@ -85,7 +109,7 @@ func openPackIndex(idxPath string) (*packIndex, error) {
 	if len(data) < need+40 {
 		return nil, fmt.Errorf("%w: index truncated", errBadPack)
 	}
-	p := &packIndex{path: strings.TrimSuffix(idxPath, ".idx") + ".pack", names: data[base : base+n*20]}
+	p := &packIndex{names: data[base : base+n*20]}
 	off32 := data[base+n*24 : base+n*28]
 	off64 := data[base+n*28:]
 	p.offs = make([]uint64, n)
@@ -106,16 +130,6 @@ func openPackIndex(idxPath string) (*packIndex, error) {
 		p.byOff[i] = uint32(i)
 	}
 	sort.Slice(p.byOff, func(a, b int) bool { return p.offs[p.byOff[a]] < p.offs[p.byOff[b]] })
-	f, err := os.Open(p.path)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	p.f, p.size = f, fi.Size()
 	return p, nil
 }
 
@@ -280,12 +294,23 @@ func (r *packReader) inflate(h packObj, compressed []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, h.size)
-	if h.typ != objOfsDelta && h.typ != objRefDelta {
-		out = r.alloc(int(h.size))
-	}
-	if _, err := io.ReadFull(r.zr, out); err != nil {
-		return nil, fmt.Errorf("%w: inflate: %v", errBadPack, err)
+	var out []byte
+	if h.size > trustedSize {
+		// A size this big is read as it inflates, so that a damaged or hostile header cannot
+		// make us allocate what the data does not hold.
+		var b bytes.Buffer
+		if n, err := io.CopyN(&b, r.zr, h.size); err != nil || n != h.size {
+			return nil, fmt.Errorf("%w: inflate: %v", errBadPack, err)
+		}
+		out = b.Bytes()
+	} else {
+		out = make([]byte, h.size)
+		if h.typ != objOfsDelta && h.typ != objRefDelta {
+			out = r.alloc(int(h.size))
+		}
+		if _, err := io.ReadFull(r.zr, out); err != nil {
+			return nil, fmt.Errorf("%w: inflate: %v", errBadPack, err)
+		}
 	}
 	// Read to the end of the stream, which checks its Adler-32: a damaged object is an error,
 	// never silently wrong content.
@@ -403,9 +428,12 @@ func applyDelta(base, delta []byte, ops *[]copyOp, alloc func(int) []byte) ([]by
 		return nil, fmt.Errorf("%w: delta base size %d, base is %d", errBadPack, bs, len(base))
 	}
 	var out []byte
-	if alloc != nil {
+	switch {
+	case size > trustedSize:
+		out = make([]byte, 0, trustedSize) // grows only as instructions really produce bytes
+	case alloc != nil:
 		out = alloc(int(size))[:0]
-	} else {
+	default:
 		out = make([]byte, 0, size)
 	}
 	for len(d) > 0 {
