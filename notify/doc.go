@@ -15,6 +15,26 @@
 // (retry later) or [ErrPermanent] (record it; the server's reason is in the error). It
 // imports no other patrol package.
 //
+// # Configuration
+//
+// The notify section of patrol.yaml (every key optional; see [Config] for each):
+//
+//	notify:
+//	  smtp:
+//	    host: smtp.contoso.com
+//	    port: 587                      # default by tls: 587 starttls, 465 implicit, 25 none
+//	    tls: starttls                  # starttls (default) | implicit | none (loopback relays)
+//	    username: patrol               # AUTH PLAIN, or LOGIN when only that is offered
+//	    password: ${SMTP_PASSWORD}
+//	    from: "patrol <patrol@contoso.com>"
+//	    ca_file: /etc/patrol/smtp-ca.pem  # extra roots for an internal CA
+//	    timeout: 30s                   # connect and each SMTP command
+//	  security_team: secops@contoso.com  # cc on every owner email
+//	  allowed_domains: [contoso.com, "*.contoso.com"]  # default: the from and security_team domains
+//	  contact: secops@contoso.com      # whom owners should contact; default security_team
+//	  webhook:
+//	    url: ${PATROL_WEBHOOK_URL}     # Slack/Teams incoming webhook; a secret
+//
 // Invariants:
 //   - No field of a Leak holds the raw secret, and Render shows at most a preview of
 //     Redacted. Every Leak string is untrusted: HTML is escaped by html/template, control

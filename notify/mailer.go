@@ -107,9 +107,12 @@ func NewMailer(cfg SMTPConfig, opts ...Option) (*Mailer, error) {
 	}
 	from, _ := netmail.ParseAddress(cfg.From) // Validate parsed it
 	m.domain = from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	if m.helo != "" && !validHELO(m.helo) {
+		return nil, fmt.Errorf("notify: HELO name %q is not a host name", m.helo)
+	}
 	if m.helo == "" {
 		m.helo, _ = os.Hostname()
-		if m.helo == "" || strings.ContainsAny(m.helo, " \r\n") {
+		if !validHELO(m.helo) {
 			m.helo = "localhost"
 		}
 	}
@@ -304,6 +307,11 @@ func (m *Mailer) compose(e Email) (*mail.Msg, error) {
 		msg.AddAlternativeString(mail.TypeTextHTML, e.HTML)
 	}
 	return msg, nil
+}
+
+// validHELO accepts a host name or an address literal: printable ASCII without spaces.
+func validHELO(name string) bool {
+	return name != "" && len(name) <= 255 && !strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r >= 0x7f })
 }
 
 var messageID = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+/=?^_{|}~.-]{1,200}@[A-Za-z0-9.-]{1,200}$`)

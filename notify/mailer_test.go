@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"mime"
@@ -705,5 +706,101 @@ func TestMailerCAFile(t *testing.T) {
 	}
 	if msgs := s.messages(); len(msgs) != 1 || !msgs[0].TLS {
 		t.Errorf("server got %d messages (TLS %v), want 1 over TLS", len(msgs), len(msgs) == 1 && msgs[0].TLS)
+	}
+}
+
+// TestMailerSendConcurrent: one Mailer, many goroutines, every message delivered once.
+func TestMailerSendConcurrent(t *testing.T) {
+	t.Parallel()
+	s := startSMTP(t, serverOpts{tls: TLSStartTLS, user: "patrol", pass: "pw-pw-pw"})
+	m := mailerFor(t, s, TLSStartTLS, func(c *SMTPConfig) { c.Username, c.Password = "patrol", "pw-pw-pw" })
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			e := renderedEmail(t)
+			e.MessageID = fmt.Sprintf("m%d@patrol.test", i)
+			errs <- m.Send(t.Context(), e)
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("Send() error = %v", err)
+		}
+	}
+	if got := len(s.messages()); got != n {
+		t.Errorf("server got %d messages, want %d", got, n)
+	}
+}
+
+// TestMailerSendSilentServer: a server that accepts the connection and never greets times
+// the connect step out.
+func TestMailerSendSilentServer(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	s := &smtpServer{port: ln.Addr().(*net.TCPAddr).Port}
+	m := mailerFor(t, s, TLSNone, func(c *SMTPConfig) { c.Timeout = Duration(150 * time.Millisecond) })
+	err = m.Send(t.Context(), renderedEmail(t))
+	var de *DeliveryError
+	if !errors.As(err, &de) || de.Op != "connect" || !errors.Is(err, ErrTemporary) || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Send() = %v, want a temporary connect timeout", err)
+	}
+}
+
+func TestSplitReply(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		msg, code, reason string
+	}{
+		{"5.1.1 No such user", "5.1.1", "No such user"},
+		{"No such user", "", "No such user"},
+		{"4.7.0 Try again\n4.7.0 later please", "4.7.0", "Try again later please"},
+		{"5.7.8", "5.7.8", ""},
+		{"6.1.1 odd", "", "6.1.1 odd"},
+		{"5.1.10000 too long", "", "5.1.10000 too long"},
+		{"  2.0.0   Ok  ", "2.0.0", "Ok"},
+	}
+	for _, tt := range tests {
+		code, reason := splitReply(tt.msg)
+		if code != tt.code || reason != tt.reason {
+			t.Errorf("splitReply(%q) = %q, %q, want %q, %q", tt.msg, code, reason, tt.code, tt.reason)
+		}
+	}
+}
+
+// FuzzSplitReply: a server's reply text is untrusted input.
+func FuzzSplitReply(f *testing.F) {
+	for _, s := range []string{"5.1.1 No such user", "4.7.0 a\n4.7.0 b", "", "\n\n", "5.7.8", "2.0.0 \x00\x1b[31m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		code, reason := splitReply(msg)
+		if code != "" && !enhancedCode.MatchString(code) {
+			t.Errorf("splitReply(%q) code = %q, not an enhanced status code", msg, code)
+		}
+		if strings.ContainsFunc(reason, isControl) {
+			t.Errorf("splitReply(%q) reason = %q holds control characters", msg, reason)
+		}
+	})
+}
+
+func TestNewMailerBadHELO(t *testing.T) {
+	t.Parallel()
+	_, err := NewMailer(SMTPConfig{Host: "localhost", From: "p@contoso.com", TLS: "none"}, WithHELO("a b\r\nMAIL FROM:<x>"))
+	if err == nil || !strings.Contains(err.Error(), "is not a host name") {
+		t.Errorf("NewMailer(WithHELO(bad)) error = %v, want it refused", err)
 	}
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -268,4 +269,25 @@ func FuzzRender(f *testing.F) {
 			t.Errorf("WebhookText() = %q holds a Slack control sequence", wt)
 		}
 	})
+}
+
+// TestLeakJSON: the outbox stores a Leak as JSON and renders it later; nothing is lost.
+func TestLeakJSON(t *testing.T) {
+	t.Parallel()
+	l := leak()
+	l.ProbableOwner, l.ActionReason = true, "why"
+	b, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Leak
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(l, got); diff != "" {
+		t.Errorf("JSON round trip mismatch (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(b), `"redacted":"ghp_Qx7Q…"`) || !strings.Contains(string(b), `"probable_owner":true`) {
+		t.Errorf("json.Marshal(Leak) = %s, want snake_case keys", b)
+	}
 }
