@@ -34,8 +34,9 @@ var (
 type DeliveryError struct {
 	// Channel is "smtp" or "webhook".
 	Channel string
-	// Op is the step that failed: for SMTP "compose", "connect", "starttls", "auth",
-	// "mail from", "rcpt to", "data"; for the webhook "post".
+	// Op is the step that failed: for SMTP "compose", "connect" (dial, TLS handshake of
+	// implicit TLS, greeting), "ehlo", "starttls", "auth", "mail from", "rcpt to", "data"; for
+	// the webhook "post".
 	Op string
 	// Code is the SMTP reply code or the HTTP status; 0 when no answer came.
 	Code int

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	netmail "net/mail"
 	"net/textproto"
@@ -244,10 +245,7 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 		rejection.Recipients = rejected
 		return rejection
 	}
-	var w interface {
-		Write([]byte) (int, error)
-		Close() error
-	}
+	var w io.WriteCloser
 	if err := step("data", func() (err error) { w, err = c.Data(); return err }); err != nil {
 		return err
 	}
