@@ -384,8 +384,11 @@ func (d *Durable) leak(s store.Finding, f scanner.Finding) notify.Leak {
 		FoundAt:   s.FirstSeen, Action: s.Revocation, ActionAt: s.UpdatedAt, ActionReason: s.RevocationReason,
 		OwnerName: s.OwnerName, OwnerEmail: s.OwnerEmail, Contact: d.o.Notify.ContactOrDefault(),
 	}
-	if s.State == store.StateRevokeFailed {
-		l.Action = "revoke_failed"
+	switch s.State {
+	case store.StateRevokeFailed:
+		l.Action = notify.ActionRevokeFailed
+	case store.StateRevoked:
+		l.Action = notify.ActionUnconfirmed
 	}
 	return l
 }
@@ -422,7 +425,11 @@ func (d *Durable) Deliver(ctx context.Context) error {
 			errs = append(errs, d.o.Store.MessageFailed(ctx, m.ID, d.o.Now(), err.Error()))
 			d.audit(ctx, "notify", rec, m.Recipient, "failed", err.Error())
 		default:
-			next := d.o.Now().Add(d.o.Backoff(claimed.Attempts)) // Attempts counts this claim
+			wait := d.o.Backoff(claimed.Attempts) // Attempts counts this claim
+			if ra, ok := notify.RetryAfter(err); ok && ra > wait {
+				wait = ra
+			}
+			next := d.o.Now().Add(wait)
 			errs = append(errs, d.o.Store.MessageRetry(ctx, m.ID, next, err.Error()))
 			d.audit(ctx, "notify", rec, m.Recipient, "retry", err.Error())
 		}
@@ -441,7 +448,10 @@ func (d *Durable) send(ctx context.Context, m store.Message, l notify.Leak) erro
 	if !strings.EqualFold(m.Recipient, l.OwnerEmail) {
 		subject = "[security copy] " + subject
 	}
-	return d.o.Mailer.Send(ctx, notify.Email{To: []string{m.Recipient}, Subject: subject, Text: text, HTML: html})
+	// A stable Message-ID lets a receiver drop the duplicate of the one at-least-once window
+	// (a crash between the server accepting the message and recording it sent).
+	id := fmt.Sprintf("patrol-%d-%s@patrol.invalid", m.ID, m.Fingerprint[:min(16, len(m.Fingerprint))])
+	return d.o.Mailer.Send(ctx, notify.Email{To: []string{m.Recipient}, Subject: subject, Text: text, HTML: html, MessageID: id})
 }
 
 func toLocation(f scanner.Finding) store.Location {
