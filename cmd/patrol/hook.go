@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/patrolsec/patrol/hook"
+	"github.com/patrolsec/patrol/report"
+	"github.com/patrolsec/patrol/scanner"
+)
+
+func init() {
+	extraCommands = append(extraCommands, newHookCmd)
+	scanExtensions = append(scanExtensions, scanExtension{flags: stagedFlags, source: stagedSource})
+}
+
+const extStaged = "staged"
+
+func stagedFlags(c *cobra.Command, f *scanFlags) {
+	on := new(bool)
+	f.ext[extStaged] = on
+	c.Flags().BoolVar(on, "staged", false, "scan what the next commit adds: the staged changes (index against HEAD); only added lines are reported")
+}
+
+// stagedSource opens the staged changes of the work tree at target when --staged is set.
+func stagedSource(ctx context.Context, f *scanFlags, target string) (scanner.Source, string, bool, error) {
+	if on, _ := f.ext[extStaged].(*bool); on == nil || !*on {
+		return nil, "", false, nil
+	}
+	switch {
+	case f.dir:
+		return nil, "", true, errors.New("--staged and --dir cannot be combined")
+	case f.since != "" || len(f.branches) > 0:
+		return nil, "", true, errors.New("--staged scans the index: --since and --branch do not apply")
+	case target == "-" || isGitURL(target):
+		return nil, "", true, fmt.Errorf("--staged needs a git work tree, not %q", target)
+	}
+	maxSize, err := flagMaxSize(f)
+	if err != nil {
+		return nil, "", true, err
+	}
+	src, err := openStaged(ctx, target, maxSize)
+	if err != nil {
+		return nil, "", true, err
+	}
+	return src, src.Root(), true, nil
+}
+
+// flagMaxSize is --max-blob-size, or zero for the default.
+func flagMaxSize(f *scanFlags) (int64, error) {
+	if f.maxBlobSize == "" {
+		return 0, nil
+	}
+	n, err := parseSize(f.maxBlobSize)
+	if err != nil {
+		return 0, fmt.Errorf("--max-blob-size: %w", err)
+	}
+	return n, nil
+}
+
+// openStaged opens the staged changes around dir ("." is the current directory: inside a
+// hook, where git runs it, with GIT_INDEX_FILE and GIT_DIR relative to it).
+func openStaged(ctx context.Context, dir string, maxSize int64) (*scanner.StagedSource, error) {
+	if dir == "." {
+		dir = ""
+	}
+	return scanner.OpenStaged(ctx, scanner.StagedOptions{Dir: dir, MaxSize: maxSize})
+}
+
+func newHookCmd(ios streams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "hook",
+		Short: "Git hooks that refuse commits and pushes adding tokens",
+		Long: `Install patrol as the repository's pre-commit (and pre-push) hook, or run the checks the
+hooks run. A refused commit or push exits 1 and says, per token, where it is and how to
+proceed; a clean one is silent. PATROL_SKIP=1 skips a check with a warning.`,
+	}
+	c.AddCommand(newHookInstallCmd(ios), newHookUninstallCmd(ios), newHookCheckCmd(ios, hook.PreCommit),
+		newHookCheckCmd(ios, hook.PrePush), newHookCheckCmd(ios, hook.Files))
+	return c
+}
+
+func newHookInstallCmd(ios streams) *cobra.Command {
+	var prePush, force bool
+	c := &cobra.Command{
+		Use:   "install",
+		Short: "Write patrol's pre-commit hook (and pre-push with --pre-push) into this repository",
+		Long: `Write the pre-commit hook (with --pre-push, the pre-push hook too) into the hooks directory
+of the repository in the current directory (core.hooksPath honoured; linked worktrees share
+it). The hook runs this patrol binary by its absolute path.
+
+A hook that patrol did not write is never overwritten: install refuses (exit 2) and names
+it. With --force it is kept as <hook>.patrol-chained and runs before patrol; uninstall puts
+it back.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			self, err := selfPath()
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			kinds := []hook.Kind{hook.PreCommit}
+			if prePush {
+				kinds = append(kinds, hook.PrePush)
+			}
+			res, err := hook.Install(cmd.Context(), hook.InstallOptions{Patrol: self, Kinds: kinds, Force: force})
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			for _, r := range res {
+				switch r.Action {
+				case hook.Chained:
+					fmt.Fprintf(ios.out, "patrol: %s hook installed in %s; the hook that was there runs first (%s)\n", r.Kind, r.Path, filepath.Base(r.Path)+hook.ChainedSuffix)
+				default:
+					fmt.Fprintf(ios.out, "patrol: %s hook %s in %s (runs %s)\n", r.Kind, r.Action, r.Path, self)
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&prePush, "pre-push", false, "also install the pre-push hook (checks the commits a push sends)")
+	c.Flags().BoolVar(&force, "force", false, "keep an existing hook that patrol did not write, and run it before patrol")
+	return c
+}
+
+func newHookUninstallCmd(ios streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "uninstall",
+		Short: "Remove patrol's hooks from this repository, putting back hooks they chained",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			res, err := hook.Uninstall(cmd.Context(), "")
+			if err != nil {
+				return withCode(exitError, err)
+			}
+			for _, r := range res {
+				switch r.Action {
+				case hook.Absent:
+				case hook.LeftAlone:
+					fmt.Fprintf(ios.out, "patrol: %s is not patrol's: left alone\n", r.Path)
+				case hook.Restored:
+					fmt.Fprintf(ios.out, "patrol: %s hook removed; the hook it chained is back in %s\n", r.Kind, r.Path)
+				default:
+					fmt.Fprintf(ios.out, "patrol: %s hook removed from %s\n", r.Kind, r.Path)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// selfPath is the absolute path of this patrol binary for hooks to run: the name it was
+// started by when that resolves to this executable (keeping a stable symlink such as
+// /usr/local/bin/patrol), else the executable itself.
+func selfPath() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the patrol binary: %w", err)
+	}
+	arg0 := os.Args[0]
+	if !strings.ContainsRune(arg0, filepath.Separator) {
+		if p, err := exec.LookPath(arg0); err == nil {
+			arg0 = p
+		}
+	}
+	if abs, err := filepath.Abs(arg0); err == nil {
+		a, err1 := os.Stat(abs)
+		b, err2 := os.Stat(exe)
+		if err1 == nil && err2 == nil && os.SameFile(a, b) {
+			return abs, nil
+		}
+	}
+	return exe, nil
+}
+
+// newHookCheckCmd builds patrol hook pre-commit, pre-push and files: the checks the hooks run.
+func newHookCheckCmd(ios streams, kind hook.Kind) *cobra.Command {
+	f := &scanFlags{ext: map[string]any{}}
+	c := &cobra.Command{Args: cobra.NoArgs}
+	switch kind {
+	case hook.PreCommit:
+		c.Use = "pre-commit"
+		c.Short = "Check the staged changes (run by the pre-commit hook)"
+	case hook.PrePush:
+		c.Use = "pre-push [REMOTE [URL]]"
+		c.Short = "Check the commits a push sends, read from stdin as git gives them (run by the pre-push hook)"
+		c.Args = cobra.MaximumNArgs(2)
+	case hook.Files:
+		c.Use = "files FILE..."
+		c.Short = "Check whole files (for the pre-commit framework, which passes the file names)"
+		c.Args = cobra.MinimumNArgs(1)
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		return runHookCheck(cmd.Context(), kind, f, args, ios)
+	}
+	fl := c.Flags()
+	fl.StringVarP(&f.configPath, "config", "c", "", "patrol.yaml with custom rules and settings")
+	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: the config's, else the user config dir's)")
+	fl.StringVar(&f.maxBlobSize, "max-blob-size", "", "skip (and warn about) files bigger than this (default 10MiB)")
+	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
+	// Flags of the scan extensions (--verify); only --verify is meant for hooks.
+	before := map[string]bool{}
+	fl.VisitAll(func(p *pflag.Flag) { before[p.Name] = true })
+	for _, e := range scanExtensions {
+		if e.flags != nil {
+			e.flags(c, f)
+		}
+	}
+	fl.VisitAll(func(p *pflag.Flag) {
+		if !before[p.Name] && p.Name != "verify" {
+			p.Hidden = true
+		}
+	})
+	if on, ok := f.ext[extStaged].(*bool); ok {
+		*on = false
+	}
+	return c
+}
+
+// runHookCheck runs one check and turns its findings into the hook's verdict: exit 1 with
+// the refusal on stderr, or silence and exit 0.
+func runHookCheck(ctx context.Context, kind hook.Kind, f *scanFlags, args []string, ios streams) error {
+	if os.Getenv(hook.SkipEnv) == "1" {
+		fmt.Fprintf(ios.err, "patrol: warning: %s=1: this %s is not checked for tokens\n", hook.SkipEnv, checkNoun(kind))
+		return nil
+	}
+	useHookGit()
+	entries, st, err := hookScan(ctx, kind, f, args, ios)
+	for _, s := range st.Skips {
+		if s.Reason == scanner.SkipOversize {
+			fmt.Fprintf(ios.err, "patrol: warning: %s (%s) is over the size limit and was not checked (--max-blob-size)\n", s.Name, humanBytes(s.Size))
+		}
+	}
+	if err == nil && len(st.Errors) > 0 {
+		err = errors.Join(st.Errors...)
+	}
+	if err != nil {
+		return withCode(exitError, fmt.Errorf("%w\npatrol: this %s was not checked; fix the error, or skip the check once with %s", err, checkNoun(kind), skipHint(kind)))
+	}
+	var blocked []hook.Blocked
+	for _, e := range entries {
+		b := hook.Blocked{Finding: e.Finding}
+		if v := e.Verification; v != nil {
+			if v.Status == "dead" {
+				fmt.Fprintf(ios.err, "patrol: warning: %s:%d: %s: %s is dead (revoked or expired): not blocking, but remove it\n",
+					e.Location.Path, e.Location.Line, e.DetectorID, e.Redacted)
+				continue
+			}
+			b.Status = v.Status
+		}
+		blocked = append(blocked, b)
+	}
+	if len(blocked) == 0 {
+		return nil
+	}
+	if err := hook.WriteBlocked(ios.err, kind, blocked); err != nil {
+		return withCode(exitError, err)
+	}
+	return withCode(exitFindings, nil)
+}
+
+func checkNoun(kind hook.Kind) string {
+	if kind == hook.PrePush {
+		return "push"
+	}
+	return "commit"
+}
+
+func skipHint(kind hook.Kind) string {
+	switch kind {
+	case hook.PrePush:
+		return "git push --no-verify (or " + hook.SkipEnv + "=1)"
+	case hook.Files:
+		return "SKIP=patrol-files (or " + hook.SkipEnv + "=1)"
+	}
+	return "git commit --no-verify (or " + hook.SkipEnv + "=1)"
+}
+
+// useHookGit puts the git that runs the hook first on PATH when git says where it is
+// (GIT_EXEC_PATH): GUI clients often run hooks with a bare PATH, or bundle their own git.
+func useHookGit() {
+	dir := os.Getenv("GIT_EXEC_PATH")
+	if dir == "" {
+		return
+	}
+	name := "git"
+	if runtime.GOOS == "windows" {
+		name = "git.exe"
+	}
+	if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.IsDir() {
+		return
+	}
+	os.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+// hookScan runs the engine over what kind checks, with .patrolignore from the top of the
+// work tree and the scan extensions (--verify) applied.
+func hookScan(ctx context.Context, kind hook.Kind, f *scanFlags, args []string, ios streams) ([]report.Entry, scanner.Stats, error) {
+	var st scanner.Stats
+	cfg, err := loadConfig(f.configPath)
+	if err != nil {
+		return nil, st, err
+	}
+	maxSize := cfg.MaxBlobSize
+	if f.maxBlobSize != "" {
+		if maxSize, err = flagMaxSize(f); err != nil {
+			return nil, st, err
+		}
+	}
+	var (
+		src  scanner.Source
+		root string
+		post func([]scanner.Finding) ([]scanner.Finding, error)
+	)
+	switch kind {
+	case hook.PreCommit:
+		s, err := openStaged(ctx, ".", maxSize)
+		if err != nil {
+			return nil, st, err
+		}
+		src, root = s, s.Root()
+	case hook.PrePush:
+		updates, err := hook.ParseUpdates(ios.in)
+		if err != nil {
+			return nil, st, err
+		}
+		tips, exclude, err := hook.Range(ctx, "", updates)
+		if err != nil || len(tips) == 0 {
+			return nil, st, err
+		}
+		g, err := scanner.OpenGit(ctx, scanner.GitOptions{Repo: ".", Branches: tips, Exclude: exclude, MaxBlobSize: maxSize})
+		if err != nil {
+			return nil, st, err
+		}
+		src, root = g, "."
+		post = func(fs []scanner.Finding) ([]scanner.Finding, error) { return scanner.KeepAdded(ctx, "", fs) }
+	case hook.Files:
+		src, root = &scanner.DirSource{Root: ".", Paths: args, MaxSize: maxSize}, "."
+	}
+	key, err := fingerprintKey(f.keyFile, cfg)
+	if err != nil {
+		return nil, st, err
+	}
+	var sup scanner.Suppressor
+	if err := sup.LoadIgnoreFile(filepath.Join(root, scanner.IgnoreFile)); err != nil {
+		return nil, st, err
+	}
+	engine := scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key, NoDecode: f.noDecode})
+	findings, st, err := scanner.Run(ctx, engine, src, scanner.Options{MaxSize: maxSize})
+	if err != nil {
+		return nil, st, err
+	}
+	if post != nil {
+		if findings, err = post(findings); err != nil {
+			return nil, st, err
+		}
+	}
+	findings, _ = sup.Filter(findings)
+	entries := make([]report.Entry, len(findings))
+	for i, fd := range findings {
+		entries[i] = report.Entry{Finding: fd}
+	}
+	for _, e := range scanExtensions {
+		if e.after == nil {
+			continue
+		}
+		if entries, err = e.after(ctx, f, cfg, ios, entries); err != nil {
+			return nil, st, err
+		}
+	}
+	return entries, st, nil
+}
