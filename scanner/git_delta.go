@@ -67,7 +67,7 @@ func unwindow(fs []Finding) []Finding {
 			if l > f.Location.Line {
 				break
 			}
-			bestL, _ = l, 0
+			bestL = l
 			bestO, _ = strconv.Atoi(p[1])
 			bestC, _ = strconv.Atoi(p[2])
 		}

@@ -18,9 +18,11 @@ import (
 	"time"
 )
 
-// execGit reads a repository through the git binary: one `git log --raw` pass for the history
-// and one `git cat-file --batch` stream for the blobs. git's C inflate and its delta-base cache
-// make this the fastest reader available; go-git is the fallback when git is not installed.
+// execGit reads a repository with the help of the git binary: one `git log --raw` pass indexes
+// the history (git's tree diff is fast and exact), the blobs in pack files are read in process
+// (git_pack.go: in pack order, in parallel, a delta scanned only where it changes its base),
+// and loose blobs come out of `git cat-file --batch`. go-git is the fallback when git is not
+// installed.
 type execGit struct {
 	git  string
 	dir  string // the git directory

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -668,5 +669,42 @@ func TestGitCorruptPack(t *testing.T) {
 	}
 	if diff := cmp.Diff(h.expect("t2", "t3", "t4"), wheres(fs)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestGitCanceledMidScan cancels while blobs are being read: Chunks returns promptly with the
+// context's error and leaves no reader or git process behind.
+func TestGitCanceledMidScan(t *testing.T) {
+	h := newHistoryFixture(t)
+	h.r.git("repack", "-adq")
+	before := runtime.NumGoroutine()
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		ctx, cancel := context.WithCancel(t.Context())
+		src, err := OpenGit(ctx, GitOptions{Repo: h.r.dir, Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, ok := src.b.(*execGit); ok {
+			g.splitMin = 0
+		}
+		n := 0
+		err = src.Chunks(ctx, func(c Chunk) error {
+			if n++; n == 2 {
+				cancel()
+			}
+			return ctx.Err()
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("mode %d: Chunks after cancel = %v, want context.Canceled", mode, err)
+		}
+		src.close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the scans, %d before", n, before)
 	}
 }
