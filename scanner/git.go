@@ -92,9 +92,9 @@ type GitSource struct {
 	shallow bool
 	b       gitBackend
 	idx     *gitIndex
-	// deltaBase[i] is the blob whose findings blob i (scanned around its delta's inserts only)
-	// inherits, or -1; nil when no blob was scanned that way.
-	deltaBase []int32
+	// pairs lists the blobs scanned around their delta's edits only, each with the base blob
+	// whose findings it inherits.
+	pairs []deltaPair
 }
 
 // gitBackend reads one repository: the history (which blob first appeared at which path in
@@ -335,23 +335,19 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	if err != nil {
 		return err
 	}
-	idx, err := s.b.history(ctx, sel)
-	if err != nil {
-		return err
-	}
-	idx.finish()
-	s.idx = idx
-	s.deltaBase = nil
+	s.idx, s.pairs = nil, nil
 	// One placeholder location per blob: Resolve replaces it with every (path, commit).
 	locs := []Location{{Source: SourceGit, Repository: s.repo}}
-	return s.b.blobs(ctx, idx, s.maxSize, func(m blobMsg) error {
+	fn := func(m blobMsg) error {
 		h := m.sha.String()
 		c := Chunk{Blob: h, Name: "blob " + h, Size: m.size, Locations: locs}
 		switch {
 		case m.err != nil:
 			where := ""
-			if e := idx.first(m.sha); e != nil {
-				where = fmt.Sprintf(" (%s in commit %s)", idx.paths[e.path], idx.commits[e.commit])
+			if s.idx != nil {
+				if e := s.idx.first(m.sha); e != nil {
+					where = fmt.Sprintf(" (%s in commit %s)", s.idx.paths[e.path], s.idx.commits[e.commit])
+				}
 			}
 			c.Err = fmt.Errorf("%s: blob %s%s: %w", s.repo, h, where, m.err)
 			s.log.Warn("unreadable blob", "repo", s.repo, "err", c.Err)
@@ -361,18 +357,24 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 			c.Skipped = SkipOversize
 		case m.key != "":
 			c.Data, c.Blob = m.data, m.key
-			if s.deltaBase == nil {
-				s.deltaBase = make([]int32, len(idx.blobs))
-				for i := range s.deltaBase {
-					s.deltaBase[i] = -1
-				}
+			if m.hasBase {
+				s.pairs = append(s.pairs, deltaPair{child: m.sha, base: m.base})
 			}
-			s.deltaBase[m.i] = m.base
 		default:
 			c.Data = m.data
 		}
 		return yield(c)
-	})
+	}
+	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() {
+		return g.scanAll(ctx, sel, s.maxSize, func(idx *gitIndex) { s.idx = idx }, fn)
+	}
+	idx, err := s.b.history(ctx, sel)
+	if err != nil {
+		return err
+	}
+	idx.finish()
+	s.idx = idx
+	return s.b.blobs(ctx, idx, s.maxSize, fn)
 }
 
 // Resolve expands each finding into one finding per path at which its blob was introduced,
@@ -384,7 +386,7 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 	}
 	defer s.close()
 	findings = unwindow(findings)
-	if s.deltaBase != nil {
+	if len(s.pairs) > 0 {
 		var err error
 		if findings, err = s.propagate(ctx, findings); err != nil {
 			return nil, err

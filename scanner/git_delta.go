@@ -9,6 +9,10 @@ import (
 	"strings"
 )
 
+// deltaPair says that child was scanned around its delta's edits only, and inherits the
+// findings of base.
+type deltaPair struct{ child, base oid }
+
 // windowChunk joins the windows of data into one buffer to scan (each window ends a line) and
 // returns it with the chunk's blob key: "<sha>#L:O:C;…", one triple per window: the line of
 // the buffer where the window starts, the number of newlines in data before it, and the column
@@ -92,13 +96,32 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 	if !ok || len(g.packs) == 0 {
 		return fs, nil
 	}
-	idx := s.idx
 	r := newPackReader(g.packs, 8<<20)
+	// Number the blobs of the delta forest: deltaBase[i] is node i's base node, or -1.
+	var nodes []oid
+	for _, p := range s.pairs {
+		nodes = append(nodes, p.child, p.base)
+	}
+	slices.SortFunc(nodes, func(a, b oid) int { return bytes.Compare(a[:], b[:]) })
+	nodes = slices.Compact(nodes)
+	node := func(o oid) (int32, bool) {
+		i, ok := slicesBinarySearchOID(nodes, o)
+		return int32(i), ok
+	}
+	deltaBase := make([]int32, len(nodes))
+	for i := range deltaBase {
+		deltaBase[i] = -1
+	}
+	for _, p := range s.pairs {
+		c, _ := node(p.child)
+		b, _ := node(p.base)
+		deltaBase[c] = b
+	}
 	byBlob := map[int32][]int{}
 	for k, f := range fs {
 		if b, ok := parseOID(f.blob); ok {
-			if i, ok := slicesBinarySearchOID(idx.blobs, b); ok {
-				byBlob[int32(i)] = append(byBlob[int32(i)], k)
+			if i, ok := node(b); ok {
+				byBlob[i] = append(byBlob[i], k)
 			}
 		}
 	}
@@ -106,17 +129,17 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 	interesting := map[int32]bool{}
 	var roots []int32
 	for i := range byBlob {
-		for x, n := i, 0; !interesting[x] && n <= len(s.deltaBase); n++ {
+		for x, n := i, 0; !interesting[x] && n <= len(deltaBase); n++ {
 			interesting[x] = true
-			if s.deltaBase[x] < 0 {
+			if deltaBase[x] < 0 {
 				roots = append(roots, x)
 				break
 			}
-			x = s.deltaBase[x]
+			x = deltaBase[x]
 		}
 	}
 	children := map[int32][]int32{}
-	for i, b := range s.deltaBase {
+	for i, b := range deltaBase {
 		if b >= 0 {
 			children[b] = append(children[b], int32(i))
 		}
@@ -142,13 +165,13 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 		if len(children[root]) == 0 {
 			continue
 		}
-		p, off, ok := r.locate(idx.blobs[root])
+		p, off, ok := r.locate(nodes[root])
 		if !ok {
 			continue
 		}
 		_, data, err := r.object(p, off)
 		if err != nil {
-			return nil, fmt.Errorf("blob %s: %w", idx.blobs[root], err)
+			return nil, fmt.Errorf("blob %s: %w", nodes[root], err)
 		}
 		stack := []frame{{x: root, data: data}}
 		for len(stack) > 0 {
@@ -167,22 +190,22 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 			if len(xf) == 0 && !interesting[b] {
 				continue // nothing to carry, nothing below
 			}
-			bp, boff, ok := r.locate(idx.blobs[b])
+			bp, boff, ok := r.locate(nodes[b])
 			if !ok {
 				continue
 			}
 			h, comp, err := r.header(bp, boff)
 			if err != nil {
-				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
+				return nil, fmt.Errorf("blob %s: %w", nodes[b], err)
 			}
 			delta, err := r.inflate(h, comp)
 			if err != nil {
-				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
+				return nil, fmt.Errorf("blob %s: %w", nodes[b], err)
 			}
 			var ops []copyOp
 			bdata, err := applyDelta(top.data, delta, &ops, r.alloc)
 			if err != nil {
-				return nil, fmt.Errorf("blob %s: %w", idx.blobs[b], err)
+				return nil, fmt.Errorf("blob %s: %w", nodes[b], err)
 			}
 			have := map[at]bool{}
 			for _, k := range byBlob[b] {
@@ -210,7 +233,7 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 					}
 					have[at{f.DetectorID, line, col}] = true
 					f.Location.Line, f.Location.Column = line, col
-					f.blob = idx.blobs[b].String()
+					f.blob = nodes[b].String()
 					byBlob[b] = append(byBlob[b], len(fs))
 					fs = append(fs, f)
 				}

@@ -94,7 +94,6 @@ func (g *execGit) name() string { return "git" }
 func (g *execGit) command(ctx context.Context, args ...string) *exec.Cmd {
 	full := append([]string{
 		"-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "color.ui=false",
-		"-c", "core.deltaBaseCacheLimit=256m",
 	}, args...)
 	cmd := exec.CommandContext(ctx, g.git, full...)
 	cmd.Dir = g.dir
@@ -357,68 +356,187 @@ const (
 	propagateMargin = 512
 )
 
-// blobs reads the blobs of idx. Blobs in pack files are read in process, in pack order, split
-// into contiguous runs of about equal size read in parallel: a full object is inflated and
-// scanned whole; a delta is rebuilt over its (cached) base and only the bytes it inserts are
-// scanned, when the base is a blob of this scan. Loose blobs, and everything when the packs
-// cannot be read, go through `git cat-file --batch`.
-func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error {
+// packItem is a blob in a pack: entry pos of packs[p], at off; w weighs it for splitting.
+type packItem struct {
+	p   int32
+	pos int32
+	off uint64
+	w   int64
+}
+
+// openPacksOnce opens the pack files the first time; when they cannot be read, everything
+// goes through cat-file.
+func (g *execGit) openPacksOnce() {
 	if g.packs == nil && !g.noPacks {
 		packs, err := openPacks(g.dir)
 		if err != nil {
-			g.noPacks = true // read everything through cat-file
+			g.noPacks = true
 		} else {
 			g.packs = packs
 		}
 	}
-	type loc struct {
-		i   int32
-		p   int32
-		off uint64
-		w   int64
-	}
+}
+
+// blobs reads the blobs of idx. Blobs in pack files are read in process, in pack order, split
+// into contiguous runs of about equal size read in parallel: a full object is inflated and
+// scanned whole; a delta is rebuilt over its (cached) base and only the bytes it changes are
+// scanned, when the base is a blob of this scan. Loose blobs, and everything when the packs
+// cannot be read, go through `git cat-file --batch`.
+func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error {
+	g.openPacksOnce()
 	var (
-		located []loc
-		loose   []oid
-		total   int64
+		items []packItem
+		loose []oid
 	)
 	pi := map[*packIndex]int32{}
 	for k, p := range g.packs {
 		pi[p] = int32(k)
 	}
-	probe := newPackReader(g.packs, 0)
-	for i, b := range idx.blobs {
-		p, off, ok := probe.locate(b)
-		if !ok {
-			loose = append(loose, b)
-			continue
+	for _, b := range idx.blobs {
+		found := false
+		for _, p := range g.packs {
+			if pos, ok := p.find(b); ok {
+				off := p.offs[pos]
+				items = append(items, packItem{pi[p], int32(pos), off, int64(p.end(off)-off) + 256})
+				found = true
+				break
+			}
 		}
-		w := int64(p.end(off)-off) + 256
-		located = append(located, loc{int32(i), pi[p], off, w})
-		total += w
+		if !found {
+			loose = append(loose, b)
+		}
 	}
-	slices.SortFunc(located, func(a, b loc) int {
+	slices.SortFunc(items, func(a, b packItem) int {
 		if a.p != b.p {
 			return int(a.p - b.p)
 		}
 		return cmpUint64(a.off, b.off)
 	})
+	return g.readItems(ctx, items, idx.has, loose, maxSize, fn)
+}
+
+// scanAll indexes the history and reads the blobs at the same time, for a scan of every ref
+// with no exclusion: that scan wants nearly every blob of the packs, so it reads every packed
+// blob (finding each object's type from the pack headers) while `git log` runs, and calls
+// onIndex with the history once it is read. Blobs that no ref reaches are scanned too, and
+// their findings dropped by Resolve. Unreadable blobs are reported after onIndex, so that
+// their error can name a path and commit.
+func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, onIndex func(*gitIndex), fn func(blobMsg) error) error {
+	g.openPacksOnce()
+	hctx, hcancel := context.WithCancel(ctx)
+	defer hcancel()
+	type result struct {
+		idx *gitIndex
+		err error
+	}
+	hist := make(chan result, 1)
+	go func() {
+		idx, err := g.history(hctx, sel)
+		if err == nil {
+			idx.finish()
+		}
+		hist <- result{idx, err}
+	}()
+
+	var items []packItem
+	var seen map[oid]bool
+	if len(g.packs) > 1 {
+		seen = map[oid]bool{} // an object in two packs is read once
+	}
+	r := newPackReader(g.packs, 0)
+	types := map[*packIndex][]int8{}
+	var terr error
+	for k, p := range g.packs {
+		for n, pos := range p.byOff {
+			if n&1023 == 0 && ctx.Err() != nil {
+				terr = ctx.Err()
+				break
+			}
+			typ, err := r.typeOf(p, int(pos), types, 0)
+			if err != nil {
+				terr = fmt.Errorf("read objects of %s: %s: %w", g.repo, p.path, err)
+				break
+			}
+			if typ != objBlob {
+				continue
+			}
+			if seen != nil {
+				o := p.name(int(pos))
+				if seen[o] {
+					continue
+				}
+				seen[o] = true
+			}
+			off := p.offs[pos]
+			items = append(items, packItem{int32(k), int32(pos), off, int64(p.end(off)-off) + 256})
+		}
+		if terr != nil {
+			break
+		}
+	}
+	types = nil
+	if terr != nil {
+		hcancel()
+		<-hist
+		return terr
+	}
+	var failed []blobMsg
+	err := g.readItems(ctx, items, func(oid) bool { return true }, nil, maxSize, func(m blobMsg) error {
+		if m.err != nil {
+			failed = append(failed, m)
+			return nil
+		}
+		return fn(m)
+	})
+	if err != nil {
+		hcancel()
+		<-hist
+		return err
+	}
+	h := <-hist
+	if h.err != nil {
+		return h.err
+	}
+	onIndex(h.idx)
+	for _, m := range failed {
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	var loose []oid
+	for _, b := range h.idx.blobs {
+		if _, _, ok := r.locate(b); !ok {
+			loose = append(loose, b)
+		}
+	}
+	return g.readItems(ctx, nil, nil, loose, maxSize, fn)
+}
+
+// readItems reads packed blobs (items, in pack order) in parallel runs and loose ones through
+// cat-file, and calls fn for each from the calling goroutine. scanned says whether a blob is
+// read and scanned whole or as deltas in this scan (a delta base must be, for the delta to be
+// scanned around its edits only).
+func (g *execGit) readItems(ctx context.Context, items []packItem, scanned func(oid) bool, loose []oid, maxSize int64, fn func(blobMsg) error) error {
+	var total int64
+	for _, it := range items {
+		total += it.w
+	}
 	readers := min(max(runtime.GOMAXPROCS(0), 1), blobReaders)
 	if total < g.splitMin {
 		readers = 1
 	}
-	var runs [][]loc
+	var runs [][]packItem
 	per := total/int64(readers) + 1
 	start, acc := 0, int64(0)
-	for k, it := range located {
+	for k, it := range items {
 		acc += it.w
 		if acc >= per && len(runs) < readers-1 {
-			runs = append(runs, located[start:k+1])
+			runs = append(runs, items[start:k+1])
 			start, acc = k+1, 0
 		}
 	}
-	if start < len(located) {
-		runs = append(runs, located[start:])
+	if start < len(items) {
+		runs = append(runs, items[start:])
 	}
 
 	rctx, cancel := context.WithCancel(ctx)
@@ -449,7 +567,8 @@ func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn fu
 					err = rctx.Err()
 					break
 				}
-				m := g.packBlob(r, idx, it.i, g.packs[it.p], it.off, maxSize)
+				p := g.packs[it.p]
+				m := g.packBlob(r, scanned, p.name(int(it.pos)), p, it.off, maxSize)
 				if !send(m) {
 					err = rctx.Err()
 					break
@@ -499,11 +618,10 @@ func cmpUint64(a, b uint64) int {
 	return 0
 }
 
-// packBlob reads blob i at off in p: whole, or (a delta over a blob of this scan) with the
-// windows around its inserted bytes.
-func (g *execGit) packBlob(r *packReader, idx *gitIndex, i int32, p *packIndex, off uint64, maxSize int64) blobMsg {
-	sha := idx.blobs[i]
-	m := blobMsg{sha: sha, i: i, base: -1}
+// packBlob reads blob sha at off in p: whole, or (a delta over a scanned blob) as the windows
+// around its edits.
+func (g *execGit) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *packIndex, off uint64, maxSize int64) blobMsg {
+	m := blobMsg{sha: sha}
 	fail := func(err error) blobMsg {
 		m.err = fmt.Errorf("%s: %w", p.path, err)
 		return m
@@ -558,9 +676,8 @@ func (g *execGit) packBlob(r *packReader, idx *gitIndex, i int32, p *packIndex, 
 	// scan, not skipped.
 	whole := true
 	if pos, ok := bp.at(boff); ok {
-		bi, ok := slicesBinarySearchOID(idx.blobs, bp.name(pos))
-		if ok && int64(len(bdata)) <= maxSize && !IsBinary(bdata) {
-			m.base = int32(bi)
+		if b := bp.name(pos); scanned(b) && int64(len(bdata)) <= maxSize && !IsBinary(bdata) {
+			m.base, m.hasBase = b, true
 			whole = false
 		}
 	}
@@ -575,9 +692,9 @@ func (g *execGit) packBlob(r *packReader, idx *gitIndex, i int32, p *packIndex, 
 	}
 	switch {
 	case IsBinary(target):
-		m.binary, m.base = true, -1
+		m.binary, m.hasBase = true, false
 	case whole:
-		m.data, m.base = target, -1
+		m.data, m.hasBase = target, false
 	default:
 		// Copy the windows out, so that target stays the reader's to recycle.
 		m.data, m.key = windowChunk(sha, target, wins)
@@ -588,17 +705,16 @@ func (g *execGit) packBlob(r *packReader, idx *gitIndex, i int32, p *packIndex, 
 
 // blobMsg is one blob read, or a blob that cannot be read (err set). data is nil for a blob
 // over the size limit and for a binary one (binary set). When key is set, data holds only the
-// windows around a delta's edits (see windowChunk), and the rest of the blob is the delta base
-// blob idx.blobs[base]'s.
+// windows around a delta's edits (see windowChunk), and the rest of the blob is its base's.
 type blobMsg struct {
-	sha    oid
-	i      int32 // index in idx.blobs, -1 when unknown
-	size   int64
-	data   []byte
-	binary bool
-	key    string // for window chunks: the blob key of windowChunk
-	base   int32
-	err    error
+	sha     oid
+	size    int64
+	data    []byte
+	binary  bool
+	key     string // for window chunks: the blob key of windowChunk
+	base    oid    // with hasBase: the delta base blob whose findings this one inherits
+	hasBase bool
+	err     error
 }
 
 // readRun reads the blobs ids through one `git cat-file --batch --buffer` and sends each; it
@@ -638,7 +754,7 @@ func (g *execGit) readRun(ctx context.Context, ids []oid, maxSize int64, send fu
 			// "<sha> <type> <size>\n" or "<sha> missing\n"
 			f := bytes.Fields(hdr)
 			if len(f) == 2 && string(f[1]) == "missing" {
-				if !send(blobMsg{sha: ids[n], i: -1, base: -1, err: ErrMissingObject}) {
+				if !send(blobMsg{sha: ids[n], err: ErrMissingObject}) {
 					return ctx.Err()
 				}
 				continue
@@ -654,7 +770,7 @@ func (g *execGit) readRun(ctx context.Context, ids []oid, maxSize int64, send fu
 				if _, err := p.out.Discard(int(size) + 1); err != nil {
 					return fmt.Errorf("read objects of %s: %w", g.repo, err)
 				}
-				if !send(blobMsg{sha: ids[n], i: -1, base: -1, size: size}) {
+				if !send(blobMsg{sha: ids[n], size: size}) {
 					return ctx.Err()
 				}
 				continue
@@ -666,7 +782,7 @@ func (g *execGit) readRun(ctx context.Context, ids []oid, maxSize int64, send fu
 			if _, err := p.out.Discard(1); err != nil {
 				return fmt.Errorf("read objects of %s: %w", g.repo, err)
 			}
-			if !send(blobMsg{sha: ids[n], i: -1, base: -1, size: size, data: buf}) {
+			if !send(blobMsg{sha: ids[n], size: size, data: buf}) {
 				return ctx.Err()
 			}
 		}

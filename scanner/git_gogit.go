@@ -320,7 +320,7 @@ func (g *goGit) diff(idx *gitIndex, cur uint32, prefix string, tree *object.Tree
 }
 
 func (g *goGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error {
-	missing := func(b oid, err error) error { return fn(blobMsg{sha: b, i: -1, base: -1, err: err}) }
+	missing := func(b oid, err error) error { return fn(blobMsg{sha: b, err: err}) }
 	var sl slab
 	for i, b := range idx.blobs {
 		if i&63 == 0 && ctx.Err() != nil {
@@ -335,7 +335,7 @@ func (g *goGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func
 		}
 		size := o.Size()
 		if size > maxSize {
-			if err := fn(blobMsg{sha: b, i: int32(i), base: -1, size: size}); err != nil {
+			if err := fn(blobMsg{sha: b, size: size}); err != nil {
 				return err
 			}
 			continue
@@ -356,7 +356,7 @@ func (g *goGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func
 			}
 			continue
 		}
-		if err := fn(blobMsg{sha: b, i: int32(i), base: -1, size: size, data: buf}); err != nil {
+		if err := fn(blobMsg{sha: b, size: size, data: buf}); err != nil {
 			return err
 		}
 	}

@@ -228,6 +228,11 @@ func (r *packReader) header(p *packIndex, off uint64) (packObj, []byte, error) {
 	if err != nil {
 		return packObj{}, nil, err
 	}
+	return parseHeader(raw, off)
+}
+
+// parseHeader parses the object header at the start of raw (read at off).
+func parseHeader(raw []byte, off uint64) (packObj, []byte, error) {
 	var h packObj
 	i := 0
 	if len(raw) == 0 {
@@ -319,6 +324,54 @@ func (r *packReader) inflate(h packObj, compressed []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: inflate: object longer than its header says, or checksum mismatch", errBadPack)
 	}
 	return out, nil
+}
+
+// typeOf returns the type of the object at entry pos of p (following delta bases), memoized in
+// types (one slice per pack, by entry position).
+func (r *packReader) typeOf(p *packIndex, pos int, types map[*packIndex][]int8, depth int) (int, error) {
+	t := types[p]
+	if t == nil {
+		t = make([]int8, len(p.offs))
+		types[p] = t
+	}
+	if t[pos] != 0 {
+		return int(t[pos]), nil
+	}
+	if depth > 10000 {
+		return 0, fmt.Errorf("%w: delta chain too long", errBadPack)
+	}
+	off := p.offs[pos]
+	var small [64]byte
+	n := min(uint64(len(small)), p.end(off)-off)
+	if _, err := p.f.ReadAt(small[:n], int64(off)); err != nil {
+		return 0, err
+	}
+	h, _, err := parseHeader(small[:n], off)
+	if err != nil {
+		return 0, err
+	}
+	typ := h.typ
+	switch h.typ {
+	case objOfsDelta:
+		bpos, ok := p.at(h.baseOff)
+		if !ok {
+			return 0, fmt.Errorf("%w: no object at delta base offset %d", errBadPack, h.baseOff)
+		}
+		if typ, err = r.typeOf(p, bpos, types, depth+1); err != nil {
+			return 0, err
+		}
+	case objRefDelta:
+		bp, boff, ok := r.locate(h.baseRef)
+		if !ok {
+			return 0, fmt.Errorf("delta base %s: %w", h.baseRef, ErrMissingObject)
+		}
+		bpos, _ := bp.at(boff)
+		if typ, err = r.typeOf(bp, bpos, types, depth+1); err != nil {
+			return 0, err
+		}
+	}
+	t[pos] = int8(typ)
+	return typ, nil
 }
 
 // locate finds o in the packs.

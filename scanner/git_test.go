@@ -566,7 +566,7 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			if err != nil || len(st.Errors) > 0 {
 				t.Fatalf("scan: %v %v", err, st.Errors)
 			}
-			if src.deltaBase == nil {
+			if len(src.pairs) == 0 {
 				t.Errorf("no blob was scanned as a delta")
 			}
 			want, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitGoGit, MaxBlobSize: DefaultMaxSize})
