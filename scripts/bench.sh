@@ -4,7 +4,7 @@
 # the performance model asks for.
 #
 #   BENCH_REPO=path  benchmark this repository instead of the built corpora
-#   BENCH_RUNS=N     runs per command; the fastest wall time is kept (default 3)
+#   BENCH_RUNS=N     runs per command, interleaved; the fastest wall time is kept (default 3)
 #   BENCH_OUT=dir    work directory (default bench-out; corpora are cached under it)
 #
 # Without BENCH_REPO it builds (once, offline but for the Go module proxy) two corpora:
@@ -59,18 +59,21 @@ else
 	done
 fi
 
-# measure NAME CMD…: run CMD $RUNS times; set WALL (fastest, seconds), RSS (largest, KiB), RC.
-measure() {
+# once NAME CMD…: run CMD once; keep per NAME the fastest wall time (W_NAME, with that run's
+# CPU time C_NAME) and the largest peak RSS (R_NAME, KiB); RC is the exit code.
+once() {
 	local name=$1
 	shift
-	WALL="" RSS=0 RC=0
-	for ((i = 0; i < RUNS; i++)); do
-		"$OUT/benchscan" time "$OUT/time.txt" -- "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"
-		read -r w r c <"$OUT/time.txt"
-		RC=$c
-		if [ -z "$WALL" ] || awk "BEGIN{exit !($w < $WALL)}"; then WALL=$w; fi
-		if ((r > RSS)); then RSS=$r; fi
-	done
+	"$OUT/benchscan" time "$OUT/time.txt" -- "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"
+	local w r c cpu
+	read -r w r c cpu <"$OUT/time.txt"
+	RC=$c
+	local bw="W_$name" br="R_$name" bc="C_$name"
+	if [ -z "${!bw:-}" ] || awk "BEGIN{exit !($w < ${!bw})}"; then
+		printf -v "$bw" '%s' "$w"
+		printf -v "$bc" '%s' "$cpu"
+	fi
+	if ((r > ${!br:-0})); then printf -v "$br" '%s' "$r"; fi
 }
 
 ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"-\" }"; }
@@ -86,29 +89,31 @@ for repo in "${REPOS[@]}"; do
 	git -C "$repo" cat-file --batch-all-objects --batch-check >/dev/null
 
 	patrol_cmd "$repo" "$OUT/patrol-$name.json"
-	measure patrol "${PCMD[@]}"
-	if ((RC > 1)); then
-		echo "bench: patrol failed on $repo (exit $RC):" >&2
-		cat "$OUT/patrol.stderr" >&2
-		exit 1
-	fi
-	p_wall=$WALL p_rss=$RSS
-	measure floor-catfile sh -c "git -C '$repo' cat-file --batch-all-objects --batch --unordered > '$OUT/floor-catfile.out'"
-	c_wall=$WALL c_rss=$RSS
-	measure floor-logp sh -c "git -C '$repo' log -p --all > '$OUT/floor-logp.out'"
-	l_wall=$WALL l_rss=$RSS
-	rm -f "$OUT/floor-catfile.out" "$OUT/floor-logp.out"
-	measure gitleaks "$GITLEAKS" git --report-path "$OUT/gitleaks-$name.json" --no-banner "$repo"
-	g_wall=$WALL g_rss=$RSS
+	unset W_patrol W_catfile W_logp W_gitleaks R_patrol R_catfile R_logp R_gitleaks
+	# Interleave the contenders, so that a burst of load on a shared machine hits them alike.
+	for ((i = 0; i < RUNS; i++)); do
+		once patrol "${PCMD[@]}"
+		if ((RC > 1)); then
+			echo "bench: patrol failed on $repo (exit $RC):" >&2
+			cat "$OUT/patrol.stderr" >&2
+			exit 1
+		fi
+		once catfile sh -c "git -C '$repo' cat-file --batch-all-objects --batch --unordered > '$OUT/floor-catfile.out'"
+		once logp sh -c "git -C '$repo' log -p --all > '$OUT/floor-logp.out'"
+		rm -f "$OUT/floor-catfile.out" "$OUT/floor-logp.out"
+		once gitleaks "$GITLEAKS" git --report-path "$OUT/gitleaks-$name.json" --no-banner "$repo"
+	done
+	p_wall=$W_patrol p_rss=$R_patrol
+	c_wall=$W_catfile g_wall=$W_gitleaks g_rss=$R_gitleaks l_wall=$W_logp
 
 	echo
 	echo "== $name: $commits commits, $blobs blobs, $((bytes / 1048576)) MiB of blob versions (best of $RUNS runs)"
-	printf '%-34s %9s %10s %12s\n' "" "wall (s)" "MB/s" "peak RSS"
-	row() { printf '%-34s %9s %10s %8d MiB\n' "$1" "$2" "$(mbps "$bytes" "$2")" "$(($3 / 1024))"; }
-	row "$PATROL_KIND" "$p_wall" "$p_rss"
-	row "floor: git cat-file --batch-all" "$c_wall" "$c_rss"
-	row "floor: git log -p --all" "$l_wall" "$l_rss"
-	row "gitleaks git" "$g_wall" "$g_rss"
+	printf '%-34s %9s %9s %10s %12s\n' "" "wall (s)" "CPU (s)" "MB/s" "peak RSS"
+	row() { printf '%-34s %9s %9s %10s %8d MiB\n' "$1" "$2" "$3" "$(mbps "$bytes" "$2")" "$(($4 / 1024))"; }
+	row "$PATROL_KIND" "$W_patrol" "$C_patrol" "$R_patrol"
+	row "floor: git cat-file --batch-all" "$W_catfile" "$C_catfile" "$R_catfile"
+	row "floor: git log -p --all" "$W_logp" "$C_logp" "$R_logp"
+	row "gitleaks git" "$W_gitleaks" "$C_gitleaks" "$R_gitleaks"
 	speedup=$(ratio "$g_wall" "$p_wall")
 	vsfloor=$(ratio "$p_wall" "$c_wall")
 	vslogp=$(ratio "$p_wall" "$l_wall")

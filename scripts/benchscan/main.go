@@ -3,7 +3,7 @@
 // tokens, and can scan a repository through the scanner package directly.
 //
 //	benchscan corpus history|delta DIR   build a bare repository (and DIR.planted)
-//	benchscan time OUT -- CMD ARGS…      run CMD; write "wall_seconds peak_rss_kib exit_code" to OUT
+//	benchscan time OUT -- CMD ARGS…      run CMD; write "wall_s peak_rss_kib exit_code cpu_s" to OUT
 //	benchscan check REPORT PLANTED       count the planted (path, commit) pairs found in a JSON report
 //	benchscan scan REPO                  scan REPO's history with the scanner package; print stats
 package main
@@ -91,7 +91,8 @@ func timeCmd(out string, argv []string) error {
 	if ru != nil {
 		rss = ru.Maxrss // KiB on Linux
 	}
-	return os.WriteFile(out, fmt.Appendf(nil, "%.3f %d %d\n", wall.Seconds(), rss, cmd.ProcessState.ExitCode()), 0o644)
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() // with waited-for children
+	return os.WriteFile(out, fmt.Appendf(nil, "%.3f %d %d %.3f\n", wall.Seconds(), rss, cmd.ProcessState.ExitCode(), cpu.Seconds()), 0o644)
 }
 
 // check reads a JSON report and counts the planted "path commit" lines that some finding's
