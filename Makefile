@@ -4,7 +4,7 @@ BIN      ?= $(shell $(GO) env GOPATH)/bin
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build install test lint fuzz bench scan-self
+.PHONY: help build install test lint fuzz bench bench-hook scan-self
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ fuzz: ## run every fuzz target briefly (FUZZTIME=10s)
 bench: ## benchmarks: engine MB/s, and patrol vs git floors vs gitleaks on a history (BENCH_REPO=path)
 	$(GO) test -run '^$$' -bench . -benchmem ./detectors ./scanner
 	bash scripts/bench.sh
+	bash scripts/bench-hook.sh
+
+bench-hook: ## pre-commit latency: patrol scan --staged vs gitleaks on 50k files, 10k commits (RUNS=30)
+	bash scripts/bench-hook.sh $(RUNS)
 
 scan-self: build ## scan this repository's own history and tree with patrol
 	./patrol scan .

@@ -78,6 +78,9 @@ func TestScript(t *testing.T) {
 		if want := "hook " + string(kind); !strings.Contains(s, want) {
 			t.Errorf("Script(%s) does not run %q", kind, want)
 		}
+		if with := Script(kind, "/p", "--verify", "-c", "my conf.yaml"); !strings.Contains(with, "hook "+string(kind)+" '--verify' '-c' 'my conf.yaml'") {
+			t.Errorf("Script(%s) with args does not pass them quoted:\n%s", kind, with)
+		}
 		cmd := exec.Command(sh, "-n")
 		cmd.Stdin = strings.NewReader(s)
 		if out, err := cmd.CombinedOutput(); err != nil {

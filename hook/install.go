@@ -37,11 +37,18 @@ const ChainedSuffix = ".patrol-chained"
 const SkipEnv = "PATROL_SKIP"
 
 // Script returns the hook script for kind (PreCommit or PrePush) that runs the patrol binary
-// at the absolute path patrol.
-func Script(kind Kind, patrol string) string {
+// at the absolute path patrol, with args (flags of the check, such as --verify) after the
+// subcommand.
+func Script(kind Kind, patrol string, args ...string) string {
 	verb, sub := "commit", "hook pre-commit"
 	if kind == PrePush {
-		verb, sub = "push", `hook pre-push "$@"`
+		verb, sub = "push", "hook pre-push"
+	}
+	for _, a := range args {
+		sub += " " + shellQuote(a)
+	}
+	if kind == PrePush {
+		sub += ` "$@"`
 	}
 	q := shellQuote(filepath.ToSlash(patrol))
 	var b strings.Builder
@@ -129,6 +136,8 @@ type InstallOptions struct {
 	Dir string
 	// Patrol is the absolute path of the patrol binary the hooks run.
 	Patrol string
+	// Args are flags the hooks pass to the check (patrol hook pre-commit --verify).
+	Args []string
 	// Kinds are the hooks to write: PreCommit, PrePush or both.
 	Kinds []Kind
 	// Force keeps a hook patrol did not write: it is renamed to <hook>.patrol-chained and
@@ -206,7 +215,7 @@ func Install(ctx context.Context, opts InstallOptions) ([]Result, error) {
 				return results[:i], fmt.Errorf("install %s hook: keep the existing one: %w", r.Kind, err)
 			}
 		}
-		if err := writeScript(r.Path, Script(r.Kind, opts.Patrol)); err != nil {
+		if err := writeScript(r.Path, Script(r.Kind, opts.Patrol, opts.Args...)); err != nil {
 			return results[:i], fmt.Errorf("install %s hook: %w", r.Kind, err)
 		}
 	}

@@ -92,7 +92,7 @@ proceed; a clean one is silent. PATROL_SKIP=1 skips a check with a warning.`,
 func newHookInstallCmd(ios streams) *cobra.Command {
 	var prePush, force bool
 	c := &cobra.Command{
-		Use:   "install",
+		Use:   "install [--pre-push] [--force] [-- CHECK-FLAGS...]",
 		Short: "Write patrol's pre-commit hook (and pre-push with --pre-push) into this repository",
 		Long: `Write the pre-commit hook (with --pre-push, the pre-push hook too) into the hooks directory
 of the repository in the current directory (core.hooksPath honoured; linked worktrees share
@@ -100,9 +100,15 @@ it). The hook runs this patrol binary by its absolute path.
 
 A hook that patrol did not write is never overwritten: install refuses (exit 2) and names
 it. With --force it is kept as <hook>.patrol-chained and runs before patrol; uninstall puts
-it back.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+it back.
+
+Flags after -- are passed to the checks the hooks run, e.g.
+  patrol hook install --pre-push -- --verify -c patrol.yaml`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.ArgsLenAtDash() != 0 && len(args) > 0 {
+				return withCode(exitError, fmt.Errorf("hook install: unexpected %q: flags for the checks go after --", args[0]))
+			}
 			self, err := selfPath()
 			if err != nil {
 				return withCode(exitError, err)
@@ -111,7 +117,7 @@ it back.`,
 			if prePush {
 				kinds = append(kinds, hook.PrePush)
 			}
-			res, err := hook.Install(cmd.Context(), hook.InstallOptions{Patrol: self, Kinds: kinds, Force: force})
+			res, err := hook.Install(cmd.Context(), hook.InstallOptions{Patrol: self, Kinds: kinds, Force: force, Args: args})
 			if err != nil {
 				return withCode(exitError, err)
 			}

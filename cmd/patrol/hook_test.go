@@ -372,6 +372,19 @@ func TestHookInstallPlaces(t *testing.T) {
 		out, code = w.commit()
 		passed(t, out, code)
 	})
+	t.Run("check flags after --", func(t *testing.T) {
+		t.Parallel()
+		r := newHookRepo(t)
+		if out, code := r.patrol("hook", "install", "stray"); code != exitError {
+			t.Errorf("install with a stray argument: exit %d, output %q; want 2", code, out)
+		}
+		r.install("--", "--max-blob-size", "1KiB")
+		r.write("big.env", strings.Repeat("#\n", 1024)+"GH="+tok+"\n")
+		out, code := r.commit()
+		if code != 0 || !strings.Contains(out, "big.env") || !strings.Contains(out, "size limit") {
+			t.Errorf("commit of an oversize file with --max-blob-size 1KiB: exit %d, output %q; want a warning", code, out)
+		}
+	})
 	t.Run("subdirectory", func(t *testing.T) {
 		t.Parallel()
 		r := newHookRepo(t)
