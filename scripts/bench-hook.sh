@@ -171,7 +171,7 @@ for i in "${!CMDS[@]}"; do
   T=$(times "${CMDS[$i]}")
   P50[$i]=$(pct 50 <<<"$T")
   P90[$i]=$(pct 90 <<<"$T")
-  printf '  %-38s p50 %7s   p90 %7s\n' "${NAMES[$i]}" "${P50[$i]}" "${P90[$i]}"
+  printf '  %-46s p50 %7s   p90 %7s\n' "${NAMES[$i]}" "${P50[$i]}" "${P90[$i]}"
 done
 awk -v p="${P50[0]}" -v g="${P50[1]}" 'BEGIN { printf "  gitleaks / patrol (p50): %.1fx\n", g / p }'
 awk -v p="${P50[0]}" 'BEGIN { if (p > 30) { printf "  patrol p50 %.1f ms is over the 30 ms budget\n", p; exit 1 } }'
