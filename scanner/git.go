@@ -439,9 +439,8 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 
 // close releases the pack files.
 func (s *GitSource) close() {
-	if g, ok := s.b.(*execGit); ok {
-		closePacks(g.packs)
-		g.packs = nil
+	if ps, ok := s.b.(interface{ closePacks() }); ok {
+		ps.closePacks()
 	}
 }
 

@@ -92,11 +92,11 @@ func unwindow(fs []Finding) []Finding {
 // forest from its roots sees a base's findings complete before carrying them on; the walk keeps
 // the contents of the current path only, each built from its parent by one delta.
 func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, error) {
-	g, ok := s.b.(*execGit)
-	if !ok || len(g.packs) == 0 {
+	ps, ok := s.b.(interface{ packList() []*packIndex })
+	if !ok || len(ps.packList()) == 0 {
 		return fs, nil
 	}
-	r := newPackReader(g.packs, 8<<20)
+	r := newPackReader(ps.packList(), 8<<20)
 	// Number the blobs of the delta forest: deltaBase[i] is node i's base node, or -1.
 	var nodes []oid
 	for _, p := range s.pairs {

@@ -13,13 +13,16 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // goGit reads a repository with go-git, for hosts without the git binary. It gives the same
-// history order and attribution as execGit, more slowly.
+// history order and attribution as execGit, more slowly; blobs in packs are read by packSet,
+// as with execGit, and go-git reads the others.
 type goGit struct {
 	r    *git.Repository
 	repo string
+	packSet
 }
 
 func openGoGit(dir, repo string) (*goGit, error) {
@@ -35,7 +38,12 @@ func openGoGit(dir, repo string) (*goGit, error) {
 		}
 		return nil, fmt.Errorf("open repository %s: %w", repo, err)
 	}
-	return &goGit{r: r, repo: repo}, nil
+	g := &goGit{r: r, repo: repo}
+	g.packSet = packSet{splitMin: defaultSplitMin, readLoose: g.readLoose, noPacks: true}
+	if fs, ok := r.Storer.(*filesystem.Storage); ok {
+		g.gitDir, g.noPacks = fs.Filesystem().Root(), false
+	}
+	return g, nil
 }
 
 func (g *goGit) name() string { return "go-git" }
@@ -320,9 +328,20 @@ func (g *goGit) diff(idx *gitIndex, cur uint32, prefix string, tree *object.Tree
 }
 
 func (g *goGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error {
+	return g.readIndexed(ctx, idx, maxSize, fn)
+}
+
+// readLoose reads blobs through go-git's object store.
+func (g *goGit) readLoose(ctx context.Context, ids []oid, maxSize int64, send func(blobMsg) bool) error {
+	fn := func(m blobMsg) error {
+		if !send(m) {
+			return ctx.Err()
+		}
+		return nil
+	}
 	missing := func(b oid, err error) error { return fn(blobMsg{sha: b, err: err}) }
 	var sl slab
-	for i, b := range idx.blobs {
+	for i, b := range ids {
 		if i&63 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}

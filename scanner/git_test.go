@@ -113,24 +113,35 @@ func wheres(fs []Finding) []where {
 	return out
 }
 
-// gitSplit makes scanGit read blobs with several cat-file processes even in small repositories.
-const gitSplit GitMode = -1
+// Test modes for scanGit: gitSplit reads blobs with several goroutines even in small
+// repositories; goGitWhole is go-git reading every blob whole (no pack reader), the reference
+// that the delta path must agree with.
+const (
+	gitSplit   GitMode = -1
+	goGitWhole GitMode = -2
+)
 
 func scanGit(t *testing.T, opts GitOptions) ([]Finding, Stats, error) {
 	t.Helper()
 	if opts.MaxBlobSize == 0 {
 		opts.MaxBlobSize = 1024 // big.txt is skipped
 	}
-	split := opts.Mode == gitSplit
-	if split {
+	mode := opts.Mode
+	switch mode {
+	case gitSplit:
 		opts.Mode = GitBinary
+	case goGitWhole:
+		opts.Mode = GitGoGit
 	}
 	src, err := OpenGit(t.Context(), opts)
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	if split {
+	switch mode {
+	case gitSplit:
 		src.b.(*execGit).splitMin = 0
+	case goGitWhole:
+		src.b.(*goGit).noPacks = true
 	}
 	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("test-key")})
 	return Run(t.Context(), e, src, Options{Workers: 2})
@@ -213,6 +224,7 @@ func TestGitHistory(t *testing.T) {
 		{"packed/git", packed, GitBinary},
 		{"packed/git-split", packed, gitSplit},
 		{"packed/go-git", packed, GitGoGit},
+		{"packed/go-git-whole", packed, goGitWhole},
 	} {
 		h, mode := tc.h, tc.mode
 		t.Run(tc.name, func(t *testing.T) {
@@ -569,7 +581,7 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			if len(src.pairs) == 0 {
 				t.Errorf("no blob was scanned as a delta")
 			}
-			want, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitGoGit, MaxBlobSize: DefaultMaxSize})
+			want, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: goGitWhole, MaxBlobSize: DefaultMaxSize})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -578,6 +590,13 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			}
 			if diff := cmp.Diff(wheres(want), wheres(got)); diff != "" {
 				t.Errorf("delta scan differs from whole-blob scan (-whole +delta):\n%s", diff)
+			}
+			gg, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitGoGit, MaxBlobSize: DefaultMaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wheres(want), wheres(gg)); diff != "" {
+				t.Errorf("go-git delta scan differs from whole-blob scan (-whole +delta):\n%s", diff)
 			}
 			t.Logf("%d findings; scanned %d bytes in %d chunks", len(got), st.Bytes, st.Chunks)
 		})
@@ -660,15 +679,17 @@ func TestGitCorruptPack(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	fs, st, err := scanGit(t, GitOptions{Repo: h.r.dir, Mode: GitBinary})
-	if err != nil {
-		t.Fatalf("scan: %v", err)
-	}
-	if len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Error(), blob) || !strings.Contains(st.Errors[0].Error(), filepath.Base(pack)) {
-		t.Errorf("Errors = %v, want one naming blob %s and %s", st.Errors, blob, filepath.Base(pack))
-	}
-	if diff := cmp.Diff(h.expect("t2", "t3", "t4"), wheres(fs)); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		fs, st, err := scanGit(t, GitOptions{Repo: h.r.dir, Mode: mode})
+		if err != nil {
+			t.Fatalf("mode %d: scan: %v", mode, err)
+		}
+		if len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Error(), blob) || !strings.Contains(st.Errors[0].Error(), filepath.Base(pack)) {
+			t.Errorf("mode %d: Errors = %v, want one naming blob %s and %s", mode, st.Errors, blob, filepath.Base(pack))
+		}
+		if diff := cmp.Diff(h.expect("t2", "t3", "t4"), wheres(fs)); diff != "" {
+			t.Errorf("mode %d: findings (-want +got):\n%s", mode, diff)
+		}
 	}
 }
 

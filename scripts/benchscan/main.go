@@ -6,6 +6,7 @@
 //	benchscan time OUT -- CMD ARGS…      run CMD; write "wall_s peak_rss_kib exit_code cpu_s" to OUT
 //	benchscan check REPORT PLANTED       count the planted (path, commit) pairs found in a JSON report
 //	benchscan scan REPO                  scan REPO's history with the scanner package; print stats
+//	                                     (BENCHSCAN_MODE=go-git: without the git binary)
 package main
 
 import (
@@ -177,7 +178,11 @@ func scan(repo string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	src, err := scanner.OpenGit(ctx, scanner.GitOptions{Repo: repo})
+	opts := scanner.GitOptions{Repo: repo}
+	if os.Getenv("BENCHSCAN_MODE") == "go-git" {
+		opts.Mode = scanner.GitGoGit // time the fallback
+	}
+	src, err := scanner.OpenGit(ctx, opts)
 	if err != nil {
 		return err
 	}
