@@ -245,8 +245,17 @@ func runHookCheck(ctx context.Context, kind hook.Kind, f *scanFlags, args []stri
 			fmt.Fprintf(ios.err, "patrol: warning: %s (%s) is over the size limit and was not checked (--max-blob-size)\n", s.Name, humanBytes(s.Size))
 		}
 	}
-	if err == nil && len(st.Errors) > 0 {
-		err = errors.Join(st.Errors...)
+	var problems []error
+	for _, e := range st.Errors {
+		if errors.Is(e, scanner.ErrShallow) {
+			// A shallow clone can push; what it lacks is history the remote has anyway.
+			fmt.Fprintf(ios.err, "patrol: warning: %v: checked the commits that are here\n", e)
+			continue
+		}
+		problems = append(problems, e)
+	}
+	if err == nil && len(problems) > 0 {
+		err = errors.Join(problems...)
 	}
 	if err != nil {
 		return withCode(exitError, fmt.Errorf("%w\npatrol: this %s was not checked; fix the error, or skip the check once with %s", err, checkNoun(kind), skipHint(kind)))

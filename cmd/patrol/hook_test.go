@@ -568,3 +568,29 @@ func TestPreCommitManifest(t *testing.T) {
 		}
 	}
 }
+
+func TestHookPrePushShallowClone(t *testing.T) {
+	t.Parallel()
+	tok := ghp(108)
+	r := newHookRepo(t)
+	remote := filepath.Join(t.TempDir(), "remote.git")
+	r.git("init", "-q", "--bare", "-b", "main", remote)
+	for i := range 3 {
+		r.write("a.txt", strings.Repeat("x\n", i+1))
+		r.baseCommit()
+	}
+	r.git("push", "-q", "--no-verify", remote, "main")
+	c := &hookRepo{t: t, dir: filepath.Join(t.TempDir(), "shallow"), env: r.env}
+	r.git("clone", "-q", "--depth", "1", "file://"+remote, c.dir)
+	c.install("--pre-push")
+	c.write("b.txt", "clean\n")
+	c.baseCommit()
+	out, code := c.run(nil, "git", "push", "-q", "origin", "main")
+	if code != 0 || strings.Contains(out, "refused") || !strings.Contains(out, "shallow") {
+		t.Errorf("clean push from a shallow clone: exit %d, output %q; want 0 and a warning", code, out)
+	}
+	c.write("b.txt", "GH="+tok+"\n")
+	c.baseCommit()
+	out, code = c.run(nil, "git", "push", "-q", "origin", "main")
+	refused(t, out, code, []string{tok}, "b.txt:1:")
+}
