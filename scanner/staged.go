@@ -109,7 +109,8 @@ func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) 
 // the common layouts: GIT_DIR with GIT_WORK_TREE or the current directory (how git runs hooks
 // in linked worktrees), else the nearest ".git" directory or "gitdir:" file. It reports false
 // for anything else (a path given while GIT_DIR is set, bare repositories, no repository), and
-// the caller asks git.
+// the caller asks git. It does not read core.worktree: with that rare setting, .patrolignore
+// is looked for beside .git rather than in the configured work tree.
 func findWorkTree(dir string) (top, gitDir string, ok bool) {
 	abs := func(p string) (string, bool) {
 		a, err := filepath.Abs(p)
