@@ -10,10 +10,10 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## build ./patrol
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o patrol ./cmd/patrol
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o patrol ./cmd/patrol
 
 install: ## install patrol into $(BIN) (on your PATH when GOPATH/bin is)
-	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/patrol
+	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/patrol
 
 test: ## go vet + race-enabled tests
 	$(GO) vet ./...
