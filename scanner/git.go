@@ -82,7 +82,9 @@ type GitOptions struct {
 
 // GitSource is the history of one repository: it yields every distinct blob reachable from the
 // selected refs once (Source), and maps findings in a blob to each path and commit that first
-// introduced it (Resolver). Use it for one scan; it is not safe for concurrent scans.
+// introduced it (Resolver). The history comes from `git log` (or go-git without the binary);
+// blobs in pack files are read in process (git_pack.go), where a delta is scanned only around
+// what it changes. Use it for one scan; it is not safe for concurrent scans.
 type GitSource struct {
 	repo    string // as reported in Location.Repository (no credentials)
 	dir     string // the git directory
@@ -318,11 +320,14 @@ func parseSinceDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// Chunks reads the history, then every distinct blob it references once, and yields the blobs
-// (Chunk.Blob is the hex id, Chunk.Name "blob <id>"). A blob stored as a delta over another blob
-// of the scan is yielded as the text around the bytes the delta inserts (Resolve carries the
-// base's findings over). Blobs over MaxBlobSize are yielded as skipped; a shallow history and
-// unreadable objects are yielded as Chunk.Err, and the scan goes on.
+// Chunks reads the history and every distinct blob it references, once each, and yields the
+// blobs (Chunk.Blob is the hex id, Chunk.Name "blob <id>"). A blob stored in a pack as a delta
+// over another blob of the scan is yielded as the text around the delta's edits only, joined
+// (Resolve maps lines back and carries the base's findings over), so Stats.Bytes counts the
+// bytes scanned, not the size of every version. When every ref is scanned with no exclusion,
+// packed blobs are read while `git log` runs, including blobs no ref reaches (their findings are
+// dropped). Blobs over MaxBlobSize are yielded as skipped; a shallow history and unreadable
+// objects are yielded as Chunk.Err, and the scan goes on.
 func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	if s.shallow {
 		err := fmt.Errorf("%s: %w", s.repo, ErrShallow)
