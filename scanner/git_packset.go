@@ -282,7 +282,7 @@ func (g *packSet) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *pa
 		for _, w := range wins {
 			n += w.end - w.start
 		}
-		whole = n*2 > len(target) // mostly new: scan it whole
+		whole = n*10 > len(target)*9 // nearly all new: scan it whole
 	}
 	switch {
 	case IsBinary(target):
