@@ -18,6 +18,8 @@ RUNS=${1:-${RUNS:-30}}
 FILES=${BENCH_FILES:-50000}
 COMMITS=${BENCH_COMMITS:-10000}
 OUT=bench-out/hook
+# A go.mod makes the corpora (Go sources) a module of their own, outside ./... of patrol.
+mkdir -p bench-out && { [ -f bench-out/go.mod ] || printf 'module benchout\n' > bench-out/go.mod; }
 REPO=$OUT/repo-$FILES-$COMMITS-v1
 GITLEAKS=${GITLEAKS:-$(go env GOPATH)/bin/gitleaks}
 mkdir -p "$OUT"

@@ -16,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=${BENCH_OUT:-bench-out}
+# A go.mod makes the corpora (Go sources) a module of their own, outside ./... of patrol.
+mkdir -p bench-out && { [ -f bench-out/go.mod ] || printf 'module benchout\n' > bench-out/go.mod; }
 RUNS=${BENCH_RUNS:-3}
 CORPUS_VERSION=3
 mkdir -p "$OUT"
