@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patrolsec/patrol/detectors"
 	"github.com/patrolsec/patrol/secret"
@@ -240,5 +241,22 @@ func TestNearby(t *testing.T) {
 	}
 	if got := nearbyText([]byte("abc"), 0, 3); got != "abc" {
 		t.Errorf("nearbyText(one line) = %q", got)
+	}
+}
+
+func TestFirstIntroductions(t *testing.T) {
+	t.Parallel()
+	d := func(day int) *time.Time { x := time.Date(2025, 1, day, 0, 0, 0, 0, time.UTC); return &x }
+	f := func(fp, path, commit string, day int) Finding {
+		return Finding{Fingerprint: fp, Location: Location{Source: SourceGit, Repository: "r", Path: path, Commit: commit, Date: d(day)}}
+	}
+	in := []Finding{f("a", "ci.yml", "c3", 3), f("a", "ci.yml", "c1", 1), f("a", "ci.yml", "c2", 2), f("a", "copy.yml", "c2", 2), f("b", "ci.yml", "c2", 2)}
+	got := firstIntroductions(in)
+	var s []string
+	for _, g := range got {
+		s = append(s, g.Fingerprint+":"+g.Location.Path+"@"+g.Location.Commit)
+	}
+	if want := "a:ci.yml@c1 a:copy.yml@c2 b:ci.yml@c2"; strings.Join(s, " ") != want {
+		t.Errorf("firstIntroductions = %v, want %s", s, want)
 	}
 }

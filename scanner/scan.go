@@ -189,7 +189,7 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 		if rerr != nil {
 			err = errors.Join(err, fmt.Errorf("attribute findings: %w", rerr))
 		} else {
-			findings = resolved
+			findings = firstIntroductions(resolved)
 		}
 	}
 	SortFindings(findings)
@@ -218,4 +218,40 @@ func SortFindings(fs []Finding) {
 		}
 		return a.Commit < b.Commit
 	})
+}
+
+// firstIntroductions keeps, for each secret at each path of a repository, the finding of the
+// commit that introduced it there. A token that stays in a file while other lines change is in
+// every later version of that blob; reporting each version would bury the one commit that
+// matters (the one to rotate from and to notify about) under copies.
+func firstIntroductions(fs []Finding) []Finding {
+	type key struct{ fp, repo, path string }
+	best := map[key]int{}
+	var out []Finding
+	for _, f := range fs {
+		k := key{f.Fingerprint, f.Location.Repository, f.Location.Path}
+		i, ok := best[k]
+		if !ok {
+			best[k] = len(out)
+			out = append(out, f)
+			continue
+		}
+		if earlier(f.Location, out[i].Location) {
+			out[i] = f
+		}
+	}
+	return out
+}
+
+// earlier orders git locations by commit date, then by commit id for determinism.
+func earlier(a, b Location) bool {
+	switch {
+	case a.Date != nil && b.Date != nil && !a.Date.Equal(*b.Date):
+		return a.Date.Before(*b.Date)
+	case a.Date != nil && b.Date == nil:
+		return true
+	case a.Date == nil && b.Date != nil:
+		return false
+	}
+	return a.Commit < b.Commit
 }
