@@ -7,6 +7,8 @@ import (
 	"mime"
 	"mime/multipart"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -415,5 +417,69 @@ func TestDurableUnknownIsRetriedLater(t *testing.T) {
 	}
 	if n := len(e.mail.received()); n != 2 {
 		t.Errorf("%d emails, want 2", n)
+	}
+}
+
+func TestDurableWebhookOutbox(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := e.open()
+	defer st.Close()
+	var mu sync.Mutex
+	posts, fail := 0, true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("webhook got %s %s", r.Method, r.Header.Get("Content-Type"))
+		}
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte(e.tok.Reveal())) || !bytes.Contains(body, []byte(`"text"`)) {
+			t.Errorf("webhook body = %s", body)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		posts++
+	}))
+	defer srv.Close()
+	hook, err := notify.NewWebhook(notify.WebhookConfig{URL: srv.URL + "/hooks/T000/B000/secret"}, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	newD := func() *pipeline.Durable {
+		return pipeline.NewDurable(pipeline.DurableOptions{
+			Store: st, Provs: map[string]revoke.Provider{"github": e.prov}, Policy: pipeline.Policy{Yes: true},
+			Notify: notify.Config{SecurityTeam: "secops@contoso.example", AllowedDomains: []string{"example.com"}},
+			Mailer: e.mail.mailer(t), Webhook: hook, Notifies: true,
+			Now:     func() time.Time { return e.clock },
+			Backoff: func(int) time.Duration { return time.Minute },
+		})
+	}
+	e.run(newD()) // the chat is down: 503, kept for a retry
+	msgs, _ := st.Messages(t.Context(), e.f.Fingerprint)
+	var wh store.Message
+	for _, m := range msgs {
+		if m.Channel == pipeline.ChannelWebhook {
+			wh = m
+		}
+	}
+	if wh.Status != store.StatusPending || !strings.Contains(wh.LastError, "503") || strings.Contains(wh.LastError, "secret") {
+		t.Errorf("webhook message: status %s, error %q; want pending, 503, no URL", wh.Status, wh.LastError)
+	}
+	mu.Lock()
+	fail = false
+	mu.Unlock()
+	e.clock = e.clock.Add(2 * time.Minute)
+	for range 2 {
+		if err := newD().Deliver(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if posts != 1 {
+		t.Errorf("webhook posted %d times, want once", posts)
 	}
 }
