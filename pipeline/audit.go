@@ -3,7 +3,10 @@ package pipeline
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
+
+	"github.com/patrolsec/patrol/store"
 )
 
 // Auditor records revoke attempts. Audit is called with PhaseAttempt before each attempt (an
@@ -73,3 +76,21 @@ type NopAuditor struct{}
 
 // Audit implements Auditor.
 func (NopAuditor) Audit(context.Context, Event) error { return nil }
+
+// StoreAuditor writes revoke attempts and results to the store's append-only audit log: the
+// durable record `patrol scan --revoke` keeps even without the full pipeline (--notify).
+type StoreAuditor struct {
+	Store store.Store
+	// Actor names who acted ("patrol scan").
+	Actor string
+}
+
+// Audit implements Auditor.
+func (a StoreAuditor) Audit(ctx context.Context, e Event) error {
+	ev := store.AuditEvent{At: e.At, Actor: a.Actor, Action: "revoke_attempt", Fingerprint: e.Fingerprint,
+		Provider: e.Provider, Target: e.Repository, Result: "started", Detail: strings.TrimSpace("owner " + e.OwnerID + " " + e.Org)}
+	if e.Phase == PhaseResult {
+		ev.Action, ev.Result, ev.Detail = "revoke", string(e.Status), e.Reason
+	}
+	return a.Store.Audit(ctx, ev)
+}

@@ -147,7 +147,7 @@ func newFindingsCmd(ios streams) *cobra.Command {
 			if err != nil {
 				return withCode(exitError, err)
 			}
-			return writeRecords(ios.out, format, fs, func(w io.Writer) {
+			return writeRecords(ios.out, format, findingsJSON(fs), func(w io.Writer) {
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "STATE\tDETECTOR\tREDACTED\tVERIFY\tREVOCATION\tOWNER\tFIRST SEEN\tFINGERPRINT\tWHERE")
 				for _, f := range fs {
@@ -201,7 +201,7 @@ func newAuditCmd(ios streams) *cobra.Command {
 			if err != nil {
 				return withCode(exitError, err)
 			}
-			return writeRecords(ios.out, format, evs, func(w io.Writer) {
+			return writeRecords(ios.out, format, auditEventsJSON(evs), func(w io.Writer) {
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "TIME\tACTOR\tACTION\tRESULT\tPROVIDER\tFINGERPRINT\tTARGET\tDETAIL")
 				for _, e := range evs {
@@ -302,4 +302,88 @@ func newNotifyCmd(ios streams) *cobra.Command {
 	_ = test.MarkFlagRequired("to")
 	c.AddCommand(test)
 	return c
+}
+
+// The JSON of patrol findings and patrol audit: snake_case keys, RFC 3339 UTC times, pinned
+// here rather than taken from the store's Go field names.
+
+type findingJSON struct {
+	Fingerprint      string         `json:"fingerprint"`
+	Detector         string         `json:"detector"`
+	Provider         string         `json:"provider"`
+	Confidence       string         `json:"confidence"`
+	Redacted         string         `json:"redacted"`
+	State            string         `json:"state"`
+	Verification     string         `json:"verification,omitempty"`
+	OwnerID          string         `json:"owner_id,omitempty"`
+	OwnerName        string         `json:"owner_name,omitempty"`
+	OwnerEmail       string         `json:"owner_email,omitempty"`
+	Org              string         `json:"org,omitempty"`
+	Revocation       string         `json:"revocation,omitempty"`
+	RevocationReason string         `json:"revocation_reason,omitempty"`
+	Attempts         int            `json:"attempts,omitempty"`
+	NextAttempt      string         `json:"next_attempt,omitempty"`
+	FirstSeen        string         `json:"first_seen"`
+	LastSeen         string         `json:"last_seen"`
+	UpdatedAt        string         `json:"updated_at"`
+	Locations        []locationJSON `json:"locations"`
+}
+
+type locationJSON struct {
+	Source      string `json:"source"`
+	Repository  string `json:"repository,omitempty"`
+	Commit      string `json:"commit,omitempty"`
+	Path        string `json:"path,omitempty"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	AuthorName  string `json:"author_name,omitempty"`
+	AuthorEmail string `json:"author_email,omitempty"`
+	Date        string `json:"date,omitempty"`
+	WebURL      string `json:"web_url,omitempty"`
+}
+
+type auditJSON struct {
+	ID          int64  `json:"id"`
+	At          string `json:"at"`
+	Actor       string `json:"actor"`
+	Action      string `json:"action"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Provider    string `json:"provider,omitempty"`
+	Target      string `json:"target,omitempty"`
+	Result      string `json:"result,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func findingsJSON(fs []store.Finding) []findingJSON {
+	out := make([]findingJSON, 0, len(fs))
+	for _, f := range fs {
+		j := findingJSON{Fingerprint: f.Fingerprint, Detector: f.DetectorID, Provider: f.Provider, Confidence: f.Confidence,
+			Redacted: f.Redacted, State: string(f.State), Verification: f.Verify, OwnerID: f.OwnerID, OwnerName: f.OwnerName,
+			OwnerEmail: f.OwnerEmail, Org: f.Org, Revocation: f.Revocation, RevocationReason: f.RevocationReason,
+			Attempts: f.Attempts, NextAttempt: rfc3339(f.NextAttempt), FirstSeen: rfc3339(f.FirstSeen),
+			LastSeen: rfc3339(f.LastSeen), UpdatedAt: rfc3339(f.UpdatedAt), Locations: []locationJSON{}}
+		for _, l := range f.Locations {
+			j.Locations = append(j.Locations, locationJSON{Source: l.Source, Repository: l.Repository, Commit: l.Commit,
+				Path: l.Path, Line: l.Line, Column: l.Column, AuthorName: l.AuthorName, AuthorEmail: l.AuthorEmail,
+				Date: rfc3339(l.Date), WebURL: l.WebURL})
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+func auditEventsJSON(evs []store.AuditEvent) []auditJSON {
+	out := make([]auditJSON, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, auditJSON{ID: e.ID, At: rfc3339(e.At), Actor: e.Actor, Action: e.Action, Fingerprint: e.Fingerprint,
+			Provider: e.Provider, Target: e.Target, Result: e.Result, Detail: e.Detail})
+	}
+	return out
 }

@@ -48,7 +48,7 @@ func init() {
 				}
 				return entries, nil
 			}
-			return verifyEntries(ctx, cfg, ios, entries, v.revoke, v.yes)
+			return verifyEntries(ctx, cfg, ios, entries, v.revoke, v.yes, v.storePath)
 		},
 	})
 	extraCommands = append(extraCommands, newVerifyCmd, newRevokeCmd)
@@ -96,15 +96,27 @@ func (r *remoteURLs) get(ctx context.Context, repo string) string {
 }
 
 // verifyEntries runs the verification (and revocation) pipeline over the report entries.
-func verifyEntries(ctx context.Context, cfg *config.Config, ios streams, entries []report.Entry, doRevoke, yes bool) ([]report.Entry, error) {
+func verifyEntries(ctx context.Context, cfg *config.Config, ios streams, entries []report.Entry, doRevoke, yes bool, storePath string) ([]report.Entry, error) {
 	log := slog.New(slog.NewTextHandler(ios.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	pc, provs, err := providersFromConfig(cfg, log)
 	if err != nil {
 		return entries, err
 	}
+	// A revocation needs an audit record first: when one can happen, the store's audit log
+	// takes it, and a store that cannot be opened stops the scan before anything is revoked.
+	var audit pipeline.Auditor = pipeline.NopAuditor{}
+	if doRevoke && (yes || anyRevokeAllowed(pc)) {
+		st, err := openStore(ctx, cfg, storePath)
+		if err != nil {
+			return entries, fmt.Errorf("audit log: %w", err)
+		}
+		defer st.Close()
+		audit = pipeline.StoreAuditor{Store: st, Actor: "patrol scan"}
+	}
 	var remotes remoteURLs
 	p := pipeline.New(provs, pipeline.Options{
 		Logger: log,
+		Audit:  audit,
 		Hints: func(f scanner.Finding) revoke.Hints {
 			return revoke.Hints{Repository: remotes.get(ctx, f.Location.Repository), Text: f.Nearby}
 		},
@@ -118,6 +130,15 @@ func verifyEntries(ctx context.Context, cfg *config.Config, ios streams, entries
 		res = p.Revoke(ctx, res, pipeline.Policy{Yes: yes, Allowed: pc.RevokeAllowed})
 	}
 	return pipeline.Entries(res), nil
+}
+
+func anyRevokeAllowed(pc providers.Config) bool {
+	for _, n := range providers.Names {
+		if pc.RevokeAllowed(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenFromStdin reads stdin and returns the findings of the one token on it.
@@ -156,7 +177,7 @@ provider whether it is live and who owns it, and print the result.
 Exit status: 0 not live (dead or unknown), 1 live, 2 error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runVerifyOrRevoke(cmd.Context(), ios, configPath, format, false, false)
+			return runVerifyOrRevoke(cmd.Context(), ios, configPath, format, "", false, false)
 		},
 	}
 	c.Flags().StringVarP(&configPath, "config", "c", "", "patrol.yaml with the providers section")
@@ -165,7 +186,7 @@ Exit status: 0 not live (dead or unknown), 1 live, 2 error.`,
 }
 
 func newRevokeCmd(ios streams) *cobra.Command {
-	var configPath, format string
+	var configPath, format, storePath string
 	var yes bool
 	c := &cobra.Command{
 		Use:   "revoke < token",
@@ -176,16 +197,17 @@ when it is live and policy allows, revoke it and wait until the provider confirm
 Exit status: 0 revoked or already dead, 1 not revoked (dry run, skipped, failed, unknown), 2 error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runVerifyOrRevoke(cmd.Context(), ios, configPath, format, true, yes)
+			return runVerifyOrRevoke(cmd.Context(), ios, configPath, format, storePath, true, yes)
 		},
 	}
 	c.Flags().StringVarP(&configPath, "config", "c", "", "patrol.yaml with the providers section")
 	c.Flags().StringVarP(&format, "format", "f", "text", "report format: text, json, jsonl or sarif")
 	c.Flags().BoolVar(&yes, "yes", false, "really revoke (otherwise only when the config says revoke: true)")
+	c.Flags().StringVar(&storePath, "store", "", "SQLite file whose audit log records the revocation (default: the config's store, else the user data dir)")
 	return c
 }
 
-func runVerifyOrRevoke(ctx context.Context, ios streams, configPath, format string, doRevoke, yes bool) error {
+func runVerifyOrRevoke(ctx context.Context, ios streams, configPath, format, storePath string, doRevoke, yes bool) error {
 	fmtv, err := report.ParseFormat(format)
 	if err != nil {
 		return withCode(exitError, err)
@@ -202,7 +224,7 @@ func runVerifyOrRevoke(ctx context.Context, ios streams, configPath, format stri
 	for i, f := range fs {
 		entries[i] = report.Entry{Finding: f}
 	}
-	entries, err = verifyEntries(ctx, cfg, ios, entries, doRevoke, yes)
+	entries, err = verifyEntries(ctx, cfg, ios, entries, doRevoke, yes, storePath)
 	if err != nil {
 		return withCode(exitError, err)
 	}

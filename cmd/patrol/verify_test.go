@@ -209,7 +209,8 @@ func TestScanVerifyRevokeEndToEnd(t *testing.T) {
 		"  slack: {base_url: " + sl.URL + "/api/}\n"
 	os.WriteFile(cfgPath, []byte(cfg), 0o644)
 
-	code, out, errs := runPatrol(t, "", "scan", "-c", cfgPath, "-f", "json", "--verify", "--revoke", "--yes", repo)
+	db := filepath.Join(t.TempDir(), "audit.db")
+	code, out, errs := runPatrol(t, "", "scan", "-c", cfgPath, "-f", "json", "--verify", "--revoke", "--yes", "--store", db, repo)
 	if code != 1 {
 		t.Fatalf("exit = %d, want 1; stderr: %s", code, errs)
 	}
@@ -256,6 +257,12 @@ func TestScanVerifyRevokeEndToEnd(t *testing.T) {
 		if strings.Contains(out+errs, tok) {
 			t.Errorf("raw token in output")
 		}
+	}
+
+	// Each revocation was written to the audit log before and after.
+	_, auditOut, _ := runPatrol(t, "", "audit", "--store", db, "-f", "json")
+	if n := strings.Count(auditOut, `"revoke_attempt"`); n != 3 {
+		t.Errorf("audit log has %d revoke attempts, want 3:\n%s", n, auditOut)
 	}
 
 	// A dry run (no --yes, revoke off in the config) revokes nothing.
