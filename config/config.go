@@ -71,7 +71,7 @@ func Parse(path string, src []byte) (*Config, error) {
 	if len(strings.TrimSpace(string(src))) == 0 {
 		return c, nil
 	}
-	if err := yaml.UnmarshalWithOptions(src, c, yaml.Strict()); err != nil {
+	if err := strictUnmarshal(src, c); err != nil {
 		return nil, fmt.Errorf("config %s", posError(path, err))
 	}
 	if err := c.expand(); err != nil {
@@ -81,6 +81,17 @@ func Parse(path string, src []byte) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// strictUnmarshal decodes YAML strictly. The decoder panics on some malformed input (a tag on
+// an empty sequence, found by FuzzParse); that becomes an error, never a crash.
+func strictUnmarshal(src []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed YAML the parser cannot read (%v)", r)
+		}
+	}()
+	return yaml.UnmarshalWithOptions(src, v, yaml.Strict())
 }
 
 var yamlPos = regexp.MustCompile(`^\[(\d+):(\d+)\] `)
@@ -253,7 +264,7 @@ func (c *Config) DecodeSection(name string, raw yaml.RawMessage, v any) error {
 	if len(raw) == 0 {
 		return nil
 	}
-	if err := yaml.UnmarshalWithOptions(raw, v, yaml.Strict()); err != nil {
+	if err := strictUnmarshal(raw, v); err != nil {
 		return fmt.Errorf("config %s: %s: %s", c.path, name, oneLine(yaml.FormatError(err, false, false)))
 	}
 	var errs []error

@@ -69,3 +69,28 @@ providers:
 		t.Errorf("providers section not kept")
 	}
 }
+
+// FuzzParse feeds arbitrary bytes to the config loader: it must return a config or an error,
+// never panic, and a config it accepts must hold only rules that compile.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"rules:\n  - id: acme-key\n    regex: 'acme_[a-z0-9]{32}'\n    keywords: [acme_]\n",
+		"fingerprint_key_file: /tmp/k\nmax_blob_size: 10\n",
+		"providers:\n  github: {base_url: https://api.github.com/}\n",
+		"rules: [",
+		"{a: b}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		c, err := Parse("fuzz.yaml", src)
+		if err != nil {
+			return
+		}
+		for _, d := range c.Detectors() {
+			if err := d.Compile(); err != nil {
+				t.Errorf("accepted config holds a rule that does not compile: %v", err)
+			}
+		}
+	})
+}
