@@ -85,3 +85,21 @@ func FuzzEngineScan(f *testing.F) {
 		})
 	})
 }
+
+// FuzzSuppressionFiles feeds arbitrary .patrolignore and baseline contents to their parsers:
+// an error or a suppressor, never a panic; an accepted fingerprint is 64 hex characters.
+func FuzzSuppressionFiles(f *testing.F) {
+	f.Add([]byte("# c\n"+strings.Repeat("ab", 32)+"  # note\ntestdata/**\n"), []byte(`[{"fingerprint":"`+strings.Repeat("0", 64)+`"}]`))
+	f.Add([]byte("[bad\n"), []byte("{"))
+	f.Fuzz(func(t *testing.T, ignore, baseline []byte) {
+		var s Suppressor
+		_ = s.parseIgnore(bytes.NewReader(ignore), ".patrolignore")
+		_ = s.parseBaseline(baseline, "baseline.json")
+		for fp := range s.Fingerprints {
+			if !hex64.MatchString(fp) {
+				t.Errorf("accepted fingerprint %q", fp)
+			}
+		}
+		s.Suppressed(Finding{Fingerprint: "x", Location: Location{Path: "a/b.txt"}})
+	})
+}

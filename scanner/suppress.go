@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"regexp"
@@ -38,7 +39,12 @@ func (s *Suppressor) LoadIgnoreFile(path string) error {
 		return fmt.Errorf("ignore file: %w", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return s.parseIgnore(f, path)
+}
+
+// parseIgnore reads .patrolignore entries from r; name labels errors.
+func (s *Suppressor) parseIgnore(r io.Reader, path string) error {
+	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if i := strings.Index(line, " #"); i >= 0 {
@@ -75,6 +81,11 @@ func (s *Suppressor) LoadBaseline(path string) error {
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
+	return s.parseBaseline(b, path)
+}
+
+// parseBaseline reads the fingerprints of a JSON report; path labels errors.
+func (s *Suppressor) parseBaseline(b []byte, path string) error {
 	var entries []struct {
 		Fingerprint string `json:"fingerprint"`
 	}
