@@ -170,7 +170,13 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 	}
 
 	if isGitURL(opts.Repo) {
-		s.repo = redactURL(opts.Repo)
+		clean, err := cloneURL(opts.Repo)
+		if err != nil {
+			return nil, err
+		}
+		opts.Repo = clean
+		s.opts.Repo = clean
+		s.repo = redactURL(clean)
 		dir, err := cloneOrFetch(ctx, opts, s.log)
 		if err != nil {
 			return nil, err
@@ -456,21 +462,52 @@ func isGitURL(repo string) bool {
 	return strings.Contains(repo, "://") || scpLike.MatchString(repo)
 }
 
-// redactURL drops the user information (and so any password or token) from a URL.
+// redactURL drops the user information (a token is often the user name:
+// https://TOKEN@github.com/…), the query and the fragment from a URL, for errors, logs and
+// reports. scp-like SSH addresses (git@host:path) are kept: their user is an SSH login.
 func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if i := strings.LastIndex(raw, "@"); i >= 0 && strings.Contains(raw[:i], "://") {
-			j := strings.Index(raw, "://") + 3
-			return raw[:j] + "REDACTED@" + raw[i+1:]
-		}
+	if !strings.Contains(raw, "://") {
 		return raw
 	}
-	if _, hasPw := u.User.Password(); hasPw {
-		u.User = url.User("REDACTED")
+	u, err := url.Parse(raw)
+	if err != nil {
+		j := strings.Index(raw, "://") + 3
+		rest := raw[j:]
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		if i := strings.LastIndex(rest, "@"); i >= 0 {
+			rest = rest[i+1:]
+		}
+		return raw[:j] + rest + "/…"
 	}
-	u.RawQuery = ""
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
 	return u.String()
+}
+
+// cloneURL returns the URL to clone: credentials come from GitTokenEnv only, never from the
+// command line, so a password in the URL is refused and an HTTP user name (a token, or an
+// Azure DevOps organization that git only uses as a prompt hint) is dropped. SSH user names are
+// logins and stay.
+func cloneURL(raw string) (string, error) {
+	if !strings.Contains(raw, "://") {
+		return raw, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("repository URL %s: not a valid URL", redactURL(raw))
+	}
+	if u.User == nil {
+		return raw, nil
+	}
+	if _, hasPw := u.User.Password(); hasPw {
+		return "", fmt.Errorf("repository URL %s holds a password: remove it and put the token in %s", redactURL(raw), GitTokenEnv)
+	}
+	if u.Scheme == "ssh" || u.Scheme == "git+ssh" {
+		return raw, nil
+	}
+	u.User = nil
+	return u.String(), nil
 }
 
 // cloneDirFor returns the cache directory for a URL: readable host/path plus a short hash of

@@ -502,13 +502,40 @@ func TestRedactURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"https://github.com/o/r.git", "https://github.com/o/r.git"},
-		{"https://user:s3cr3t@github.com/o/r.git", "https://REDACTED@github.com/o/r.git"},
-		{"https://x-access-token:abc@host/r?token=zzz", "https://REDACTED@host/r"},
+		{"https://user:s3cr3t@github.com/o/r.git", "https://github.com/o/r.git"},
+		{"https://x-access-token:abc@host/r?token=zzz", "https://host/r"},
+		{"https://tokenAsUserName@github.com/o/r.git", "https://github.com/o/r.git"},
+		{"https://github.com/o/r.git?access_token=zzz#frag", "https://github.com/o/r.git"},
+		{"https://us%zzer@host/r", "https://host/…"},
 		{"git@github.com:o/r.git", "git@github.com:o/r.git"},
 	}
 	for _, tt := range tests {
 		if got := redactURL(tt.in); got != tt.want {
 			t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCloneURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want, err string }{
+		{"https://github.com/o/r.git", "https://github.com/o/r.git", ""},
+		{"https://contoso@dev.azure.com/contoso/app/_git/app", "https://dev.azure.com/contoso/app/_git/app", ""},
+		{"https://tokenAsUserName@github.com/o/r.git", "https://github.com/o/r.git", ""},
+		{"https://user:pw-value@github.com/o/r.git", "", "holds a password"},
+		{"ssh://git@host/r.git", "ssh://git@host/r.git", ""},
+		{"git@github.com:o/r.git", "git@github.com:o/r.git", ""},
+	}
+	for _, tt := range tests {
+		got, err := cloneURL(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "pw-value") {
+				t.Errorf("cloneURL(%q) = %v, want an error saying %q without the password", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("cloneURL(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
