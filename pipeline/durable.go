@@ -125,7 +125,7 @@ func (d *Durable) Run(ctx context.Context, findings []scanner.Finding) ([]Result
 	var toVerify []scanner.Finding
 	for _, fp := range order {
 		s := state[fp]
-		if needsVerify(s, now) {
+		if d.needsVerify(s, now) {
 			toVerify = append(toVerify, findings[groups[fp][0]])
 		}
 	}
@@ -183,8 +183,13 @@ func (d *Durable) Run(ctx context.Context, findings []scanner.Finding) ([]Result
 }
 
 // needsVerify reports whether a stored finding must be verified in this run.
-func needsVerify(s store.Finding, now time.Time) bool {
+func (d *Durable) needsVerify(s store.Finding, now time.Time) bool {
 	switch s.State {
+	case store.StateSkipped, store.StateNotified:
+		// A live token left alone by a dry run is taken up again once policy allows
+		// revoking it (a later scan with --revoke --yes, or revoke: true in the config).
+		return s.Verify == string(revoke.StatusLive) && s.Revocation == string(StatusDryRun) &&
+			d.o.Policy.allows(s.Provider)
 	case store.StateDetected, StateRevoking:
 		return true
 	case store.StateVerified:
@@ -228,7 +233,8 @@ func (d *Durable) recordVerification(ctx context.Context, s store.Finding, r Res
 	case status == revoke.StatusDead:
 		to = store.StateConfirmedDead
 	}
-	from := []store.State{store.StateDetected, store.StateVerified, StateRevoking, store.StateRevokeFailed, store.StateRevoked}
+	from := []store.State{store.StateDetected, store.StateVerified, StateRevoking, store.StateRevokeFailed, store.StateRevoked,
+		store.StateSkipped, store.StateNotified}
 	ns, err := d.o.Store.Transition(ctx, s.Fingerprint, from, to, upd)
 	if err != nil {
 		return s, fmt.Errorf("record verification of %s: %w", s.Fingerprint, err)

@@ -483,3 +483,42 @@ func TestDurableWebhookOutbox(t *testing.T) {
 		t.Errorf("webhook posted %d times, want once", posts)
 	}
 }
+
+func TestDurableDryRunThenRevoke(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := e.open()
+	defer st.Close()
+	dryOpts := pipeline.NewDurable(pipeline.DurableOptions{
+		Store: st, Provs: map[string]revoke.Provider{"github": e.prov}, Policy: pipeline.Policy{},
+		Notify: notify.Config{SecurityTeam: "secops@contoso.example", AllowedDomains: []string{"contoso.example", "example.com"}},
+		Mailer: e.mail.mailer(t), Notifies: true, Now: func() time.Time { return e.clock },
+		Backoff: func(int) time.Duration { return time.Minute },
+	})
+	res := e.run(dryOpts)
+	if r := res[0].Revocation; r == nil || r.Status != pipeline.StatusDryRun {
+		t.Fatalf("first run revocation = %+v, want dry_run", r)
+	}
+	if n := e.prov.counts(e.prov.revokes)[e.tok.Reveal()]; n != 0 {
+		t.Fatalf("dry run revoked %d times", n)
+	}
+	if n := len(e.mail.received()); n != 2 {
+		t.Fatalf("%d emails after the dry run, want 2 (token still live)", n)
+	}
+	// Policy now allows it: the next scan that sees the token re-verifies and revokes it.
+	e.clock = e.clock.Add(time.Hour)
+	res = e.run(e.durable(st, e.mail.mailer(t), false))
+	if r := res[0].Revocation; r == nil || r.Status != pipeline.StatusRevoked {
+		t.Fatalf("second run revocation = %+v, want revoked", r)
+	}
+	if n := e.prov.counts(e.prov.revokes)[e.tok.Reveal()]; n != 1 {
+		t.Errorf("revoked %d times, want once", n)
+	}
+	if n := len(e.mail.received()); n != 4 {
+		t.Errorf("%d emails in all, want 4 (not revoked, then revoked, to owner and security team)", n)
+	}
+	e.run(e.durable(st, e.mail.mailer(t), false))
+	if n := e.prov.counts(e.prov.revokes)[e.tok.Reveal()]; n != 1 {
+		t.Errorf("third run revoked again: %d", n)
+	}
+}
