@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/patrolsec/patrol/detectors"
@@ -67,9 +68,13 @@ func Load(path string) (*Config, error) {
 // Parse decodes and validates config source; path names it in errors.
 func Parse(path string, src []byte) (*Config, error) {
 	c := Default()
+	src = quoteEnvRefs(src)
 	c.path, c.src = path, src
 	if len(strings.TrimSpace(string(src))) == 0 {
 		return c, nil
+	}
+	if err := rejectTags(src); err != nil {
+		return nil, fmt.Errorf("config %s", posError(path, err))
 	}
 	if err := strictUnmarshal(src, c); err != nil {
 		return nil, fmt.Errorf("config %s", posError(path, err))
@@ -81,6 +86,46 @@ func Parse(path string, src []byte) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// unquotedEnvRef is a ${VAR} written as a bare scalar value, as in "password: ${SMTP_PASSWORD}"
+// or inside a flow mapping "{token: ${TOKEN}, …}", where YAML would read "{" as syntax.
+var unquotedEnvRef = regexp.MustCompile(`(?m)([:\[,{]\s*|^\s*-\s+)\$\{([A-Za-z_][A-Za-z0-9_]*)\}(\s*(?:[,}\]]|#|$))`)
+
+// quoteEnvRefs quotes bare ${VAR} values so they parse as strings; they are expanded after
+// decoding (ExpandEnv), so a value with YAML syntax in it (a password with "#" or ": ")
+// cannot change the document's structure. Lines and columns stay put except past the quote.
+func quoteEnvRefs(src []byte) []byte {
+	return unquotedEnvRef.ReplaceAll(src, []byte(`${1}"$${${2}}"${3}`))
+}
+
+// rejectTags refuses YAML tags (!!binary, !custom …): patrol's config has no use for them, and
+// the decoder drops or mishandles tagged keys silently.
+func rejectTags(src []byte) error {
+	f, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		return err
+	}
+	var found ast.Node
+	for _, doc := range f.Docs {
+		if doc.Body != nil {
+			ast.Walk(tagFinder{&found}, doc.Body)
+		}
+	}
+	if found != nil {
+		p := found.GetToken().Position
+		return fmt.Errorf("[%d:%d] YAML tag %s is not supported", p.Line, p.Column, found.GetToken().Value)
+	}
+	return nil
+}
+
+type tagFinder struct{ found *ast.Node }
+
+func (t tagFinder) Visit(n ast.Node) ast.Visitor {
+	if n != nil && n.Type() == ast.TagType && *t.found == nil {
+		*t.found = n
+	}
+	return t
 }
 
 // strictUnmarshal decodes YAML strictly. The decoder panics on some malformed input (a tag on
@@ -258,14 +303,37 @@ func (c *Config) Detectors() []*detectors.Detector {
 	return ds
 }
 
+// decodeNode decodes the top-level key name of the file strictly into v, so that errors carry
+// the line and column in the file.
+func (c *Config) decodeNode(name string, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed YAML the parser cannot read (%v)", r)
+		}
+	}()
+	p, err := yaml.PathString("$." + name)
+	if err != nil {
+		return err
+	}
+	f, err := parser.ParseBytes(c.src, 0)
+	if err != nil {
+		return err
+	}
+	n, err := p.FilterFile(f)
+	if err != nil {
+		return err
+	}
+	return yaml.NodeToValue(n, v, yaml.Strict())
+}
+
 // DecodeSection decodes a raw section (providers, store, notify) strictly into v, expands
 // ${VAR} in its string fields, and reports errors with the file and key.
 func (c *Config) DecodeSection(name string, raw yaml.RawMessage, v any) error {
 	if len(raw) == 0 {
 		return nil
 	}
-	if err := strictUnmarshal(raw, v); err != nil {
-		return fmt.Errorf("config %s: %s: %s", c.path, name, oneLine(yaml.FormatError(err, false, false)))
+	if err := c.decodeNode(name, v); err != nil {
+		return fmt.Errorf("config %s", posError(c.path, err))
 	}
 	var errs []error
 	var walk func(v reflect.Value, path string)

@@ -94,3 +94,48 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestEnvRefsInFlowMappings(t *testing.T) {
+	t.Setenv("PATROL_TEST_PW", "a#b: c, {d}")
+	c, err := Parse("patrol.yaml", []byte("notify:\n  smtp: {host: h, password: ${PATROL_TEST_PW}, port: 25}\n  list: [${PATROL_TEST_PW}]\n"))
+	if err != nil {
+		t.Fatalf("Parse = %v", err)
+	}
+	var n struct {
+		SMTP struct {
+			Host, Password string
+			Port           int
+		} `yaml:"smtp"`
+		List []string `yaml:"list"`
+	}
+	if err := c.DecodeSection("notify", c.Notify, &n); err != nil {
+		t.Fatalf("DecodeSection = %v", err)
+	}
+	if n.SMTP.Password != "a#b: c, {d}" || n.SMTP.Port != 25 || len(n.List) != 1 || n.List[0] != "a#b: c, {d}" {
+		t.Errorf("decoded = %+v, want the variable's value verbatim", n)
+	}
+}
+
+func TestSectionErrorsHaveFileLines(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("patrol.yaml", []byte("rules: []\nnotify:\n  smtp:\n    hots: x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n struct {
+		SMTP struct{ Host string } `yaml:"smtp"`
+	}
+	err = c.DecodeSection("notify", c.Notify, &n)
+	if err == nil || !strings.Contains(err.Error(), "patrol.yaml:4:") || !strings.Contains(err.Error(), "hots") {
+		t.Errorf("DecodeSection = %v, want an error at patrol.yaml:4 naming hots", err)
+	}
+}
+
+func TestRejectTags(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"!!binary x: 1\nrules: []\n", "rules: !custom []\n", "max_blob_size: !!int 5\n"} {
+		if _, err := Parse("t.yaml", []byte(src)); err == nil || !strings.Contains(err.Error(), "tag") {
+			t.Errorf("Parse(%q) = %v, want a tag error", src, err)
+		}
+	}
+}

@@ -134,3 +134,20 @@ func TestScanShowSecretsAndBaseline(t *testing.T) {
 		t.Errorf("scan with allow marker and .patrolignore = %d, want 0; %s %s", code, out, errs)
 	}
 }
+
+func TestConfigCheckSections(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("providers:\n  gitlab: {bogus_key: 1}\nstore: {driver: postgres}\nnotify:\n  smtp: {host: h, from: nope, tls: weird}\n"), 0o644)
+	code, _, errs := runPatrol(t, "", "config", "check", bad)
+	if code != 2 || !strings.Contains(errs, "bad.yaml:2:") || !strings.Contains(errs, "bogus_key") ||
+		!strings.Contains(errs, "store.driver") || !strings.Contains(errs, "notify.smtp.tls") {
+		t.Errorf("config check = %d, %s; want every section's problem with its line", code, errs)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("providers:\n  github: {base_url: https://api.github.com/, revoke: true}\nstore: {driver: sqlite, dsn: "+filepath.Join(dir, "p.db")+"}\n"), 0o644)
+	if code, out, errs := runPatrol(t, "", "config", "check", good); code != 0 || !strings.Contains(out, "ok") {
+		t.Errorf("config check good = %d, %s %s", code, out, errs)
+	}
+}
