@@ -93,7 +93,8 @@ func main() {
 	}
 }
 EOF
-go build -o "$OUT/gen" "./$OUT/_gen"
+# The generator lives in bench-out's own module (bench-out/go.mod keeps the corpora out of ./...).
+go -C bench-out build -o "$PWD/$OUT/gen" "./${OUT#bench-out/}/_gen"
 go build -trimpath -ldflags '-s -w' -o "$OUT/patrol" ./cmd/patrol
 PATROL=$PWD/$OUT/patrol
 if [ ! -x "$GITLEAKS" ]; then
