@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -137,14 +139,24 @@ func TestScriptRuns(t *testing.T) {
 			if tt.kind == PrePush {
 				args = []string{"origin", "/r"}
 			}
-			cmd := exec.Command(p, args...)
-			cmd.Env = append(os.Environ(), tt.env...)
-			if tt.kind == PrePush {
-				cmd.Stdin = strings.NewReader("updates\n")
-			}
 			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			err := cmd.Run()
+			var err error
+			// A file this process just wrote can be "text file busy" for an instant, while a
+			// child forked by a parallel test still holds the write descriptor (golang/go#22315).
+			for try := 0; ; try++ {
+				cmd := exec.Command(p, args...)
+				cmd.Env = append(os.Environ(), tt.env...)
+				if tt.kind == PrePush {
+					cmd.Stdin = strings.NewReader("updates\n")
+				}
+				stderr.Reset()
+				cmd.Stderr = &stderr
+				err = cmd.Run()
+				if !errors.Is(err, syscall.ETXTBSY) || try == 20 {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
 			code := 0
 			var ee *exec.ExitError
 			if errors.As(err, &ee) {

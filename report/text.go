@@ -31,7 +31,7 @@ const shortLen = 12
 //	  detector     azure-devops-pat (azuredevops)
 //	  confidence   checksum
 //	  redacted     abcd…
-//	  fingerprint  0123456789ab
+//	  fingerprint  0123456789ab…(64 hex)
 //	  commit       0123456789ab Alice <alice@example.com> 2024-01-01T00:00:00Z
 //
 // Every value that came from scanned content (paths, author names) is escaped, so a crafted
@@ -67,7 +67,7 @@ func writeText(buf *bytes.Buffer, entries []Entry, opts Options) {
 		if opts.ShowSecrets && !e.Secret.IsZero() {
 			field("secret", p(ansiRed, clean(e.Secret.Reveal())))
 		}
-		field("fingerprint", short(e.Fingerprint))
+		field("fingerprint", clean(e.Fingerprint)) // whole: it is what .patrolignore and baselines take
 		if l.Source == scanner.SourceGit {
 			if c := commitLine(l); c != "" {
 				field("commit", c)

@@ -25,7 +25,10 @@ type Suppressor struct {
 	Globs        []string
 }
 
-var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var (
+	hex64  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	hexish = regexp.MustCompile(`^[0-9a-fA-F]{8,}$`) // a cut or upper-cased fingerprint, not a glob
+)
 
 // LoadIgnoreFile adds the entries of a .patrolignore file: one per line, a 64-hex fingerprint
 // or a path glob (doublestar syntax: **/*.lock, testdata/**); # starts a comment. A missing
@@ -56,6 +59,9 @@ func (s *Suppressor) parseIgnore(r io.Reader, path string) error {
 		if hex64.MatchString(line) {
 			s.addFingerprint(line)
 			continue
+		}
+		if hexish.MatchString(line) {
+			return fmt.Errorf("%s:%d: %q looks like a fingerprint but is not 64 lower-case hex characters (copy the whole fingerprint from a report)", path, n, line)
 		}
 		if !doublestar.ValidatePattern(line) {
 			return fmt.Errorf("%s:%d: %q is neither a fingerprint nor a valid path glob", path, n, line)
