@@ -143,6 +143,9 @@ func newFindingsCmd(ios streams) *cobra.Command {
 				return withCode(exitError, err)
 			}
 			defer st.Close()
+			if state != "" && !knownStates[state] {
+				return withCode(exitError, fmt.Errorf("--state %q: want one of detected, verified, revoking, revoked, revoke_failed, skipped, confirmed_dead, notified", state))
+			}
 			fs, err := st.Findings(ctx, store.Query{State: store.State(state)})
 			if err != nil {
 				return withCode(exitError, err)
@@ -171,6 +174,12 @@ func newFindingsCmd(ios streams) *cobra.Command {
 	c.Flags().StringVar(&state, "state", "", "only findings in this state (detected, verified, revoking, revoked, revoke_failed, skipped, confirmed_dead, notified)")
 	c.Flags().StringVarP(&format, "format", "f", "text", "text or json")
 	return c
+}
+
+var knownStates = map[string]bool{
+	string(store.StateDetected): true, string(store.StateVerified): true, string(pipeline.StateRevoking): true,
+	string(store.StateRevoked): true, string(store.StateRevokeFailed): true, string(store.StateSkipped): true,
+	string(store.StateConfirmedDead): true, string(store.StateNotified): true,
 }
 
 func newAuditCmd(ios streams) *cobra.Command {
