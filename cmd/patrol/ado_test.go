@@ -161,7 +161,7 @@ func TestScanRevokeAzureDevOpsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "patrol.yaml")
 	os.WriteFile(cfgPath, []byte("providers:\n  azuredevops: {base_url: "+api.URL+"/, vssps_url: "+vssps.URL+"/, admin_token: "+f.admin+
-		", revoke: true, confirm_timeout: 1m}\n"), 0o600)
+		", orgs: [contoso], revoke: true, confirm_timeout: 1m}\n"), 0o600)
 	code, out, errs := runPatrol(t, "", "scan", "-c", cfgPath, "-f", "json", "--revoke", "--store", filepath.Join(dir, "p.db"), repo)
 	if code != 1 {
 		t.Fatalf("exit = %d, want 1; stderr: %s", code, errs)

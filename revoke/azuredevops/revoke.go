@@ -40,6 +40,12 @@ func (p *Provider) RevokeDetail(ctx context.Context, tok secret.Token, v revoke.
 	if !p.onPrem && !validOrg(v.Identity.Org) {
 		return "", fmt.Errorf("azuredevops: %w: the verification names no organization", revoke.ErrNotSupported)
 	}
+	if !p.onPrem && !p.configuredOrg(v.Identity.Org) {
+		// The admin token is for the configured organizations: an org named only by the
+		// repository or by text next to the leak (which anyone who can commit controls) does
+		// not get it.
+		return "", fmt.Errorf("azuredevops: %w: organization %q is not in providers.azuredevops.orgs, where the admin token applies", revoke.ErrNotSupported, v.Identity.Org)
+	}
 	t := p.target(v.Identity.Org)
 	desc := v.Identity.Descriptor
 	if desc == "" && v.Identity.ID != "" {
@@ -232,4 +238,14 @@ func createdIn(from time.Time, y int, m time.Month) bool {
 	}
 	start := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 	return !from.Before(start.AddDate(0, 0, -1)) && from.Before(start.AddDate(0, 1, 1))
+}
+
+// configuredOrg reports whether org is one of the configured organizations.
+func (p *Provider) configuredOrg(org string) bool {
+	for _, o := range p.orgs {
+		if strings.EqualFold(o, org) {
+			return true
+		}
+	}
+	return false
 }
