@@ -148,9 +148,12 @@ func tokenFromStdin(ctx context.Context, cfg *config.Config, ios streams) ([]sca
 		return nil, err
 	}
 	engine := scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key})
-	fs, _, err := scanner.Run(ctx, engine, &scanner.ReaderSource{R: ios.in, Name: "stdin", MaxSize: 1 << 20}, scanner.Options{Workers: 1})
+	fs, st, err := scanner.Run(ctx, engine, &scanner.ReaderSource{R: ios.in, Name: "stdin", MaxSize: 1 << 20}, scanner.Options{Workers: 1})
 	if err != nil {
 		return nil, err
+	}
+	if st.Skipped[scanner.SkipBinary] > 0 {
+		return nil, errors.New("stdin looks binary (it has a NUL byte): pass the token as text")
 	}
 	if len(fs) == 0 {
 		return nil, errors.New("stdin holds no token patrol recognises (pass the token on stdin, never as an argument)")
