@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -51,6 +52,12 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 	}
 	dir := cloneDirFor(base, opts.Repo)
 	token := os.Getenv(GitTokenEnv)
+	if gitPath, err := exec.LookPath("git"); err == nil && token == "" && opts.Mode != GitGoGit {
+		// Without PATROL_GIT_TOKEN, the git binary clones, so that the user's credential
+		// helper and SSH setup apply (go-git knows neither). A token is never put on git's
+		// command line, where process lists would show it: with one, go-git clones below.
+		return cloneWithGit(ctx, gitPath, opts.Repo, base, dir, log)
+	}
 	var auth transport.AuthMethod
 	if token != "" && (strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")) {
 		auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
@@ -92,6 +99,50 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 	if err := os.Rename(tmp, dir); err != nil {
 		_ = os.RemoveAll(tmp)
 		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
+	}
+	return dir, nil
+}
+
+// cloneWithGit makes or updates the bare mirror with the git binary. Prompts are off (a scan
+// must not hang on a password question); the URL is passed after "--" and was checked not to
+// look like an option.
+func cloneWithGit(ctx context.Context, gitPath, rawURL, base, dir string, log *slog.Logger) (string, error) {
+	run := func(op string, args ...string) error {
+		cmd := exec.CommandContext(ctx, gitPath, args...)
+		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GCM_INTERACTIVE=never")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			msg := strings.TrimSpace(stderr.String())
+			if msg == "" {
+				msg = err.Error()
+			}
+			return newRemoteError(op, rawURL, "", errors.New(msg))
+		}
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
+		log.Debug("fetching", "repo", redactURL(rawURL), "path", dir)
+		if err := run("fetch", "-C", dir, "fetch", "--quiet", "--prune", "--force", "--", rawURL, "+refs/*:refs/*"); err != nil {
+			return "", err
+		}
+		return dir, nil
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("clone %s: %w", redactURL(rawURL), err)
+	}
+	tmp, err := os.MkdirTemp(base, ".clone-*")
+	if err != nil {
+		return "", fmt.Errorf("clone %s: %w", redactURL(rawURL), err)
+	}
+	log.Debug("cloning", "repo", redactURL(rawURL), "path", dir)
+	if err := run("clone", "clone", "--quiet", "--mirror", "--", rawURL, tmp); err != nil {
+		_ = os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		_ = os.RemoveAll(tmp)
+		return "", fmt.Errorf("clone %s: %w", redactURL(rawURL), err)
 	}
 	return dir, nil
 }

@@ -756,3 +756,46 @@ func TestGitCanceledMidScan(t *testing.T) {
 		t.Errorf("%d goroutines after the scans, %d before", n, before)
 	}
 }
+
+// TestGitCloneCredentialHelper: without PATROL_GIT_TOKEN the git binary clones, so the user's
+// credential helper answers the server's challenge, and no prompt blocks the scan.
+func TestGitCloneCredentialHelper(t *testing.T) {
+	h := newHistoryFixture(t)
+	gitPath, _ := exec.LookPath("git")
+	root := t.TempDir()
+	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
+	secretPW := "helper-" + benchBase62(24)
+	backend := &cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
+		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, pass, ok := r.BasicAuth(); !ok || user != "ci-bot" || pass != secretPW {
+			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "gitconfig")
+	helper := "!f() { echo username=ci-bot; echo password=" + secretPW + "; }; f"
+	if err := os.WriteFile(cfg, []byte("[credential]\n\thelper = \""+helper+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(GitTokenEnv, "")
+	t.Setenv("GIT_CONFIG_GLOBAL", cfg)
+	cache := t.TempDir()
+	fs, _, err := scanGit(t, GitOptions{Repo: srv.URL + "/r.git", CloneDir: cache})
+	if err != nil || len(fs) != 5 {
+		t.Fatalf("scan through the credential helper: %d findings, %v; want 5", len(fs), err)
+	}
+	// A second scan fetches into the same mirror.
+	if _, _, err := scanGit(t, GitOptions{Repo: srv.URL + "/r.git", CloneDir: cache}); err != nil {
+		t.Fatalf("rescan: %v", err)
+	}
+	// Without credentials the scan fails at once (no prompt), naming the URL.
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(t.TempDir(), "none"))
+	_, _, err = scanGit(t, GitOptions{Repo: srv.URL + "/r.git", CloneDir: t.TempDir()})
+	if err == nil || !errors.Is(err, ErrClone) || !strings.Contains(err.Error(), srv.URL) || strings.Contains(err.Error(), secretPW) {
+		t.Errorf("scan without credentials = %v, want ErrClone naming the URL", err)
+	}
+}
