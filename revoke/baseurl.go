@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // BaseURL checks that raw (or def when raw is empty) is an absolute http(s) URL without
@@ -31,4 +32,26 @@ func redactedURL(raw string) string {
 	}
 	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	return u.String()
+}
+
+// Endpoint is what a provider whose leaked token checks and revokes itself (GitLab, Slack,
+// npm) needs: the shared client, the API root and how long to wait for a revocation to show.
+type Endpoint struct {
+	Client  *Client
+	Base    string
+	Confirm time.Duration
+}
+
+// NewEndpoint checks baseURL (def when empty) and builds provider name's client; confirm
+// defaults to defConfirm.
+func NewEndpoint(name, baseURL, def string, h ClientOptions, confirm, defConfirm time.Duration) (Endpoint, error) {
+	base, err := BaseURL(baseURL, def)
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("%s: %w", name, err)
+	}
+	h.Provider = name
+	if confirm <= 0 {
+		confirm = defConfirm
+	}
+	return Endpoint{Client: NewClient(h), Base: base, Confirm: confirm}, nil
 }

@@ -34,31 +34,24 @@ type Config struct {
 
 // Provider is the GitLab provider. It is safe for concurrent use.
 type Provider struct {
-	c       *revoke.Client
-	base    string
-	confirm time.Duration
+	e revoke.Endpoint
 }
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	base, err := revoke.BaseURL(cfg.BaseURL, DefaultBaseURL)
+	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP, cfg.ConfirmTimeout, DefaultConfirmTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("gitlab: %w", err)
+		return nil, err
 	}
-	cfg.HTTP.Provider = Name
-	p := &Provider{c: revoke.NewClient(cfg.HTTP), base: base, confirm: cfg.ConfirmTimeout}
-	if p.confirm <= 0 {
-		p.confirm = DefaultConfirmTimeout
-	}
-	return p, nil
+	return &Provider{e: e}, nil
 }
 
 // Name returns "gitlab".
 func (p *Provider) Name() string { return Name }
 
 func (p *Provider) do(ctx context.Context, tok secret.Token, method, op, path string) (*revoke.Response, error) {
-	return p.c.Do(ctx, &revoke.Request{
-		Op: op, Method: method, URL: p.base + path,
+	return p.e.Client.Do(ctx, &revoke.Request{
+		Op: op, Method: method, URL: p.e.Base + path,
 		Header: http.Header{"Private-Token": {tok.Reveal()}, "Accept": {"application/json"}},
 	})
 }
@@ -75,7 +68,7 @@ func (p *Provider) do(ctx context.Context, tok secret.Token, method, op, path st
 func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints) (revoke.Verification, error) {
 	const op = "GET /api/v4/personal_access_tokens/self"
 	resp, err := p.do(ctx, tok, http.MethodGet, op, "api/v4/personal_access_tokens/self")
-	v := revoke.Verification{CheckedAt: p.c.Now(), Status: revoke.StatusOf(err)}
+	v := revoke.Verification{CheckedAt: p.e.Client.Now(), Status: revoke.StatusOf(err)}
 	if err != nil {
 		if v.Status == revoke.StatusDead {
 			return v, nil
@@ -110,7 +103,7 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 		}
 	}
 	if err != nil {
-		p.c.Logger().DebugContext(ctx, "owner details unavailable", "provider", Name, "err", err.Error())
+		p.e.Client.Logger().DebugContext(ctx, "owner details unavailable", "provider", Name, "err", err.Error())
 	}
 	return v, nil
 }
@@ -135,7 +128,7 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 	case resp.StatusCode != http.StatusNoContent:
 		return &revoke.APIError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Kind: revoke.ErrUnexpected, Code: "want 204 No Content"}
 	}
-	if err := p.c.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.confirm, First: time.Second, Max: 10 * time.Second},
+	if err := p.e.Client.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.e.Confirm, First: time.Second, Max: 10 * time.Second},
 		func(ctx context.Context) (revoke.Status, error) {
 			v, err := p.Verify(ctx, tok, revoke.Hints{})
 			return v.Status, err

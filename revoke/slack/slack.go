@@ -35,23 +35,16 @@ type Config struct {
 
 // Provider is the Slack provider. It is safe for concurrent use.
 type Provider struct {
-	c       *revoke.Client
-	base    string
-	confirm time.Duration
+	e revoke.Endpoint
 }
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	base, err := revoke.BaseURL(cfg.BaseURL, DefaultBaseURL)
+	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP, cfg.ConfirmTimeout, DefaultConfirmTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
+		return nil, err
 	}
-	cfg.HTTP.Provider = Name
-	p := &Provider{c: revoke.NewClient(cfg.HTTP), base: base, confirm: cfg.ConfirmTimeout}
-	if p.confirm <= 0 {
-		p.confirm = DefaultConfirmTimeout
-	}
-	return p, nil
+	return &Provider{e: e}, nil
 }
 
 // Name returns "slack".
@@ -66,7 +59,7 @@ func (p *Provider) call(ctx context.Context, tok secret.Token, method, op, path 
 		h.Set("Content-Type", "application/x-www-form-urlencoded")
 		body = []byte{}
 	}
-	resp, err := p.c.Do(ctx, &revoke.Request{Op: op, Method: method, URL: p.base + path, Header: h, Body: body})
+	resp, err := p.e.Client.Do(ctx, &revoke.Request{Op: op, Method: method, URL: p.e.Base + path, Header: h, Body: body})
 	if err != nil {
 		return err
 	}
@@ -107,7 +100,7 @@ func kindOf(code string) error {
 func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints) (revoke.Verification, error) {
 	var at AuthTest
 	err := p.call(ctx, tok, http.MethodPost, "POST /auth.test", "auth.test", &at)
-	v := revoke.Verification{CheckedAt: p.c.Now(), Status: revoke.StatusOf(err)}
+	v := revoke.Verification{CheckedAt: p.e.Client.Now(), Status: revoke.StatusOf(err)}
 	if err != nil {
 		if v.Status == revoke.StatusDead {
 			return v, nil
@@ -125,7 +118,7 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 		var ui UsersInfo
 		err := p.call(ctx, tok, http.MethodGet, "GET /users.info", "users.info?user="+url.QueryEscape(at.UserID), &ui)
 		if err != nil {
-			p.c.Logger().DebugContext(ctx, "owner e-mail unavailable", "provider", Name, "err", err.Error())
+			p.e.Client.Logger().DebugContext(ctx, "owner e-mail unavailable", "provider", Name, "err", err.Error())
 		} else {
 			v.Identity.Email = ui.User.Profile.Email
 			v.Identity.Name = firstNonEmpty(ui.User.RealName, ui.User.Profile.RealName)
@@ -156,7 +149,7 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 	case !r.Revoked:
 		return &revoke.APIError{Provider: Name, Op: "POST /auth.revoke", StatusCode: http.StatusOK, Kind: revoke.ErrUnexpected, Code: "revoked:false"}
 	}
-	if err := p.c.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.confirm, First: time.Second, Max: 10 * time.Second},
+	if err := p.e.Client.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.e.Confirm, First: time.Second, Max: 10 * time.Second},
 		func(ctx context.Context) (revoke.Status, error) {
 			v, err := p.Verify(ctx, tok, revoke.Hints{})
 			return v.Status, err
