@@ -200,17 +200,30 @@ func ExpandEnv(s string) (string, error) {
 	return out, nil
 }
 
-// expand applies ExpandEnv to every string field of the typed sections.
+// expand applies ExpandEnv to every string field of the typed sections (the raw sections are
+// expanded when their owners decode them, DecodeSection).
 func (c *Config) expand() error {
+	return c.expandValue(reflect.ValueOf(c).Elem(), "$")
+}
+
+// expandValue applies ExpandEnv to every settable string reachable from v, naming each
+// problem by its YAML key path (for the line number). Raw YAML ([]byte) is left alone.
+func (c *Config) expandValue(v reflect.Value, root string) error {
 	var errs []error
 	var walk func(v reflect.Value, path string)
 	walk = func(v reflect.Value, path string) {
 		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem(), path)
+			}
 		case reflect.String:
-			if s, err := ExpandEnv(v.String()); err != nil {
-				errs = append(errs, c.errAt(path, "%v", err))
-			} else {
-				v.SetString(s)
+			if v.CanSet() {
+				if s, err := ExpandEnv(v.String()); err != nil {
+					errs = append(errs, c.errAt(path, "%v", err))
+				} else {
+					v.SetString(s)
+				}
 			}
 		case reflect.Struct:
 			t := v.Type()
@@ -219,19 +232,29 @@ func (c *Config) expand() error {
 				if !f.IsExported() {
 					continue
 				}
-				name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-				walk(v.Field(i), path+"."+name)
+				p := path
+				if tag := strings.Split(f.Tag.Get("yaml"), ",")[0]; tag != "" {
+					p = path + "." + tag
+				}
+				walk(v.Field(i), p)
 			}
-		case reflect.Slice:
+		case reflect.Slice, reflect.Array:
 			if v.Type().Elem().Kind() == reflect.Uint8 {
-				return // raw sections are expanded by their owners through ExpandEnv
+				return
 			}
 			for i := range v.Len() {
 				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
 			}
+		case reflect.Map:
+			for _, k := range v.MapKeys() {
+				e := reflect.New(v.Type().Elem()).Elem()
+				e.Set(v.MapIndex(k))
+				walk(e, fmt.Sprintf("%s.%v", path, k))
+				v.SetMapIndex(k, e)
+			}
 		}
 	}
-	walk(reflect.ValueOf(c).Elem(), "$")
+	walk(v, root)
 	return errors.Join(errs...)
 }
 
@@ -335,49 +358,5 @@ func (c *Config) DecodeSection(name string, raw yaml.RawMessage, v any) error {
 	if err := c.decodeNode(name, v); err != nil {
 		return fmt.Errorf("config %s", posError(c.path, err))
 	}
-	var errs []error
-	var walk func(v reflect.Value, path string)
-	walk = func(v reflect.Value, path string) {
-		switch v.Kind() {
-		case reflect.Pointer, reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem(), path)
-			}
-		case reflect.String:
-			if v.CanSet() {
-				if s, err := ExpandEnv(v.String()); err != nil {
-					errs = append(errs, c.errAt(path, "%v", err))
-				} else {
-					v.SetString(s)
-				}
-			}
-		case reflect.Struct:
-			t := v.Type()
-			for i := range t.NumField() {
-				f := t.Field(i)
-				if !f.IsExported() {
-					continue
-				}
-				tag := strings.Split(f.Tag.Get("yaml"), ",")
-				p := path
-				if tag[0] != "" {
-					p = path + "." + tag[0]
-				}
-				walk(v.Field(i), p)
-			}
-		case reflect.Slice, reflect.Array:
-			for i := range v.Len() {
-				walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
-			}
-		case reflect.Map:
-			for _, k := range v.MapKeys() {
-				e := reflect.New(v.Type().Elem()).Elem()
-				e.Set(v.MapIndex(k))
-				walk(e, fmt.Sprintf("%s.%v", path, k))
-				v.SetMapIndex(k, e)
-			}
-		}
-	}
-	walk(reflect.ValueOf(v), "$."+name)
-	return errors.Join(errs...)
+	return c.expandValue(reflect.ValueOf(v), "$."+name)
 }
