@@ -48,6 +48,19 @@ func openStore(ctx context.Context, cfg *config.Config, path string) (store.Stor
 	return store.Open(ctx, sc)
 }
 
+// storeFromFlags opens the store that --config and --store name, for findings and audit.
+func storeFromFlags(ctx context.Context, configPath, storePath string) (store.Store, error) {
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		return nil, withCode(exitError, err)
+	}
+	st, err := openStore(ctx, cfg, storePath)
+	if err != nil {
+		return nil, withCode(exitError, err)
+	}
+	return st, nil
+}
+
 // notifyConfig decodes and validates the notify section.
 func notifyConfig(cfg *config.Config) (notify.Config, error) {
 	var nc notify.Config
@@ -134,18 +147,14 @@ func newFindingsCmd(ios streams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, err := loadConfig(configPath)
-			if err != nil {
-				return withCode(exitError, err)
-			}
-			st, err := openStore(ctx, cfg, storePath)
-			if err != nil {
-				return withCode(exitError, err)
-			}
-			defer st.Close()
 			if state != "" && !knownStates[state] {
 				return withCode(exitError, fmt.Errorf("--state %q: want one of detected, verified, revoking, revoked, revoke_failed, skipped, confirmed_dead, notified", state))
 			}
+			st, err := storeFromFlags(ctx, configPath, storePath)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
 			fs, err := st.Findings(ctx, store.Query{State: store.State(state)})
 			if err != nil {
 				return withCode(exitError, err)
@@ -197,13 +206,9 @@ func newAuditCmd(ios streams) *cobra.Command {
 					return withCode(exitError, err)
 				}
 			}
-			cfg, err := loadConfig(configPath)
+			st, err := storeFromFlags(ctx, configPath, storePath)
 			if err != nil {
-				return withCode(exitError, err)
-			}
-			st, err := openStore(ctx, cfg, storePath)
-			if err != nil {
-				return withCode(exitError, err)
+				return err
 			}
 			defer st.Close()
 			evs, err := st.AuditLog(ctx, t, 0)
