@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/patrolsec/patrol/detectors"
 	"github.com/patrolsec/patrol/notify"
 	"github.com/patrolsec/patrol/revoke"
 	"github.com/patrolsec/patrol/scanner"
@@ -307,7 +309,7 @@ func (d *Durable) audit(ctx context.Context, action string, s store.Finding, tar
 	}
 }
 
-// event picks the notification event of a stored finding, or "" when there is none to send.
+// notifyEvent picks the notification event of a stored finding, or "" when there is none to send.
 func notifyEvent(s store.Finding) string {
 	switch s.State {
 	case store.StateConfirmedDead:
@@ -506,19 +508,19 @@ func commitURL(repo, commit string) string {
 	return ""
 }
 
-// tokenKind names a detector for people.
+// detectorNames maps built-in rule ids to their descriptions, the names people read.
+var detectorNames = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, d := range detectors.All() {
+		m[d.ID] = d.Description
+	}
+	return m
+})
+
+// tokenKind names a detector for people: its description, or the rule id of a custom rule.
 func tokenKind(id string) string {
-	switch {
-	case strings.HasPrefix(id, "azure-devops-pat"):
-		return "Azure DevOps personal access token"
-	case strings.HasPrefix(id, "github-"):
-		return "GitHub token (" + id + ")"
-	case strings.HasPrefix(id, "gitlab-"):
-		return "GitLab token (" + id + ")"
-	case strings.HasPrefix(id, "slack-"):
-		return "Slack token (" + id + ")"
-	case id == "npm-token":
-		return "npm access token"
+	if n := detectorNames()[id]; n != "" {
+		return n
 	}
 	return id
 }
