@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/secret"
 )
 
@@ -53,17 +54,14 @@ type Hints struct {
 	Text string
 }
 
-// Status is the outcome of a live check.
-type Status string
+// Status is the verdict of a live check, defined once in package lifecycle.
+type Status = lifecycle.Verdict
 
-// Statuses, as written in reports.
+// Statuses: the lifecycle verdicts under the names provider code reads best.
 const (
-	// StatusLive: the provider accepted the token.
-	StatusLive Status = "live"
-	// StatusDead: the provider answered "bad credentials" (invalid, expired or revoked).
-	StatusDead Status = "dead"
-	// StatusUnknown: no decisive answer (403, rate limit, server error, timeout, no org …).
-	StatusUnknown Status = "unknown"
+	StatusLive    = lifecycle.VerdictLive
+	StatusDead    = lifecycle.VerdictDead
+	StatusUnknown = lifecycle.VerdictUnknown
 )
 
 // Verification is the result of Provider.Verify.

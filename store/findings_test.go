@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/store"
 )
 
@@ -19,7 +20,7 @@ func TestSaveFindingNewThenExisting(t *testing.T) {
 	s, p := openTemp(t)
 
 	in := finding(1, t0)
-	in.State = store.StateNotified // ignored: a new finding is always detected
+	in.State = lifecycle.StateNotified // ignored: a new finding is always detected
 	in.Locations = append(in.Locations, loc("a.go", 3), loc("b.go", 9))
 	got, created, err := s.SaveFinding(ctx, in)
 	if err != nil || !created {
@@ -27,7 +28,7 @@ func TestSaveFindingNewThenExisting(t *testing.T) {
 	}
 	want := store.Finding{
 		Fingerprint: fp(1), DetectorID: "github-classic-pat", Provider: "github", Confidence: "checksum",
-		Redacted: "ghp_ab12…", State: store.StateDetected, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0,
+		Redacted: "ghp_ab12…", State: lifecycle.StateDetected, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0,
 		Locations: []store.Location{loc("a.go", 3), loc("b.go", 9)},
 	}
 	if d := cmp.Diff(want, got); d != "" {
@@ -55,10 +56,10 @@ func TestSaveFindingNewThenExisting(t *testing.T) {
 	}
 
 	// The state survives a save.
-	if _, err := s.Transition(ctx, fp(1), []store.State{store.StateDetected}, store.StateVerified, store.Update{}); err != nil {
+	if _, err := s.Transition(ctx, fp(1), []store.State{lifecycle.StateDetected}, lifecycle.StateLive, store.Update{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := save(t, s, finding(1, later)); got.State != store.StateVerified {
+	if got := save(t, s, finding(1, later)); got.State != lifecycle.StateLive {
 		t.Errorf("SaveFinding after Transition: State = %s, want verified", got.State)
 	}
 
@@ -132,7 +133,7 @@ func TestFindingsQuery(t *testing.T) {
 		}
 		save(t, s, f)
 	}
-	if _, err := s.Transition(ctx, fp(2), []store.State{store.StateDetected}, store.StateVerified, store.Update{}); err != nil {
+	if _, err := s.Transition(ctx, fp(2), []store.State{lifecycle.StateDetected}, lifecycle.StateLive, store.Update{}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -141,11 +142,11 @@ func TestFindingsQuery(t *testing.T) {
 		want []string
 	}{
 		{"all", store.Query{}, []string{fp(1), fp(2), fp(3), fp(4)}},
-		{"state", store.Query{State: store.StateDetected}, []string{fp(1), fp(3), fp(4)}},
+		{"state", store.Query{State: lifecycle.StateDetected}, []string{fp(1), fp(3), fp(4)}},
 		{"provider", store.Query{Provider: "gitlab"}, []string{fp(4)}},
-		{"both", store.Query{State: store.StateVerified, Provider: "github"}, []string{fp(2)}},
+		{"both", store.Query{State: lifecycle.StateLive, Provider: "github"}, []string{fp(2)}},
 		{"limit", store.Query{Limit: 2}, []string{fp(1), fp(2)}},
-		{"none", store.Query{State: store.StateNotified}, nil},
+		{"none", store.Query{State: lifecycle.StateNotified}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,11 +181,11 @@ func TestTransition(t *testing.T) {
 	}{
 		{
 			name: "allowed with fields",
-			from: []store.State{store.StateDetected}, to: store.StateVerified,
-			upd: store.Update{Verify: ptr(store.VerifyLive), OwnerID: ptr("42"), OwnerName: ptr("Ada"),
+			from: []store.State{lifecycle.StateDetected}, to: lifecycle.StateLive,
+			upd: store.Update{Verify: ptr(lifecycle.VerdictLive), OwnerID: ptr("42"), OwnerName: ptr("Ada"),
 				OwnerEmail: ptr("ada@contoso.com"), Org: ptr("contoso")},
 			check: func(t *testing.T, f store.Finding) {
-				if f.State != store.StateVerified || f.Verify != "live" || f.OwnerID != "42" || f.OwnerName != "Ada" ||
+				if f.State != lifecycle.StateLive || f.Verify != "live" || f.OwnerID != "42" || f.OwnerName != "Ada" ||
 					f.OwnerEmail != "ada@contoso.com" || f.Org != "contoso" || !f.UpdatedAt.Equal(t0.Add(time.Minute)) {
 					t.Errorf("Transition = %+v", f)
 				}
@@ -192,11 +193,11 @@ func TestTransition(t *testing.T) {
 		},
 		{
 			name: "one of several from states",
-			from: []store.State{store.StateVerified, store.StateDetected}, to: store.StateRevokeFailed,
-			upd: store.Update{Revocation: ptr(store.RevocationFailed), RevocationReason: ptr("HTTP 500"),
+			from: []store.State{lifecycle.StateLive, lifecycle.StateDetected}, to: lifecycle.StateRevokeFailed,
+			upd: store.Update{Revocation: ptr(lifecycle.OutcomeFailed), RevocationReason: ptr("HTTP 500"),
 				Attempts: ptr(1), NextAttempt: ptr(t0.Add(time.Hour))},
 			check: func(t *testing.T, f store.Finding) {
-				if f.State != store.StateRevokeFailed || f.Revocation != "failed" || f.RevocationReason != "HTTP 500" ||
+				if f.State != lifecycle.StateRevokeFailed || f.Revocation != "failed" || f.RevocationReason != "HTTP 500" ||
 					f.Attempts != 1 || !f.NextAttempt.Equal(t0.Add(time.Hour)) {
 					t.Errorf("Transition = %+v", f)
 				}
@@ -207,31 +208,31 @@ func TestTransition(t *testing.T) {
 		},
 		{
 			name: "same state to update fields",
-			from: []store.State{store.StateDetected}, to: store.StateDetected,
+			from: []store.State{lifecycle.StateDetected}, to: lifecycle.StateDetected,
 			upd: store.Update{Attempts: ptr(2)},
 			check: func(t *testing.T, f store.Finding) {
-				if f.State != store.StateDetected || f.Attempts != 2 {
+				if f.State != lifecycle.StateDetected || f.Attempts != 2 {
 					t.Errorf("Transition = %+v", f)
 				}
 			},
 		},
 		{
 			name: "pipeline-defined state",
-			from: []store.State{store.StateDetected}, to: "revoking",
+			from: []store.State{lifecycle.StateDetected}, to: "revoking",
 			check: func(t *testing.T, f store.Finding) {
 				if f.State != "revoking" {
 					t.Errorf("State = %s, want revoking", f.State)
 				}
 			},
 		},
-		{name: "conflict", from: []store.State{store.StateVerified}, to: store.StateRevoked, wantErr: store.ErrConflict},
-		{name: "no from", to: store.StateVerified, wantErr: store.ErrInvalid},
-		{name: "bad state", from: []store.State{store.StateDetected}, to: "Verified!", wantErr: store.ErrInvalid},
-		{name: "bad verify", from: []store.State{store.StateDetected}, to: store.StateVerified,
-			upd: store.Update{Verify: ptr("maybe")}, wantErr: store.ErrInvalid},
-		{name: "bad revocation", from: []store.State{store.StateDetected}, to: store.StateVerified,
-			upd: store.Update{Revocation: ptr("nuked")}, wantErr: store.ErrInvalid},
-		{name: "negative attempts", from: []store.State{store.StateDetected}, to: store.StateVerified,
+		{name: "conflict", from: []store.State{lifecycle.StateLive}, to: lifecycle.StateRevocationSent, wantErr: store.ErrConflict},
+		{name: "no from", to: lifecycle.StateLive, wantErr: store.ErrInvalid},
+		{name: "bad state", from: []store.State{lifecycle.StateDetected}, to: "Verified!", wantErr: store.ErrInvalid},
+		{name: "bad verify", from: []store.State{lifecycle.StateDetected}, to: lifecycle.StateLive,
+			upd: store.Update{Verify: ptr(lifecycle.Verdict("maybe"))}, wantErr: store.ErrInvalid},
+		{name: "bad revocation", from: []store.State{lifecycle.StateDetected}, to: lifecycle.StateLive,
+			upd: store.Update{Revocation: ptr(lifecycle.Outcome("nuked"))}, wantErr: store.ErrInvalid},
+		{name: "negative attempts", from: []store.State{lifecycle.StateDetected}, to: lifecycle.StateLive,
 			upd: store.Update{Attempts: ptr(-1)}, wantErr: store.ErrInvalid},
 	}
 	for _, tt := range tests {
@@ -247,7 +248,7 @@ func TestTransition(t *testing.T) {
 			}
 			if err != nil {
 				// Nothing changed.
-				if f, _ := s.Finding(t.Context(), fp(1)); f.State != store.StateDetected || !f.UpdatedAt.Equal(t0) {
+				if f, _ := s.Finding(t.Context(), fp(1)); f.State != lifecycle.StateDetected || !f.UpdatedAt.Equal(t0) {
 					t.Errorf("after failed Transition: State %s UpdatedAt %v, want detected, %v", f.State, f.UpdatedAt, t0)
 				}
 				return
@@ -266,7 +267,7 @@ func TestTransition(t *testing.T) {
 func TestTransitionNotFound(t *testing.T) {
 	t.Parallel()
 	s, _ := openTemp(t)
-	_, err := s.Transition(t.Context(), fp(404), []store.State{store.StateDetected}, store.StateVerified, store.Update{})
+	_, err := s.Transition(t.Context(), fp(404), []store.State{lifecycle.StateDetected}, lifecycle.StateLive, store.Update{})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Transition(unknown) = %v, want ErrNotFound", err)
 	}
@@ -293,7 +294,7 @@ func TestTransitionRace(t *testing.T) {
 				s = b
 			}
 			wg.Go(func() {
-				_, err := s.Transition(t.Context(), fp(n), []store.State{store.StateDetected}, store.StateVerified,
+				_, err := s.Transition(t.Context(), fp(n), []store.State{lifecycle.StateDetected}, lifecycle.StateLive,
 					store.Update{Attempts: ptr(w)})
 				mu.Lock()
 				defer mu.Unlock()
@@ -326,11 +327,11 @@ func TestDue(t *testing.T) {
 		to   store.State
 		next time.Time
 	}{
-		{1, store.StateRevokeFailed, t0.Add(30 * time.Minute)},
-		{2, store.StateVerified, t0.Add(10 * time.Minute)},
-		{3, store.StateRevokeFailed, t0.Add(2 * time.Hour)},
-		{4, store.StateDetected, time.Time{}},
-		{5, store.StateNotified, t0},
+		{1, lifecycle.StateRevokeFailed, t0.Add(30 * time.Minute)},
+		{2, lifecycle.StateLive, t0.Add(10 * time.Minute)},
+		{3, lifecycle.StateRevokeFailed, t0.Add(2 * time.Hour)},
+		{4, lifecycle.StateDetected, time.Time{}},
+		{5, lifecycle.StateNotified, t0},
 	}
 	for _, st := range steps {
 		save(t, s, finding(st.n, t0.Add(time.Duration(st.n)*time.Second)))
@@ -338,11 +339,11 @@ func TestDue(t *testing.T) {
 		if !st.next.IsZero() {
 			upd.NextAttempt = ptr(st.next)
 		}
-		if _, err := s.Transition(ctx, fp(st.n), []store.State{store.StateDetected}, st.to, upd); err != nil {
+		if _, err := s.Transition(ctx, fp(st.n), []store.State{lifecycle.StateDetected}, st.to, upd); err != nil {
 			t.Fatal(err)
 		}
 	}
-	retry := []store.State{store.StateRevokeFailed, store.StateVerified}
+	retry := []store.State{lifecycle.StateRevokeFailed, lifecycle.StateLive}
 	tests := []struct {
 		name   string
 		states []store.State
@@ -355,8 +356,8 @@ func TestDue(t *testing.T) {
 		{"earliest first", retry, t0.Add(3 * time.Hour), 0, []string{fp(2), fp(1), fp(3)}},
 		{"limit", retry, t0.Add(3 * time.Hour), 2, []string{fp(2), fp(1)}},
 		{"due at the instant", retry, t0.Add(30 * time.Minute), 0, []string{fp(2), fp(1)}},
-		{"zero next attempt is due", []store.State{store.StateDetected}, t0, 0, []string{fp(4)}},
-		{"other states excluded", []store.State{store.StateSkipped}, t0.Add(time.Hour * 24), 0, nil},
+		{"zero next attempt is due", []store.State{lifecycle.StateDetected}, t0, 0, []string{fp(4)}},
+		{"other states excluded", []store.State{lifecycle.StateSkipped}, t0.Add(time.Hour * 24), 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

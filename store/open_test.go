@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/secret"
 	"github.com/patrolsec/patrol/store"
 )
@@ -296,8 +297,8 @@ func TestNoRawSecretInFile(t *testing.T) {
 	p := dbPath(t)
 	s := openAt(t, p, nil)
 	save(t, s, f)
-	if _, err := s.Transition(ctx, f.Fingerprint, []store.State{store.StateDetected}, store.StateConfirmedDead, store.Update{
-		Verify: ptr(store.VerifyLive), OwnerID: ptr("42"), Revocation: ptr(store.RevocationRevoked),
+	if _, err := s.Transition(ctx, f.Fingerprint, []store.State{lifecycle.StateDetected}, lifecycle.StateConfirmedDead, store.Update{
+		Verify: ptr(lifecycle.VerdictLive), OwnerID: ptr("42"), Revocation: ptr(lifecycle.OutcomeRevoked),
 		RevocationReason: ptr("revoked " + tok.String()), // a careless reason: Token prints redacted
 	}); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/store"
 )
 
@@ -38,8 +39,8 @@ func crashHelper(path string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if _, err := s.Transition(ctx, fp(1), []store.State{store.StateDetected}, store.StateConfirmedDead,
-		store.Update{Revocation: ptr(store.RevocationRevoked)}); err != nil {
+	if _, err := s.Transition(ctx, fp(1), []store.State{lifecycle.StateDetected}, lifecycle.StateConfirmedDead,
+		store.Update{Revocation: ptr(lifecycle.OutcomeRevoked)}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -319,7 +320,7 @@ func TestCrashWhileSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	save(t, s, finding(1, t0))
-	if _, err := s.Transition(ctx, fp(1), []store.State{store.StateDetected}, store.StateConfirmedDead, store.Update{}); err != nil {
+	if _, err := s.Transition(ctx, fp(1), []store.State{lifecycle.StateDetected}, lifecycle.StateConfirmedDead, store.Update{}); err != nil {
 		t.Fatal(err)
 	}
 	m, _, err := s.Enqueue(ctx, message(1, "owner@contoso.com"))
@@ -365,7 +366,7 @@ func checkRecovered(t *testing.T, s store.Store, id int64) {
 	t.Helper()
 	ctx := t.Context()
 	f, err := s.Finding(ctx, fp(1))
-	if err != nil || f.State != store.StateConfirmedDead || len(f.Locations) != 1 {
+	if err != nil || f.State != lifecycle.StateConfirmedDead || len(f.Locations) != 1 {
 		t.Errorf("Finding after crash = %+v, %v; want confirmed_dead with its location", f, err)
 	}
 	ms, err := s.Messages(ctx, fp(1))

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/patrolsec/patrol/lifecycle"
 )
 
 // Drivers accepted in Config.Driver.
@@ -87,45 +89,9 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 	}
 }
 
-// State is where a finding is in the pipeline. The pipeline owns the transitions between
-// states; the store only makes each one a compare-and-set. States beyond the ones below are
-// allowed (the pipeline may add intermediate ones such as "revoking") as long as they are
-// lower-case words of at most 32 bytes ([a-z][a-z0-9_]*).
-type State string
-
-// The states of DESIGN.md: detected → verified → revoked | revoke_failed | skipped →
-// confirmed_dead → notified.
-const (
-	// StateDetected is the state of every newly saved finding.
-	StateDetected State = "detected"
-	// StateVerified: the provider was asked; Finding.Verify says what it answered.
-	StateVerified State = "verified"
-	// StateRevoked: the provider accepted the revocation, not yet confirmed dead.
-	StateRevoked State = "revoked"
-	// StateRevokeFailed: the revocation failed and is retried at NextAttempt.
-	StateRevokeFailed State = "revoke_failed"
-	// StateSkipped: not revoked, by policy or dry run (Finding.RevocationReason says which).
-	StateSkipped State = "skipped"
-	// StateConfirmedDead: the provider says the token no longer works.
-	StateConfirmedDead State = "confirmed_dead"
-	// StateNotified: the owner's messages are queued; the finding's work is done.
-	StateNotified State = "notified"
-)
-
-// Values of Finding.Verify (the revoke package's verification statuses).
-const (
-	VerifyLive    = "live"
-	VerifyDead    = "dead"
-	VerifyUnknown = "unknown"
-)
-
-// Values of Finding.Revocation (the pipeline's revocation statuses).
-const (
-	RevocationRevoked = "revoked"
-	RevocationFailed  = "failed"
-	RevocationSkipped = "skipped"
-	RevocationDryRun  = "dry_run"
-)
+// State is where a finding is in the pipeline: the words and the transitions between them are
+// defined once, in package lifecycle. The store only makes each transition a compare-and-set.
+type State = lifecycle.State
 
 // Statuses of a Message.
 const (
@@ -156,17 +122,15 @@ type Finding struct {
 	// State is where the finding is in the pipeline; SaveFinding always creates
 	// StateDetected and only Transition changes it.
 	State State
-	// Verify is the last verification: "" (never asked), VerifyLive, VerifyDead or
-	// VerifyUnknown.
-	Verify string
+	// Verify is the last verification: "" (never asked) or a lifecycle.Verdict.
+	Verify lifecycle.Verdict
 	// OwnerID, OwnerName, OwnerEmail and Org say whose token it is, as the provider answered.
 	OwnerID    string
 	OwnerName  string
 	OwnerEmail string
 	Org        string
-	// Revocation is what was done: "", RevocationRevoked, RevocationFailed,
-	// RevocationSkipped or RevocationDryRun; RevocationReason says why.
-	Revocation       string
+	// Revocation is what was done: "" or a lifecycle.Outcome; RevocationReason says why.
+	Revocation       lifecycle.Outcome
 	RevocationReason string
 	// Attempts counts retries of the current step (unknown verifications, failed
 	// revocations); NextAttempt is when Due returns the finding again. The zero time means
@@ -183,10 +147,24 @@ type Finding struct {
 }
 
 // Location is one place a secret was seen. A finding records each location once, keyed by
-// (Repository, Commit, Path, Line, Column).
+// (Repository, Commit, Path, Line, Column, Kind).
+//
+// Blob, Offset and Length say where the token's bytes are, so that a later step can read the
+// raw value again from the repository or the clone cache (the store never holds it): Blob is
+// the git blob id (empty outside git; for a commit or tag message, Commit names the object),
+// Offset and Length the byte span of the match in that content (for a token found inside
+// base64 or URL-encoded text, the span of the encoded text, and Encoding says which).
 type Location struct {
 	// Source is the kind of source ("git", "dir", "stdin").
 	Source string
+	// Kind is "" for file content, "commit-message" or "tag-message" for a message.
+	Kind string
+	// Blob is the git blob id of the content; Offset and Length the match's byte span in it.
+	Blob   string
+	Offset int64
+	Length int
+	// Encoding is "", "base64" or "url": how the token was wrapped at that span.
+	Encoding string
 	// Repository is the repository path or URL.
 	Repository string
 	// Commit is the commit that introduced the secret at Path (git only).
@@ -204,6 +182,17 @@ type Location struct {
 	WebURL string
 }
 
+// Cursor is where the incremental scan of one repository stands: the tip of every ref (branch
+// and tag) after its last scan.
+type Cursor struct {
+	// Repository is the repository's key (its URL, or its path for a local target).
+	Repository string
+	// Refs maps a full ref name ("refs/heads/main") to its commit id.
+	Refs map[string]string
+	// ScannedAt is when the scan that set Refs finished.
+	ScannedAt time.Time
+}
+
 // Query selects findings for Findings. The zero Query selects them all.
 type Query struct {
 	// State, when set, keeps the findings in that state.
@@ -219,12 +208,12 @@ type Query struct {
 type Update struct {
 	// Verify, the owner fields, Revocation and RevocationReason set the Finding fields of the
 	// same name; Verify and Revocation take the values documented there.
-	Verify           *string
+	Verify           *lifecycle.Verdict
 	OwnerID          *string
 	OwnerName        *string
 	OwnerEmail       *string
 	Org              *string
-	Revocation       *string
+	Revocation       *lifecycle.Outcome
 	RevocationReason *string
 	// Attempts and NextAttempt set the retry schedule (Due).
 	Attempts    *int
@@ -338,6 +327,29 @@ type Store interface {
 	MessageFailed(ctx context.Context, id int64, at time.Time, reason string) error
 	// Messages returns the messages about a finding, in the order they were enqueued.
 	Messages(ctx context.Context, fingerprint string) ([]Message, error)
+
+	// InTx runs fn in one transaction: every call fn makes on tx commits together when fn
+	// returns nil, and none does when it returns an error (which InTx returns) or panics.
+	// tx must not be used after fn returns, nor from other goroutines; InTx on tx runs fn
+	// in the same transaction. This is how a step claims a revocation and writes its audit
+	// row in one commit, and how a scan records its findings and advances its cursor
+	// together.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	// Cursor returns the stored cursor of a repository, or a zero Cursor (nil Refs) when it
+	// was never scanned.
+	Cursor(ctx context.Context, repository string) (Cursor, error)
+	// SaveCursor replaces the cursor of c.Repository.
+	SaveCursor(ctx context.Context, c Cursor) error
+	// Cursors returns every stored cursor, oldest ScannedAt first.
+	Cursors(ctx context.Context) ([]Cursor, error)
+	// MarkScanned records blob ids as scanned in a repository (idempotent).
+	MarkScanned(ctx context.Context, repository string, blobs []string) error
+	// Scanned returns the subset of blobs already recorded as scanned in a repository.
+	Scanned(ctx context.Context, repository string, blobs []string) (map[string]bool, error)
+	// RecordDelivery records a webhook delivery id of a source ("github", "gitlab",
+	// "azuredevops") and reports whether it is new; a redelivery returns false.
+	RecordDelivery(ctx context.Context, source, id string, at time.Time) (bool, error)
 	// Close releases the database. Calls after Close fail.
 	Close() error
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/patrolsec/patrol/lifecycle"
 )
 
 // maxText bounds free-text fields (reasons, errors, details): a provider's error page must
@@ -83,16 +85,16 @@ func validateTransition(from []State, to State, upd Update) error {
 	}
 	if v := upd.Verify; v != nil {
 		switch *v {
-		case "", VerifyLive, VerifyDead, VerifyUnknown:
+		case "", lifecycle.VerdictLive, lifecycle.VerdictDead, lifecycle.VerdictUnknown:
 		default:
 			return fmt.Errorf("verify %q (want live, dead, unknown or empty): %w", *v, ErrInvalid)
 		}
 	}
 	if r := upd.Revocation; r != nil {
 		switch *r {
-		case "", RevocationRevoked, RevocationFailed, RevocationSkipped, RevocationDryRun:
+		case "", lifecycle.OutcomeRevoked, lifecycle.OutcomeSent, lifecycle.OutcomeFailed, lifecycle.OutcomeSkipped, lifecycle.OutcomeDryRun:
 		default:
-			return fmt.Errorf("revocation %q (want revoked, failed, skipped, dry_run or empty): %w", *r, ErrInvalid)
+			return fmt.Errorf("revocation %q (want revoked, revocation_sent, failed, skipped, dry_run or empty): %w", *r, ErrInvalid)
 		}
 	}
 	if upd.Attempts != nil && *upd.Attempts < 0 {
