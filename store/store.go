@@ -329,11 +329,20 @@ type Store interface {
 	Messages(ctx context.Context, fingerprint string) ([]Message, error)
 
 	// InTx runs fn in one transaction: every call fn makes on tx commits together when fn
-	// returns nil, and none does when it returns an error (which InTx returns) or panics.
-	// tx must not be used after fn returns, nor from other goroutines; InTx on tx runs fn
-	// in the same transaction. This is how a step claims a revocation and writes its audit
-	// row in one commit, and how a scan records its findings and advances its cursor
-	// together.
+	// returns nil, and none does when it returns an error (which InTx returns unchanged, so
+	// errors.Is and errors.As see it) or panics (the panic goes on up after the rollback).
+	// This is how a step claims a revocation and writes its audit row in one commit, and how
+	// a scan records its findings and advances its cursor together.
+	//
+	// Every method of tx runs on the transaction, reads included: fn reads its own writes.
+	// Each write method of tx is atomic on its own too: one that fails (ErrConflict,
+	// ErrInvalid) changed nothing, and fn may go on. InTx on tx runs its fn in the same
+	// transaction as a nested unit: when that fn fails, its writes are undone and the error
+	// returned; they commit with the outer transaction otherwise. Transactions are
+	// serialized: fn must make its calls on tx, never on the Store InTx was called on (a
+	// write there waits for this transaction to end). tx must not be used from other
+	// goroutines nor after fn returns (its methods then return ErrTxDone); Close on tx is an
+	// error.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
 	// Cursor returns the stored cursor of a repository, or a zero Cursor (nil Refs) when it

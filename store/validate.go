@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -31,11 +32,19 @@ func clip(s string) string {
 // validFingerprint reports whether fp looks like secret.Fingerprint's output: lower-case hex,
 // 16 to 128 digits. Anything else (a raw token above all) is refused.
 func validFingerprint(fp string) bool {
-	if len(fp) < 16 || len(fp) > 128 {
-		return false
-	}
-	for i := 0; i < len(fp); i++ {
-		c := fp[i]
+	return len(fp) >= 16 && len(fp) <= 128 && lowerHex(fp)
+}
+
+// validObjectID reports whether id is a git object id: 40 (SHA-1) or 64 (SHA-256) lower-case
+// hex digits.
+func validObjectID(id string) bool {
+	return (len(id) == 40 || len(id) == 64) && lowerHex(id)
+}
+
+// lowerHex reports whether s is made of lower-case hex digits only.
+func lowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false
 		}
@@ -69,6 +78,33 @@ func validateFinding(f Finding) error {
 		return fmt.Errorf("redacted preview must end in \"…\" (secret.Preview): %w", ErrInvalid)
 	case len(f.Redacted) > 256 || len(f.DetectorID) > 128 || len(f.Provider) > 128 || len(f.Confidence) > 64:
 		return fmt.Errorf("identity field too long: %w", ErrInvalid)
+	}
+	for i, l := range f.Locations {
+		if err := validateLocation(l); err != nil {
+			return fmt.Errorf("location %d (%s:%d): %w", i, l.Path, l.Line, err)
+		}
+	}
+	return nil
+}
+
+// Location kinds and encodings the store accepts (Location.Kind, Location.Encoding).
+var (
+	locationKinds     = []string{"", "commit-message", "tag-message"}
+	locationEncodings = []string{"", "base64", "url"}
+)
+
+// validateLocation checks the fields of a location that say where a token's bytes are: none
+// of them may be able to carry the token itself.
+func validateLocation(l Location) error {
+	switch {
+	case !slices.Contains(locationKinds, l.Kind):
+		return fmt.Errorf("kind %q (want empty, commit-message or tag-message): %w", l.Kind, ErrInvalid)
+	case !slices.Contains(locationEncodings, l.Encoding):
+		return fmt.Errorf("encoding %q (want empty, base64 or url): %w", l.Encoding, ErrInvalid)
+	case l.Blob != "" && !validObjectID(l.Blob):
+		return fmt.Errorf("blob id must be 40 or 64 lower-case hex digits or empty: %w", ErrInvalid)
+	case l.Offset < 0 || l.Length < 0:
+		return fmt.Errorf("byte span at %d of length %d: offset and length must be >= 0: %w", l.Offset, l.Length, ErrInvalid)
 	}
 	return nil
 }
