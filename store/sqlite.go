@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -544,10 +546,21 @@ func (s *sqliteStore) Finding(ctx context.Context, fingerprint string) (Finding,
 
 // Findings implements Store.
 func (s *sqliteStore) Findings(ctx context.Context, q Query) ([]Finding, error) {
+	for _, st := range append([]State{q.State}, q.States...) {
+		if st != "" && !validState(st) {
+			return nil, fmt.Errorf("list findings: state %q is not a lower-case word of at most 32 bytes: %w", st, ErrInvalid)
+		}
+	}
 	var where []string
 	var args []any
 	if q.State != "" {
 		where, args = append(where, "state = ?"), append(args, string(q.State))
+	}
+	if len(q.States) > 0 {
+		where = append(where, "state IN ("+placeholders(len(q.States))+")")
+		for _, st := range q.States {
+			args = append(args, string(st))
+		}
 	}
 	if q.Provider != "" {
 		where, args = append(where, "provider = ?"), append(args, q.Provider)
@@ -590,14 +603,17 @@ func (s *sqliteStore) Transition(ctx context.Context, fingerprint string, from [
 	if upd.NextAttempt != nil {
 		set, args = append(set, "next_attempt = ?"), append(args, toDB(*upd.NextAttempt))
 	}
+	where := `fingerprint = ? AND state IN (` + placeholders(len(from)) + `)`
 	args = append(args, fingerprint)
 	for _, st := range from {
 		args = append(args, string(st))
 	}
+	if upd.IfAttempts != nil {
+		where, args = where+` AND attempts = ?`, append(args, *upd.IfAttempts)
+	}
 	var out Finding
 	err := s.write(ctx, func(tx execer) error {
-		res, err := tx.ExecContext(ctx, `UPDATE findings SET `+strings.Join(set, ", ")+
-			` WHERE fingerprint = ? AND state IN (`+placeholders(len(from))+`)`, args...)
+		res, err := tx.ExecContext(ctx, `UPDATE findings SET `+strings.Join(set, ", ")+` WHERE `+where, args...)
 		if err != nil {
 			return err
 		}
@@ -606,13 +622,17 @@ func (s *sqliteStore) Transition(ctx context.Context, fingerprint string, from [
 			return err
 		}
 		if n == 0 {
-			var cur string
-			err := tx.QueryRowContext(ctx, `SELECT state FROM findings WHERE fingerprint = ?`, fingerprint).Scan(&cur)
+			var cur State
+			var attempts int
+			err := tx.QueryRowContext(ctx, `SELECT state, attempts FROM findings WHERE fingerprint = ?`, fingerprint).Scan(&cur, &attempts)
 			if errNoRows(err) {
 				return ErrNotFound
 			}
 			if err != nil {
 				return err
+			}
+			if upd.IfAttempts != nil && slices.Contains(from, cur) {
+				return fmt.Errorf("attempts is %d, not %d: %w", attempts, *upd.IfAttempts, ErrConflict)
 			}
 			return fmt.Errorf("state is %s, not one of %v: %w", cur, from, ErrConflict)
 		}
@@ -863,33 +883,182 @@ func (s *sqliteStore) Messages(ctx context.Context, fingerprint string) ([]Messa
 	return out, nil
 }
 
-// The methods below are the contract of the store-driven pipeline; their SQLite
-// implementation lands with the reshape.
-
-var errNotBuilt = errors.New("not built yet")
+// ---- incremental scans ----
 
 // Cursor implements Store.
 func (s *sqliteStore) Cursor(ctx context.Context, repository string) (Cursor, error) {
-	return Cursor{}, errNotBuilt
+	op := "read cursor of " + repository
+	q, err := s.reader()
+	if err != nil {
+		return Cursor{}, fmt.Errorf("%s: %w", op, err)
+	}
+	c, err := scanCursor(q.QueryRowContext(ctx, `SELECT repository, refs, scanned_at FROM cursors WHERE repository = ?`, repository))
+	if errNoRows(err) {
+		return Cursor{}, nil
+	}
+	if err != nil {
+		return Cursor{}, s.fail(op, err)
+	}
+	return c, nil
+}
+
+// scanCursor reads one cursors row.
+func scanCursor(r rowScanner) (Cursor, error) {
+	var c Cursor
+	var refs string
+	var at int64
+	if err := r.Scan(&c.Repository, &refs, &at); err != nil {
+		return Cursor{}, err
+	}
+	c.ScannedAt = fromDB(at)
+	if err := json.Unmarshal([]byte(refs), &c.Refs); err != nil {
+		return Cursor{}, fmt.Errorf("refs of %s: %w", c.Repository, err)
+	}
+	if c.Refs == nil {
+		c.Refs = map[string]string{}
+	}
+	return c, nil
 }
 
 // SaveCursor implements Store.
-func (s *sqliteStore) SaveCursor(ctx context.Context, c Cursor) error { return errNotBuilt }
+func (s *sqliteStore) SaveCursor(ctx context.Context, c Cursor) error {
+	op := "save cursor of " + c.Repository
+	if err := validateCursor(c); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	refs := c.Refs
+	if refs == nil {
+		refs = map[string]string{}
+	}
+	b, err := json.Marshal(refs) // keys sorted: the same refs give the same text
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	err = s.write(ctx, func(tx execer) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO cursors (repository, refs, scanned_at) VALUES (?, ?, ?)
+	ON CONFLICT (repository) DO UPDATE SET refs = excluded.refs, scanned_at = excluded.scanned_at`,
+			c.Repository, string(b), toDB(s.clock(c.ScannedAt)))
+		return err
+	})
+	return s.fail(op, err)
+}
 
 // Cursors implements Store.
-func (s *sqliteStore) Cursors(ctx context.Context) ([]Cursor, error) { return nil, errNotBuilt }
+func (s *sqliteStore) Cursors(ctx context.Context) ([]Cursor, error) {
+	const op = "list cursors"
+	q, err := s.reader()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT repository, refs, scanned_at FROM cursors ORDER BY scanned_at, repository`)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	defer rows.Close()
+	var out []Cursor
+	for rows.Next() {
+		c, err := scanCursor(rows)
+		if err != nil {
+			return nil, s.fail(op, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
 
 // MarkScanned implements Store.
 func (s *sqliteStore) MarkScanned(ctx context.Context, repository string, blobs []string) error {
-	return errNotBuilt
+	op := fmt.Sprintf("mark %d blobs scanned in %s", len(blobs), repository)
+	if err := validateBlobs(repository, blobs); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if len(blobs) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx execer) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO scanned_blobs (repository, blob_sha) VALUES (?, ?)
+	ON CONFLICT (repository, blob_sha) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, b := range blobs {
+			if _, err := stmt.ExecContext(ctx, repository, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.fail(op, err)
 }
 
 // Scanned implements Store.
 func (s *sqliteStore) Scanned(ctx context.Context, repository string, blobs []string) (map[string]bool, error) {
-	return nil, errNotBuilt
+	op := fmt.Sprintf("look up %d scanned blobs in %s", len(blobs), repository)
+	if err := validateBlobs(repository, blobs); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	q, err := s.reader()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	out := make(map[string]bool)
+	for start := 0; start < len(blobs); start += maxVars {
+		batch := blobs[start:min(start+maxVars, len(blobs))]
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, repository)
+		for _, b := range batch {
+			args = append(args, b)
+		}
+		if err := scanStrings(ctx, q, func(b string) { out[b] = true }, `SELECT blob_sha FROM scanned_blobs
+	WHERE repository = ? AND blob_sha IN (`+placeholders(len(batch))+`)`, args...); err != nil {
+			return nil, s.fail(op, err)
+		}
+	}
+	return out, nil
 }
+
+// scanStrings runs a query of one text column and hands each value to add.
+func scanStrings(ctx context.Context, q querier, add func(string), query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		add(v)
+	}
+	return rows.Err()
+}
+
+// ---- webhooks ----
 
 // RecordDelivery implements Store.
 func (s *sqliteStore) RecordDelivery(ctx context.Context, source, id string, at time.Time) (bool, error) {
-	return false, errNotBuilt
+	op := fmt.Sprintf("record %s delivery %q", source, id)
+	if err := validateDelivery(source, id); err != nil {
+		return false, fmt.Errorf("record delivery: %w", err)
+	}
+	var isNew bool
+	err := s.write(ctx, func(tx execer) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (source, id, at) VALUES (?, ?, ?)
+	ON CONFLICT (source, id) DO NOTHING`, source, id, toDB(s.clock(at)))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		isNew = n == 1
+		return err
+	})
+	if err != nil {
+		return false, s.fail(op, err)
+	}
+	return isNew, nil
 }

@@ -193,10 +193,14 @@ type Cursor struct {
 	ScannedAt time.Time
 }
 
-// Query selects findings for Findings. The zero Query selects them all.
+// Query selects findings for Findings. The zero Query selects them all; each field set
+// narrows the selection (a finding must pass all of them).
 type Query struct {
 	// State, when set, keeps the findings in that state.
 	State State
+	// States, when not empty, keeps the findings in any of these states (with State also
+	// set, a finding must be in State and State among States).
+	States []State
 	// Provider, when set, keeps the findings of that provider.
 	Provider string
 	// Limit caps the number returned; zero or less means no limit.
@@ -204,8 +208,17 @@ type Query struct {
 }
 
 // Update lists the fields Transition sets along with the state. A nil field is kept as
-// stored; a non-nil one is written, empty values included.
+// stored; a non-nil one is written, empty values included. IfAttempts is no field to set but
+// a second guard of the compare-and-set.
 type Update struct {
+	// IfAttempts, when set, makes the transition happen only if the stored Attempts equals
+	// *IfAttempts (as well as the state being one of from); otherwise Transition returns
+	// ErrConflict and changes nothing. With Attempts set to *IfAttempts+1 in the same Update,
+	// this is a lease a worker can take over exactly once: of several workers that read a
+	// stale claim (say a finding left in "revoking" by a crash) with Attempts n and each
+	// transition it with IfAttempts n, Attempts n+1, one wins and the others conflict,
+	// although from and to are the same state for all of them.
+	IfAttempts *int
 	// Verify, the owner fields, Revocation and RevocationReason set the Finding fields of the
 	// same name; Verify and Revocation take the values documented there.
 	Verify           *lifecycle.Verdict
@@ -290,8 +303,9 @@ type Store interface {
 	// Findings returns the findings q selects, oldest FirstSeen first.
 	Findings(ctx context.Context, q Query) ([]Finding, error)
 	// Transition moves a finding to state to, applying upd, only if its current state is one
-	// of from (compare-and-set in one transaction); otherwise it returns ErrConflict and
-	// changes nothing. to may equal the current state, to update fields (a retry's
+	// of from and, when upd.IfAttempts is set, its Attempts equals *upd.IfAttempts
+	// (compare-and-set in one transaction); otherwise it returns ErrConflict and changes
+	// nothing. to may equal the current state, to update fields (a retry's
 	// Attempts and NextAttempt) under the same guard. It sets UpdatedAt and returns the
 	// stored finding. Of several workers racing the same transition exactly one wins,
 	// which is what makes each step happen once across restarts and replicas.
