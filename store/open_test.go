@@ -315,8 +315,48 @@ func TestNoRawSecretInFile(t *testing.T) {
 		Event: "revoked", Channel: "email", Payload: payload}); err != nil {
 		t.Fatal(err)
 	}
+	// The scan side, in one transaction: where the bytes are, the blob, the cursor, a delivery.
+	span := loc("config/.env", 2)
+	span.Blob, span.Offset, span.Length, span.Encoding = strings.Repeat("5e", 20), 120, len(rawValue), "base64"
+	withSpan := f
+	withSpan.Locations = []store.Location{span}
+	if err := s.InTx(ctx, func(tx store.Store) error {
+		if _, _, err := tx.SaveFinding(ctx, withSpan); err != nil {
+			return err
+		}
+		if err := tx.MarkScanned(ctx, span.Repository, []string{span.Blob}); err != nil {
+			return err
+		}
+		if err := tx.SaveCursor(ctx, store.Cursor{Repository: span.Repository, Refs: map[string]string{"refs/heads/main": span.Commit}}); err != nil {
+			return err
+		}
+		_, err := tx.RecordDelivery(ctx, "github", "72d3162e-cc78-11e3-81ab-4c9367dc0958", time.Time{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A raw value where the scan side would put it by mistake is refused too.
+	bad := withSpan
+	bad.Locations = []store.Location{span}
+	bad.Locations[0].Blob = rawValue
+	if _, _, err := s.SaveFinding(ctx, bad); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("SaveFinding(raw blob id) = %v, want ErrInvalid", err)
+	}
+	if err := s.MarkScanned(ctx, span.Repository, []string{rawValue}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("MarkScanned(raw value) = %v, want ErrInvalid", err)
+	}
+	for name, err := range map[string]error{
+		"SaveCursor":  s.SaveCursor(ctx, store.Cursor{Repository: "https://" + rawValue + "@github.com/contoso/app"}),
+		"MarkScanned": s.MarkScanned(ctx, "https://x:"+rawValue+"@github.com/contoso/app", []string{span.Blob}),
+	} {
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s(token in URL) = %v, want ErrInvalid", name, err)
+		} else if strings.Contains(err.Error(), rawValue) {
+			t.Errorf("%s(token in URL) = %q: the error repeats the token", name, err)
+		}
+	}
 	// The API refuses the raw value where a mistake would put it.
-	bad := f
+	bad = f
 	bad.Fingerprint = rawValue
 	if _, _, err := s.SaveFinding(ctx, bad); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("SaveFinding(raw fingerprint) = %v, want ErrInvalid", err)
@@ -357,7 +397,7 @@ func TestNoRawSecretInFile(t *testing.T) {
 func TestRecordsHaveNoSecretField(t *testing.T) {
 	t.Parallel()
 	tokenType := reflect.TypeFor[secret.Token]()
-	for _, v := range []any{store.Finding{}, store.Location{}, store.Update{}, store.AuditEvent{}, store.Message{}, store.Query{}} {
+	for _, v := range []any{store.Finding{}, store.Location{}, store.Update{}, store.AuditEvent{}, store.Message{}, store.Query{}, store.Cursor{}} {
 		typ := reflect.TypeOf(v)
 		for f := range typ.Fields() {
 			name := strings.ToLower(f.Name)
@@ -386,5 +426,40 @@ func TestOpenOddPath(t *testing.T) {
 	save(t, s, finding(1, t0))
 	if _, err := os.Stat(p); err != nil {
 		t.Errorf("store not at %s: %v", p, err)
+	}
+}
+
+// TestInTxTakesTheFileLock checks that a transaction takes SQLite's write lock when it
+// begins (IMMEDIATE), before fn writes anything: another process's write waits for it and,
+// past its busy timeout, gets ErrLocked; after the commit it goes through.
+func TestInTxTakesTheFileLock(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	p := dbPath(t)
+	a := openAt(t, p, nil)
+	b, err := store.Open(ctx, store.Config{DSN: p, BusyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = a.InTx(ctx, func(tx store.Store) error {
+		if _, _, err := b.SaveFinding(ctx, finding(1, t0)); !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), p) {
+			t.Errorf("SaveFinding from another handle during InTx = %v, want ErrLocked naming %s", err, p)
+		}
+		// Reads from the other handle do not wait (WAL).
+		if _, err := b.Findings(ctx, store.Query{}); err != nil {
+			t.Errorf("Findings from another handle during InTx = %v", err)
+		}
+		_, _, err := tx.SaveFinding(ctx, finding(2, t0))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.SaveFinding(ctx, finding(1, t0)); err != nil {
+		t.Errorf("SaveFinding from another handle after the commit = %v", err)
+	}
+	if fs, err := b.Findings(ctx, store.Query{}); err != nil || len(fs) != 2 {
+		t.Errorf("Findings = %d, %v; want 2", len(fs), err)
 	}
 }
