@@ -167,10 +167,12 @@ func cleanCloneURL(raw string) (string, error) {
 	}
 	u.User = nil
 	switch {
-	case !u.IsAbs() || u.Host == "" || u.Opaque != "":
+	case !u.IsAbs():
 		return "", fmt.Errorf("clone URL %s is not an absolute URL", redact(raw))
 	case !secureURL(u):
 		return "", fmt.Errorf("clone URL %s is not https (plain http only to a loopback address)", redact(raw))
+	case u.Opaque != "":
+		return "", fmt.Errorf("clone URL %s is not a hierarchical URL", redact(raw))
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", fmt.Errorf("clone URL %s has a query or fragment", redact(raw))
 	case strings.Trim(u.Path, "/") == "":
