@@ -2,7 +2,6 @@ package targets
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -185,27 +184,11 @@ func TestAzureDevOps_List(t *testing.T) {
 			s := newScript(tt.replies)
 			f := newADOFake(t, tok, "/contoso", s)
 			l, err := NewAzureDevOps(AzureDevOps{Org: "contoso", Token: tok, BaseURL: f.srv.URL, Projects: tt.projects}, e.opts)
-			if err != nil {
-				t.Fatalf("NewAzureDevOps: %v", err)
-			}
-			got, err := l.List(t.Context())
-			if err != nil {
-				t.Fatalf("List: %v", err)
-			}
 			var want []string
 			for _, pr := range tt.want {
 				want = append(want, f.key(pr[0], pr[1]))
 			}
-			if diff := cmp.Diff(want, keys(got)); diff != "" {
-				t.Errorf("List keys (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantSleep, e.clock.Sleeps()); diff != "" {
-				t.Errorf("sleeps (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantHits, s.Hits()); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
-			}
-			checkSecretFree(t, "the log", e.log.String(), tok)
+			listOK(t, e, s, tok, l, err, want, tt.wantSleep, tt.wantHits)
 		})
 	}
 }
@@ -247,17 +230,9 @@ func TestAzureDevOps_ListOnPremCollection(t *testing.T) {
 			t.Parallel()
 			tok := testToken()
 			f := newADOFake(t, tok, "/tfs/DefaultCollection", newScript(nil))
-			l, err := NewAzureDevOps(AzureDevOps{Org: tt.org, Token: tok, BaseURL: f.srv.URL + tt.base, Projects: []string{"Legacy Tools"}}, newEnv().opts)
-			if err != nil {
-				t.Fatalf("NewAzureDevOps: %v", err)
-			}
-			got, err := l.List(t.Context())
-			if err != nil {
-				t.Fatalf("List: %v", err)
-			}
-			if diff := cmp.Diff([]string{f.key("Legacy Tools", "old tool")}, keys(got)); diff != "" {
-				t.Errorf("List keys (-want +got):\n%s", diff)
-			}
+			e := newEnv()
+			l, err := NewAzureDevOps(AzureDevOps{Org: tt.org, Token: tok, BaseURL: f.srv.URL + tt.base, Projects: []string{"Legacy Tools"}}, e.opts)
+			listOK(t, e, nil, tok, l, err, []string{f.key("Legacy Tools", "old tool")}, nil, nil)
 		})
 	}
 }
@@ -326,18 +301,7 @@ func TestAzureDevOps_ListErrors(t *testing.T) {
 			e, tok := newEnv(), testToken()
 			f := newADOFake(t, tok, "/contoso", newScript(tt.replies))
 			l, err := NewAzureDevOps(AzureDevOps{Org: "contoso", Token: tok, BaseURL: f.srv.URL, Projects: tt.projects}, e.opts)
-			if err != nil {
-				t.Fatalf("NewAzureDevOps: %v", err)
-			}
-			got, err := l.List(t.Context())
-			if !errors.Is(err, tt.want) || got != nil {
-				t.Fatalf("List() = %d repos, %v; want %v", len(got), err, tt.want)
-			}
-			if !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("error %q lacks %q", err, tt.wantText)
-			}
-			checkSecretFree(t, "the error", err.Error(), tok)
-			checkSecretFree(t, "the log", e.log.String(), tok)
+			listFails(t, e, tok, l, err, tt.want, tt.wantText)
 		})
 	}
 }
@@ -363,18 +327,7 @@ func TestNewAzureDevOps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := NewAzureDevOps(tt.cfg, Options{})
-			if tt.wantText == "" {
-				if err != nil {
-					t.Errorf("NewAzureDevOps() = %v, want nil", err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("NewAzureDevOps() = %v, want ErrConfig with %q", err, tt.wantText)
-			}
-			if err != nil {
-				checkSecretFree(t, "the error", err.Error(), tok)
-			}
+			checkConfig(t, err, tt.wantText, tok)
 		})
 	}
 }

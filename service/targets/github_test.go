@@ -230,25 +230,7 @@ func TestGitHub_List(t *testing.T) {
 			cfg := tt.cfg
 			cfg.Token, cfg.BaseURL = tok, f.baseURL()
 			l, err := NewGitHub(cfg, e.opts)
-			if err != nil {
-				t.Fatalf("NewGitHub: %v", err)
-			}
-			got, err := l.List(t.Context())
-			if err != nil {
-				t.Fatalf("List: %v", err)
-			}
-			if diff := cmp.Diff(f.keys(tt.want...), keys(got)); diff != "" {
-				t.Errorf("List keys (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantSleep, e.clock.Sleeps()); diff != "" {
-				t.Errorf("sleeps (-want +got):\n%s", diff)
-			}
-			if tt.wantHits != nil {
-				if diff := cmp.Diff(tt.wantHits, s.Hits()); diff != "" {
-					t.Errorf("requests per page (-want +got):\n%s", diff)
-				}
-			}
-			checkSecretFree(t, "the log", e.log.String(), tok)
+			listOK(t, e, s, tok, l, err, f.keys(tt.want...), tt.wantSleep, tt.wantHits)
 		})
 	}
 }
@@ -399,21 +381,7 @@ func TestGitHub_ListErrors(t *testing.T) {
 			f := newGitHubFake(t, tok, s)
 			s.replies = tt.replies(e, f)
 			l, err := NewGitHub(GitHub{Org: "contoso", Token: tok, BaseURL: f.baseURL()}, e.opts)
-			if err != nil {
-				t.Fatalf("NewGitHub: %v", err)
-			}
-			got, err := l.List(t.Context())
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("List() = %d repos, %v; want %v", len(got), err, tt.want)
-			}
-			if got != nil {
-				t.Errorf("List() returned %d repositories with its error", len(got))
-			}
-			if !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("error %q lacks %q", err, tt.wantText)
-			}
-			checkSecretFree(t, "the error", err.Error(), tok)
-			checkSecretFree(t, "the log", e.log.String(), tok)
+			listFails(t, e, tok, l, err, tt.want, tt.wantText)
 			if diff := cmp.Diff(tt.wantSleep, e.clock.Sleeps()); diff != "" {
 				t.Errorf("sleeps (-want +got):\n%s", diff)
 			}
@@ -483,18 +451,7 @@ func TestNewGitHub(t *testing.T) {
 			cfg := tt.cfg
 			cfg.Token = tok
 			_, err := NewGitHub(cfg, Options{})
-			if tt.wantText == "" {
-				if err != nil {
-					t.Errorf("NewGitHub() = %v, want nil", err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("NewGitHub() = %v, want ErrConfig with %q", err, tt.wantText)
-			}
-			if err != nil {
-				checkSecretFree(t, "the error", err.Error(), tok)
-			}
+			checkConfig(t, err, tt.wantText, tok)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package targets
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/patrolsec/patrol/secret"
 )
 
@@ -164,25 +162,7 @@ func TestGitLab_List(t *testing.T) {
 			cfg := tt.cfg
 			cfg.Token, cfg.BaseURL = tok, f.srv.URL
 			l, err := NewGitLab(cfg, e.opts)
-			if err != nil {
-				t.Fatalf("NewGitLab: %v", err)
-			}
-			got, err := l.List(t.Context())
-			if err != nil {
-				t.Fatalf("List: %v", err)
-			}
-			if diff := cmp.Diff(f.keys(tt.want...), keys(got)); diff != "" {
-				t.Errorf("List keys (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantSleep, e.clock.Sleeps()); diff != "" {
-				t.Errorf("sleeps (-want +got):\n%s", diff)
-			}
-			if tt.wantHits != nil {
-				if diff := cmp.Diff(tt.wantHits, s.Hits()); diff != "" {
-					t.Errorf("requests per page (-want +got):\n%s", diff)
-				}
-			}
-			checkSecretFree(t, "the log", e.log.String(), tok)
+			listOK(t, e, s, tok, l, err, f.keys(tt.want...), tt.wantSleep, tt.wantHits)
 		})
 	}
 }
@@ -262,18 +242,7 @@ func TestGitLab_ListErrors(t *testing.T) {
 				group = "parent"
 			}
 			l, err := NewGitLab(GitLab{Group: group, Token: tok, BaseURL: f.srv.URL}, e.opts)
-			if err != nil {
-				t.Fatalf("NewGitLab: %v", err)
-			}
-			got, err := l.List(t.Context())
-			if !errors.Is(err, tt.want) || got != nil {
-				t.Fatalf("List() = %d repos, %v; want %v", len(got), err, tt.want)
-			}
-			if !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("error %q lacks %q", err, tt.wantText)
-			}
-			checkSecretFree(t, "the error", err.Error(), tok)
-			checkSecretFree(t, "the log", e.log.String(), tok)
+			listFails(t, e, tok, l, err, tt.want, tt.wantText)
 		})
 	}
 }
@@ -298,15 +267,7 @@ func TestNewGitLab(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := NewGitLab(tt.cfg, Options{})
-			if tt.wantText == "" {
-				if err != nil {
-					t.Errorf("NewGitLab() = %v, want nil", err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("NewGitLab() = %v, want ErrConfig with %q", err, tt.wantText)
-			}
+			checkConfig(t, err, tt.wantText, testToken())
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -209,4 +210,65 @@ func keys(repos []Repository) []string {
 		out[i] = r.Key
 	}
 	return out
+}
+
+// listOK runs l.List (l, newErr from a constructor) and checks the keys listed, the waits,
+// the requests per page (when wantHits is set) and that the log holds no token.
+func listOK(t *testing.T, e *env, s *script, tok secret.Token, l Lister, newErr error, wantKeys []string, wantSleep []time.Duration, wantHits map[int]int) {
+	t.Helper()
+	if newErr != nil {
+		t.Fatalf("constructor: %v", newErr)
+	}
+	got, err := l.List(t.Context())
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if diff := cmp.Diff(wantKeys, keys(got)); diff != "" {
+		t.Errorf("List keys (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantSleep, e.clock.Sleeps()); diff != "" {
+		t.Errorf("sleeps (-want +got):\n%s", diff)
+	}
+	if wantHits != nil {
+		if diff := cmp.Diff(wantHits, s.Hits()); diff != "" {
+			t.Errorf("requests per page (-want +got):\n%s", diff)
+		}
+	}
+	checkSecretFree(t, "the log", e.log.String(), tok)
+}
+
+// listFails runs l.List and checks that it fails with want and wantText, returns no
+// repositories, and that neither the error nor the log holds the token.
+func listFails(t *testing.T, e *env, tok secret.Token, l Lister, newErr error, want error, wantText string) {
+	t.Helper()
+	if newErr != nil {
+		t.Fatalf("constructor: %v", newErr)
+	}
+	got, err := l.List(t.Context())
+	if !errors.Is(err, want) || got != nil {
+		t.Fatalf("List() = %d repos, %v; want %v", len(got), err, want)
+	}
+	if !strings.Contains(err.Error(), wantText) {
+		t.Errorf("error %q lacks %q", err, wantText)
+	}
+	checkSecretFree(t, "the error", err.Error(), tok)
+	checkSecretFree(t, "the log", e.log.String(), tok)
+}
+
+// checkConfig checks a constructor's answer: nil when wantText is empty, else ErrConfig
+// with wantText, and never the token.
+func checkConfig(t *testing.T, err error, wantText string, tok secret.Token) {
+	t.Helper()
+	if wantText == "" {
+		if err != nil {
+			t.Errorf("constructor = %v, want nil", err)
+		}
+		return
+	}
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), wantText) {
+		t.Errorf("constructor = %v, want ErrConfig with %q", err, wantText)
+	}
+	if err != nil {
+		checkSecretFree(t, "the error", err.Error(), tok)
+	}
 }
