@@ -96,13 +96,7 @@ func (f *githubFake) serve(w http.ResponseWriter, r *http.Request, owner, typ st
 
 func (f *githubFake) baseURL() string { return f.srv.URL + "/api/v3/" }
 
-func (f *githubFake) keys(names ...string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = f.srv.URL + "/contoso/" + n + ".git"
-	}
-	return out
-}
+func (f *githubFake) keys(names ...string) []string { return f.urls("/contoso/%s.git", names...) }
 
 func TestGitHub_List(t *testing.T) {
 	t.Parallel()

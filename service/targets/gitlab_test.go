@@ -100,13 +100,7 @@ func (f *gitlabFake) serve(w http.ResponseWriter, r *http.Request) {
 	writeJSON(t, w, h, in[lo:hi])
 }
 
-func (f *gitlabFake) keys(paths ...string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = f.srv.URL + "/" + p + ".git"
-	}
-	return out
-}
+func (f *gitlabFake) keys(paths ...string) []string { return f.urls("/%s.git", paths...) }
 
 func TestGitLab_List(t *testing.T) {
 	t.Parallel()

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -113,6 +114,15 @@ func newFake(t *testing.T) *fake {
 	f.srv = httptest.NewServer(f.mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// urls returns the fake's URL followed by format filled with each name.
+func (f *fake) urls(format string, names ...string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = f.srv.URL + fmt.Sprintf(format, n)
+	}
+	return out
 }
 
 // reply is a scripted answer.
