@@ -144,8 +144,8 @@ func (c *client) run(ctx context.Context, target, op, hint string, attempt func(
 			return fmt.Errorf("%s: %s: %s: %w: the host asks to wait %s, more than the %s allowed", target, op, err, ErrRateLimited, wait, c.o.MaxWait)
 		}
 		c.o.Logger.DebugContext(ctx, "retrying listing request", "target", target, "op", op, "attempt", n, "wait", wait, "err", cause(err).Error())
-		if err := c.o.Sleep(ctx, wait); err != nil {
-			return fmt.Errorf("%s: %s: waiting to retry after %s: %w", target, op, cause(err), err)
+		if serr := c.o.Sleep(ctx, wait); serr != nil {
+			return fmt.Errorf("%s: %s: waiting to retry after %s: %w", target, op, cause(err), serr)
 		}
 	}
 }

@@ -398,8 +398,9 @@ func TestGitHub_ListStopsWithContext(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewGitHub: %v", err)
 	}
-	if _, err := l.List(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("List() with the context cancelled while waiting = %v, want context.Canceled", err)
+	_, err = l.List(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "waiting to retry after 429 Too Many Requests") {
+		t.Errorf("List() with the context cancelled while waiting = %v, want context.Canceled while waiting after the 429", err)
 	}
 }
 
