@@ -17,7 +17,8 @@ const DefaultGitHubURL = "https://api.github.com/"
 
 // GitHub is a GitHub organization or user whose repositories are scanned.
 type GitHub struct {
-	// Org or User names the owner; exactly one is set.
+	// Org or User names the owner; exactly one is set. GitHub lists only the public
+	// repositories of a user (GET /users/{username}/repos), whatever the token.
 	Org, User string
 	// Token authenticates the listing (a classic PAT with repo scope sees private
 	// repositories; a fine-grained one needs Metadata: read). Empty lists public repositories
@@ -99,7 +100,7 @@ func (l *githubLister) gh() *github.Client {
 //meta:operation GET /orgs/{org}/repos
 //meta:operation GET /users/{username}/repos
 func (l *githubLister) List(ctx context.Context) ([]Repository, error) {
-	op, hint := "GET /orgs/{org}/repos", "a classic PAT needs repo scope for private repositories (read:org for an org's); a fine-grained one Metadata: read"
+	op, hint := "GET /orgs/{org}/repos", "a classic PAT needs repo scope for private repositories, and SSO authorization where the org enforces SAML; a fine-grained one Metadata: read"
 	if l.cfg.User != "" {
 		op = "GET /users/{username}/repos"
 	}
