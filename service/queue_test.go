@@ -1,0 +1,96 @@
+package service
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type recHandlers struct {
+	mu       sync.Mutex
+	scans    []ScanArgs
+	ticks    atomic.Int64
+	sweeps   atomic.Int64
+	pipeline atomic.Int64
+	scanned  chan ScanArgs
+}
+
+func (r *recHandlers) Scan(_ context.Context, a ScanArgs) error {
+	r.mu.Lock()
+	r.scans = append(r.scans, a)
+	r.mu.Unlock()
+	r.scanned <- a
+	return nil
+}
+func (r *recHandlers) Tick(context.Context, string, time.Time) error { r.ticks.Add(1); return nil }
+func (r *recHandlers) Sweep(context.Context) error                 { r.sweeps.Add(1); return nil }
+func (r *recHandlers) Pipeline(context.Context) error              { r.pipeline.Add(1); return nil }
+
+func TestQueueRunsUniqueScans(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "patrol.db")
+	h := &recHandlers{scanned: make(chan ScanArgs, 200)}
+	q, err := OpenQueue(ctx, path, h, QueueOptions{Workers: 4, Poll: 20 * time.Millisecond, Sweep: "@every 1h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tick := time.Date(2026, 12, 1, 10, 30, 0, 0, time.UTC)
+	const n = 50
+	for i := range n {
+		a := ScanArgs{Repository: "repo-" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Trigger: TriggerSchedule, Tick: tick}
+		ok, err := q.EnqueueScan(ctx, a, time.Time{})
+		if err != nil || !ok {
+			t.Fatalf("EnqueueScan(%v) = %v, %v; want inserted", a, ok, err)
+		}
+		if ok, err := q.EnqueueScan(ctx, a, time.Time{}); err != nil || ok {
+			t.Fatalf("EnqueueScan(%v) again = %v, %v; want a duplicate", a, ok, err)
+		}
+	}
+	for range n {
+		select {
+		case <-h.scanned:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("only %d of %d scans ran", len(h.scans), n)
+		}
+	}
+	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Stop(stop); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.sweeps.Load(); got != 1 {
+		t.Errorf("sweeps = %d, want 1 (run on start)", got)
+	}
+	if got := h.pipeline.Load(); got < 1 {
+		t.Errorf("pipeline jobs = %d, want at least 1 (run on start)", got)
+	}
+	// Reopening the same file is an upgrade no-op and keeps the uniqueness record.
+	q2, err := OpenQueue(ctx, path, h, QueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q2.Stop(stop)
+	a := ScanArgs{Repository: "repo-aa", Trigger: TriggerSchedule, Tick: tick}
+	if ok, err := q2.EnqueueScan(ctx, a, time.Time{}); err != nil || ok {
+		t.Errorf("EnqueueScan after restart = %v, %v; want a duplicate of the completed job", ok, err)
+	}
+}
+
+func TestParseSchedule(t *testing.T) {
+	t.Parallel()
+	for _, spec := range []string{"*/30 * * * *", "@hourly", "@every 10m"} {
+		if _, err := ParseSchedule(spec); err != nil {
+			t.Errorf("ParseSchedule(%q) = %v", spec, err)
+		}
+	}
+	if _, err := ParseSchedule("every tuesday"); err == nil {
+		t.Error("ParseSchedule(\"every tuesday\") = nil error")
+	}
+}
