@@ -239,13 +239,25 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func (m *Metrics) collectPipeline(ch chan<- prometheus.Metric) {
+// fromStore runs one store read of a scrape, bounded by ScrapeTimeout. A failure is logged and
+// reported to the scrape as an invalid metric of desc; it returns false then.
+func (m *Metrics) fromStore(ch chan<- prometheus.Metric, desc *prometheus.Desc, what string, read func(ctx context.Context) error) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.ScrapeTimeout)
 	defer cancel()
-	counts, err := m.o.PipelineCounts(ctx)
-	if err != nil {
-		m.log.Error("read pipeline counts for metrics", "err", err)
-		ch <- prometheus.NewInvalidMetric(m.pipeline, fmt.Errorf("read pipeline counts: %w", err))
+	if err := read(ctx); err != nil {
+		m.log.Error("read "+what+" for metrics", "err", err)
+		ch <- prometheus.NewInvalidMetric(desc, fmt.Errorf("read %s: %w", what, err))
+		return false
+	}
+	return true
+}
+
+func (m *Metrics) collectPipeline(ch chan<- prometheus.Metric) {
+	var counts map[lifecycle.State]int
+	if !m.fromStore(ch, m.pipeline, "pipeline counts", func(ctx context.Context) (err error) {
+		counts, err = m.o.PipelineCounts(ctx)
+		return err
+	}) {
 		return
 	}
 	byLabel := map[string]int{}
@@ -264,15 +276,11 @@ func (m *Metrics) collectPipeline(ch chan<- prometheus.Metric) {
 }
 
 func (m *Metrics) collectOldest(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), m.o.ScrapeTimeout)
-	defer cancel()
-	oldest, err := m.o.OldestScan(ctx)
-	if err != nil {
-		m.log.Error("read oldest scan for metrics", "err", err)
-		ch <- prometheus.NewInvalidMetric(m.oldestAge, fmt.Errorf("read oldest scan: %w", err))
-		return
-	}
-	if oldest.IsZero() {
+	var oldest time.Time
+	if !m.fromStore(ch, m.oldestAge, "oldest scan", func(ctx context.Context) (err error) {
+		oldest, err = m.o.OldestScan(ctx)
+		return err
+	}) || oldest.IsZero() {
 		return
 	}
 	age := max(m.o.Now().Sub(oldest), 0)

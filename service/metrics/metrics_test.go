@@ -405,3 +405,42 @@ func TestPromtool(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+// TestWebhookCountsMatchDeliveries wires a webhook handler's Count to WebhookDelivery and
+// checks the served counters against the requests sent.
+func TestWebhookCountsMatchDeliveries(t *testing.T) {
+	t.Parallel()
+	m, _, _ := newMetrics(t, &store{})
+	h, err := webhook.GitLab("patrol-test-gitlab-token", webhook.Options{
+		OnPush: func(context.Context, webhook.Push) (bool, error) { return true, nil },
+		Dedup:  func(context.Context, string, string) (bool, error) { return true, nil },
+		Count:  m.WebhookDelivery,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, token := range []string{"forged", "", "patrol-test-gitlab-token"} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Gitlab-Event", "Issue Hook")
+		if token != "" {
+			req.Header.Set("X-Gitlab-Token", token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	fams, _ := scrape(t, m)
+	for outcome, want := range map[string]float64{webhook.OutcomeUnauthorized: 2, webhook.OutcomeUnsupported: 1, webhook.OutcomeAccepted: 0} {
+		labels := map[string]string{"source": webhook.SourceGitLab, "outcome": outcome}
+		if got, ok := value(fams, "patrol_webhook_deliveries_total", labels); !ok || got != want {
+			t.Errorf("patrol_webhook_deliveries_total%v = %v (served %v), want %v", labels, got, ok, want)
+		}
+	}
+}

@@ -105,6 +105,13 @@ type request struct {
 // send posts rq to url and returns the status.
 func send(t *testing.T, url string, rq request) int {
 	t.Helper()
+	status, _ := exchangeOne(t, url, rq)
+	return status
+}
+
+// exchangeOne posts rq to url and returns the status and the answer's body.
+func exchangeOne(t *testing.T, url string, rq request) (int, []byte) {
+	t.Helper()
 	method := rq.method
 	if method == "" {
 		method = http.MethodPost
@@ -129,8 +136,11 @@ func send(t *testing.T, url string, rq request) int {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read answer: %v", method, url, err)
+	}
+	return resp.StatusCode, answer
 }
 
 // serve starts h on loopback.

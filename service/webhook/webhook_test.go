@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -70,22 +69,8 @@ func TestNoCredentialOrBodyInLogsOrAnswers(t *testing.T) {
 			url := serve(t, h, err)
 			var answers bytes.Buffer
 			post := func(rq request) {
-				req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, bytes.NewReader(rq.body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for k, v := range rq.header {
-					req.Header.Set(k, v)
-				}
-				if rq.basic {
-					req.SetBasicAuth(rq.user, rq.pass)
-				}
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				_, _ = io.Copy(&answers, resp.Body)
+				_, answer := exchangeOne(t, url, rq)
+				answers.Write(answer)
 			}
 			for _, p := range payloads {
 				post(tt.sign(p, true))
