@@ -1,0 +1,104 @@
+package metrics
+
+import (
+	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/lifecycle"
+	"github.com/patrolsec/patrol/revoke/providers"
+	"github.com/patrolsec/patrol/service/webhook"
+)
+
+// Label values defined here. The other closed sets are defined once where the words live:
+// detector ids in detectors.All, providers in providers.Names, verdicts, outcomes and states
+// in lifecycle, webhook sources and outcomes in webhook.
+const (
+	// Other replaces any label value outside its closed set.
+	Other = "other"
+	// NoProvider is the provider label of a finding whose detector names no provider.
+	NoProvider = "none"
+
+	// Scan triggers.
+	TriggerSchedule = "schedule" // the repository's cron schedule
+	TriggerSweep    = "sweep"    // a sweep found its ref tips moved
+	TriggerWebhook  = "webhook"  // a push webhook
+	TriggerManual   = "manual"   // asked for by an operator
+
+	// Scan outcomes.
+	ScanOK       = "ok"       // scanned, findings and cursor recorded
+	ScanError    = "error"    // fetch or scan failed; the cursor did not move
+	ScanCanceled = "canceled" // stopped by shutdown; the next run resumes
+
+	// ChannelEmail is the notification channel of SMTP mail.
+	ChannelEmail = "email"
+
+	// Notification outcomes.
+	NotificationSent   = "sent"   // a server accepted the message
+	NotificationRetry  = "retry"  // the send failed and is scheduled again
+	NotificationFailed = "failed" // the send failed for good
+)
+
+// set is one label's closed set of values, in a fixed order.
+type set struct {
+	values []string
+	index  map[string]bool
+}
+
+func newSet(values ...string) set {
+	s := set{index: map[string]bool{}}
+	for _, v := range values {
+		if !s.index[v] {
+			s.index[v] = true
+			s.values = append(s.values, v)
+		}
+	}
+	return s
+}
+
+// clamp returns v when it is in the set, else Other.
+func (s set) clamp(v string) string {
+	if s.index[v] {
+		return v
+	}
+	return Other
+}
+
+// labelSets are the closed sets of every label.
+type labelSets struct {
+	trigger, scanOutcome      set
+	detector, confidence      set
+	provider, findingProvider set
+	status, revocation        set
+	channel, notification     set
+	source, delivery          set
+	state                     set
+}
+
+func newLabelSets(extraDetectors []string) labelSets {
+	var ids []string
+	for _, d := range detectors.All() {
+		ids = append(ids, d.ID)
+	}
+	return labelSets{
+		trigger:         newSet(TriggerSchedule, TriggerSweep, TriggerWebhook, TriggerManual),
+		scanOutcome:     newSet(ScanOK, ScanError, ScanCanceled),
+		detector:        newSet(append(ids, extraDetectors...)...),
+		provider:        newSet(providers.Names...),
+		findingProvider: newSet(append(append([]string(nil), providers.Names...), NoProvider)...),
+		confidence:      newSet(string(detectors.ConfidenceChecksum), string(detectors.ConfidencePattern)),
+		status:          newSet(words(lifecycle.VerdictLive, lifecycle.VerdictDead, lifecycle.VerdictUnknown)...),
+		revocation:      newSet(words(lifecycle.OutcomeRevoked, lifecycle.OutcomeSent, lifecycle.OutcomeFailed, lifecycle.OutcomeSkipped, lifecycle.OutcomeDryRun)...),
+		channel:         newSet(ChannelEmail),
+		notification:    newSet(NotificationSent, NotificationRetry, NotificationFailed),
+		source:          newSet(webhook.Sources()...),
+		delivery:        newSet(webhook.Outcomes()...),
+		state:           newSet(words(lifecycle.States()...)...),
+	}
+}
+
+// words converts typed words to label values.
+func words[T ~string](ws ...T) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = string(w)
+	}
+	return out
+}
