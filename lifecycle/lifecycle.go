@@ -127,3 +127,11 @@ func Sources(to State) []State {
 func (s State) Final() bool {
 	return s == StateDead || s == StateNotified
 }
+
+// Verdicts returns every verdict.
+func Verdicts() []Verdict { return []Verdict{VerdictLive, VerdictDead, VerdictUnknown} }
+
+// Outcomes returns every outcome.
+func Outcomes() []Outcome {
+	return []Outcome{OutcomeRevoked, OutcomeSent, OutcomeFailed, OutcomeSkipped, OutcomeDryRun}
+}
