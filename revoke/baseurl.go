@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // BaseURL checks that raw (or def when raw is empty) is an absolute http(s) URL without
@@ -16,7 +17,7 @@ func BaseURL(raw, def string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("base URL %q is not an absolute http(s) URL without credentials or query", redactedURL(raw))
+		return "", fmt.Errorf("base URL %q is not an absolute http(s) URL without credentials or query", httpx.RedactURL(raw))
 	}
 	s := u.String()
 	if !strings.HasSuffix(s, "/") {
@@ -25,33 +26,19 @@ func BaseURL(raw, def string) (string, error) {
 	return s, nil
 }
 
-func redactedURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable)"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
-}
-
 // Endpoint is what a provider whose leaked token checks and revokes itself (GitLab, Slack,
-// npm) needs: the shared client, the API root and how long to wait for a revocation to show.
+// npm) needs: the shared client and the API root.
 type Endpoint struct {
-	Client  *Client
-	Base    string
-	Confirm time.Duration
+	Client *Client
+	Base   string
 }
 
-// NewEndpoint checks baseURL (def when empty) and builds provider name's client; confirm
-// defaults to defConfirm.
-func NewEndpoint(name, baseURL, def string, h ClientOptions, confirm, defConfirm time.Duration) (Endpoint, error) {
+// NewEndpoint checks baseURL (def when empty) and builds provider name's client.
+func NewEndpoint(name, baseURL, def string, h ClientOptions) (Endpoint, error) {
 	base, err := BaseURL(baseURL, def)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("%s: %w", name, err)
 	}
 	h.Provider = name
-	if confirm <= 0 {
-		confirm = defConfirm
-	}
-	return Endpoint{Client: NewClient(h), Base: base, Confirm: confirm}, nil
+	return Endpoint{Client: NewClient(h), Base: base}, nil
 }

@@ -19,7 +19,9 @@ const Name = "gitlab"
 // DefaultBaseURL is gitlab.com.
 const DefaultBaseURL = "https://gitlab.com/"
 
-// DefaultConfirmTimeout bounds the re-check after a revoke.
+// DefaultConfirmTimeout is how long the pipeline's confirm step should keep calling Verify
+// after Revoke before it calls the revocation unconfirmed. GitLab documents no delay after
+// the DELETE's 204.
 const DefaultConfirmTimeout = time.Minute
 
 // Config configures a Provider.
@@ -28,8 +30,6 @@ type Config struct {
 	BaseURL string
 	// HTTP shapes the client used for every call.
 	HTTP revoke.ClientOptions
-	// ConfirmTimeout bounds the re-check after a revoke (DefaultConfirmTimeout).
-	ConfirmTimeout time.Duration
 }
 
 // Provider is the GitLab provider. It is safe for concurrent use.
@@ -39,7 +39,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP, cfg.ConfirmTimeout, DefaultConfirmTimeout)
+	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +109,9 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 }
 
 // Revoke revokes tok with DELETE /api/v4/personal_access_tokens/self, authenticated by tok
-// itself, then re-checks until the token answers 401. A 401 to the DELETE means the token
-// is already dead, which the re-check confirms.
+// itself, and returns nil on the documented 204 without re-checking the token (the pipeline's
+// confirm step calls Verify). A 401 to the DELETE also returns nil: the token no longer
+// authenticates (revoked or expired since Verify), which Verify will report as dead.
 //
 // GitLab API docs: https://docs.gitlab.com/api/personal_access_tokens/#revoke-a-personal-access-token
 //
@@ -127,13 +128,6 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 		return err
 	case resp.StatusCode != http.StatusNoContent:
 		return &revoke.APIError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Kind: revoke.ErrUnexpected, Code: "want 204 No Content"}
-	}
-	if err := p.e.Client.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.e.Confirm, First: time.Second, Max: 10 * time.Second},
-		func(ctx context.Context) (revoke.Status, error) {
-			v, err := p.Verify(ctx, tok, revoke.Hints{})
-			return v.Status, err
-		}); err != nil {
-		return fmt.Errorf("gitlab: %w", err)
 	}
 	return nil
 }

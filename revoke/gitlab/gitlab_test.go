@@ -220,15 +220,29 @@ func TestRevoke(t *testing.T) {
 	if err != nil || v.Status != revoke.StatusLive {
 		t.Fatalf("Verify() = %v, %v", v.Status, err)
 	}
+	const self = "GET " + root + "/api/v4/personal_access_tokens/self"
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Fatalf("Revoke() = %v", err)
 	}
 	if n := f.srv.Calls("DELETE " + root + "/api/v4/personal_access_tokens/self"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
-	// Already dead between verify and revoke: the DELETE's 401 is fine, the re-check confirms.
+	// Revoke does not poll: the one self call is Verify's; confirming is the pipeline's step.
+	if n := f.srv.Calls(self); n != 1 {
+		t.Errorf("self calls = %d, want 1 (Verify's only)", n)
+	}
+	if len(clk.Sleeps()) != 0 {
+		t.Errorf("Revoke() slept %v, want no waits", clk.Sleeps())
+	}
+	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
+		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
+	}
+	// Already dead between verify and revoke: the DELETE's 401 is fine, and Verify says dead.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(already revoked) = %v, want nil", err)
+	}
+	if n := f.srv.Calls(self); n != 2 {
+		t.Errorf("self calls = %d, want 2 (two Verify calls, none from Revoke)", n)
 	}
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusDead}); !errors.Is(err, revoke.ErrNotLive) {
 		t.Errorf("Revoke(dead) = %v, want ErrNotLive", err)
@@ -256,6 +270,37 @@ func TestRevokeRefused(t *testing.T) {
 		t.Errorf("Revoke() = %v, want APIError 400", err)
 	}
 	revtest.NoLeak(t, tok, revtest.ErrText(err), log.String())
+}
+
+// TestRevokeDoesNotConfirm: the 204 is what Revoke waits for, even when the instance keeps
+// the token working; noticing that is the pipeline's confirm step, through Verify.
+func TestRevokeDoesNotConfirm(t *testing.T) {
+	t.Parallel()
+	clk, log := revtest.NewClock(), &revtest.Log{}
+	srv := revtest.NewServer(t, map[string]http.HandlerFunc{
+		"DELETE /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		},
+		"GET /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"id":1,"scopes":["api"],"user_id":9,"active":true,"expires_at":null}`))
+		},
+		"GET /api/v4/user": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) },
+	})
+	p, err := gitlab.New(gitlab.Config{BaseURL: srv.URL, HTTP: revtest.Options(clk, log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := revtest.GitLabToken()
+	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
+		t.Errorf("Revoke() = %v, want nil on 204", err)
+	}
+	if n := srv.Calls("GET /api/v4/personal_access_tokens/self"); n != 0 {
+		t.Errorf("self calls = %d, want 0", n)
+	}
+	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusLive || err != nil {
+		t.Errorf("Verify() after revoke = %s, %v, want live (the confirm step's to report)", v.Status, err)
+	}
+	revtest.NoLeak(t, tok, log.String())
 }
 
 func FuzzParse(f *testing.F) {

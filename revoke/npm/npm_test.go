@@ -183,6 +183,45 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("DELETE /-/npm/v1/tokens/token/{key}"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
+	// Revoke does not poll: the one whoami call is Verify's.
+	if n := f.srv.Calls("GET /-/whoami"); n != 1 {
+		t.Errorf("whoami calls = %d, want 1 (Verify's only)", n)
+	}
+	if len(clk.Sleeps()) != 0 {
+		t.Errorf("Revoke() slept %v, want no waits", clk.Sleeps())
+	}
+	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
+		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
+	}
+	// Already dead: a plain 401 to the DELETE is nothing left to revoke.
+	if err := p.Revoke(t.Context(), tok, v); err != nil {
+		t.Errorf("Revoke(already revoked) = %v, want nil", err)
+	}
+	if n := f.srv.Calls("GET /-/whoami"); n != 2 {
+		t.Errorf("whoami calls = %d, want 2 (two Verify calls, none from Revoke)", n)
+	}
+	revtest.NoLeak(t, tok, log.String())
+}
+
+// TestRevokeDoesNotConfirm: a 2xx is what Revoke waits for, even when the registry keeps the
+// token working; noticing that is the pipeline's confirm step, through Verify.
+func TestRevokeDoesNotConfirm(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.deleteFn = func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }
+	tok := revtest.NPMToken()
+	f.add(tok)
+	clk, log := revtest.NewClock(), &revtest.Log{}
+	p := newProvider(t, f, clk, log, 0)
+	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
+		t.Errorf("Revoke() = %v, want nil on 2xx", err)
+	}
+	if n := f.srv.Calls("GET /-/whoami"); n != 0 {
+		t.Errorf("whoami calls = %d, want 0", n)
+	}
+	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusLive || err != nil {
+		t.Errorf("Verify() after revoke = %s, %v, want live (the confirm step's to report)", v.Status, err)
+	}
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -202,7 +241,10 @@ func TestRevokeFailures(t *testing.T) {
 		{name: "otp required", fn: unauthorized("OTP"), wantIs: revoke.ErrNotSupported},
 		{name: "ip restricted", fn: unauthorized("ipaddress"), wantIs: revoke.ErrNotSupported},
 		{name: "server error", fn: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }, wantIs: revoke.ErrServer},
-		{name: "2xx but still live", fn: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }, wantIs: revoke.ErrNotConfirmed},
+		{name: "rate limited", fn: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "600")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, wantIs: revoke.ErrRateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
