@@ -240,14 +240,9 @@ func revokeOnce(t *testing.T, e *env) (string, error) {
 	if err != nil || v.Status != revoke.StatusLive {
 		t.Fatalf("Verify() = %s, %v, want live", v.Status, err)
 	}
-	before, sleeps := e.f.api.Calls(connectionData), len(e.clk.Sleeps())
+	before := e.f.api.Calls(connectionData)
 	detail, err := e.p.RevokeDetail(t.Context(), e.tok, v)
-	if n := e.f.api.Calls(connectionData) - before; n != 0 {
-		t.Errorf("RevokeDetail() called connectionData %d times, want 0 (the confirm step verifies)", n)
-	}
-	if d := e.clk.Sleeps()[sleeps:]; len(d) != 0 {
-		t.Errorf("RevokeDetail() slept %v, want no waits", d)
-	}
+	revtest.NoPoll(t, e.f.api, connectionData, before, e.clk)
 	return detail, err
 }
 
@@ -349,15 +344,11 @@ func TestRevoke(t *testing.T) {
 			if err == nil {
 				// What the pipeline's confirm step sees: Verify answers live while Azure
 				// DevOps still accepts the PAT (deadAfter times), then dead.
-				for i := range min(tt.deadAfter, 3) {
-					if v, err := e.p.Verify(t.Context(), e.tok, revoke.Hints{}); v.Status != revoke.StatusLive || err != nil {
-						t.Errorf("Verify() #%d after revoke = %s, %v, want live (propagation delay)", i+1, v.Status, err)
-					}
+				for range min(tt.deadAfter, 3) {
+					revtest.WantVerify(t, e.p, e.tok, revoke.StatusLive)
 				}
 				if tt.deadAfter <= 3 {
-					if v, err := e.p.Verify(t.Context(), e.tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
-						t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
-					}
+					revtest.WantVerify(t, e.p, e.tok, revoke.StatusDead)
 				}
 			}
 			e.noLeak(t, err)
@@ -434,12 +425,8 @@ func TestOnPrem(t *testing.T) {
 	if diff := cmp.Diff([][]string{{e.o.pats[1].authID}}, e.f.revocations); diff != "" {
 		t.Errorf("revoked (-want +got):\n%s", diff)
 	}
-	if n := e.f.api.Calls("GET /tfs/{org}/_apis/connectionData") - before; n != 0 {
-		t.Errorf("Revoke() called connectionData %d times, want 0", n)
-	}
-	if v, err := e.p.Verify(t.Context(), e.tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
-	}
+	revtest.NoPoll(t, e.f.api, "GET /tfs/{org}/_apis/connectionData", before, e.clk)
+	revtest.WantVerify(t, e.p, e.tok, revoke.StatusDead)
 	e.noLeak(t)
 }
 

@@ -304,16 +304,8 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("POST /credentials/revoke"); n != 1 {
 		t.Errorf("revoke calls = %d, want 1", n)
 	}
-	if n := f.srv.Calls("GET /user"); n != 1 {
-		t.Errorf("GET /user calls = %d, want 1 (verify only: Revoke does not confirm)", n)
-	}
-	if len(clk.Sleeps()) != 0 {
-		t.Errorf("Revoke() slept %v, want no waits", clk.Sleeps())
-	}
-	// The pipeline's confirm step: the next Verify sees the token dead.
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
-	}
+	revtest.NoPoll(t, f.srv, "GET /user", 1, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -347,15 +339,8 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil on 202", err)
 	}
-	if n := f.srv.Calls("GET /user"); n != 0 {
-		t.Errorf("GET /user calls = %d, want 0", n)
-	}
-	if len(clk.Sleeps()) != 0 {
-		t.Errorf("Revoke() slept %v, want no waits", clk.Sleeps())
-	}
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusLive || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want live (the confirm step's to report)", v.Status, err)
-	}
+	revtest.NoPoll(t, f.srv, "GET /user", 0, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 }
 
 func TestRevokeBatchSplitsAndPaces(t *testing.T) {
@@ -399,9 +384,7 @@ func TestRevokeBatchSplitsAndPaces(t *testing.T) {
 		t.Errorf("tokens revoked by the fake = %d, want %d", revoked, len(targets))
 	}
 	f.addLive(targets[1234].Token, user{id: 1, login: "octocat", scopes: "repo"})
-	if v, err := p.Verify(t.Context(), targets[1234].Token, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
-	}
+	revtest.WantVerify(t, p, targets[1234].Token, revoke.StatusDead)
 }
 
 func TestRevokeErrors(t *testing.T) {

@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,13 +25,8 @@ const DefaultBaseURL = "https://gitlab.com/"
 // the DELETE's 204.
 const DefaultConfirmTimeout = time.Minute
 
-// Config configures a Provider.
-type Config struct {
-	// BaseURL is the instance root (not the API root); empty means DefaultBaseURL.
-	BaseURL string
-	// HTTP shapes the client used for every call.
-	HTTP revoke.ClientOptions
-}
+// Config configures a Provider: the base URL (see revoke.EndpointConfig) and the HTTP client.
+type Config = revoke.EndpointConfig
 
 // Provider is the GitLab provider. It is safe for concurrent use.
 type Provider struct {
@@ -39,7 +35,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP)
+	e, err := revoke.NewEndpoint(Name, DefaultBaseURL, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +92,7 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 		var u User
 		if u, err = ParseUser(resp.Body); err == nil {
 			v.Identity.Login, v.Identity.Name = u.Username, u.Name
-			v.Identity.Email = firstNonEmpty(u.Email, u.PublicEmail, u.CommitEmail)
+			v.Identity.Email = cmp.Or(u.Email, u.PublicEmail, u.CommitEmail)
 			if u.ID != 0 {
 				v.Identity.ID = strconv.FormatInt(u.ID, 10)
 			}
@@ -172,13 +168,4 @@ func ParseUser(b []byte) (User, error) {
 		return User{}, errors.New("malformed user")
 	}
 	return u, nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -227,44 +227,41 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("DELETE " + root + "/api/v4/personal_access_tokens/self"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
-	// Revoke does not poll: the one self call is Verify's; confirming is the pipeline's step.
-	if n := f.srv.Calls(self); n != 1 {
-		t.Errorf("self calls = %d, want 1 (Verify's only)", n)
-	}
-	if len(clk.Sleeps()) != 0 {
-		t.Errorf("Revoke() slept %v, want no waits", clk.Sleeps())
-	}
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
-	}
+	revtest.NoPoll(t, f.srv, self, 1, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	// Already dead between verify and revoke: the DELETE's 401 is fine, and Verify says dead.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(already revoked) = %v, want nil", err)
 	}
-	if n := f.srv.Calls(self); n != 2 {
-		t.Errorf("self calls = %d, want 2 (two Verify calls, none from Revoke)", n)
-	}
+	revtest.NoPoll(t, f.srv, self, 2, clk)
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusDead}); !errors.Is(err, revoke.ErrNotLive) {
 		t.Errorf("Revoke(dead) = %v, want ErrNotLive", err)
 	}
 	revtest.NoLeak(t, tok, log.String())
 }
 
+// scripted is a provider on a fake at the instance root that serves only routes.
+func scripted(t *testing.T, routes map[string]http.HandlerFunc) (*gitlab.Provider, *revtest.Server, *revtest.Clock, *revtest.Log) {
+	t.Helper()
+	clk, log := revtest.NewClock(), &revtest.Log{}
+	srv := revtest.NewServer(t, routes)
+	p, err := gitlab.New(gitlab.Config{BaseURL: srv.URL, HTTP: revtest.Options(clk, log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, srv, clk, log
+}
+
 func TestRevokeRefused(t *testing.T) {
 	t.Parallel()
-	clk, log := revtest.NewClock(), &revtest.Log{}
-	srv := revtest.NewServer(t, map[string]http.HandlerFunc{
+	p, _, _, log := scripted(t, map[string]http.HandlerFunc{
 		"DELETE /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"message":"400 Bad request - Token not revoked"}`))
 		},
 	})
-	p, err := gitlab.New(gitlab.Config{BaseURL: srv.URL, HTTP: revtest.Options(clk, log)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tok := revtest.GitLabToken()
-	err = p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive})
+	err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive})
 	var ae *revoke.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != 400 {
 		t.Errorf("Revoke() = %v, want APIError 400", err)
@@ -276,8 +273,7 @@ func TestRevokeRefused(t *testing.T) {
 // the token working; noticing that is the pipeline's confirm step, through Verify.
 func TestRevokeDoesNotConfirm(t *testing.T) {
 	t.Parallel()
-	clk, log := revtest.NewClock(), &revtest.Log{}
-	srv := revtest.NewServer(t, map[string]http.HandlerFunc{
+	p, srv, clk, log := scripted(t, map[string]http.HandlerFunc{
 		"DELETE /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		},
@@ -286,20 +282,12 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 		},
 		"GET /api/v4/user": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) },
 	})
-	p, err := gitlab.New(gitlab.Config{BaseURL: srv.URL, HTTP: revtest.Options(clk, log)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tok := revtest.GitLabToken()
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil on 204", err)
 	}
-	if n := srv.Calls("GET /api/v4/personal_access_tokens/self"); n != 0 {
-		t.Errorf("self calls = %d, want 0", n)
-	}
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusLive || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want live (the confirm step's to report)", v.Status, err)
-	}
+	revtest.NoPoll(t, srv, "GET /api/v4/personal_access_tokens/self", 0, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 	revtest.NoLeak(t, tok, log.String())
 }
 

@@ -25,13 +25,8 @@ const DefaultBaseURL = "https://registry.npmjs.org/"
 // DELETE's exact success status, PROVIDERS.md §5).
 const DefaultConfirmTimeout = time.Minute
 
-// Config configures a Provider.
-type Config struct {
-	// BaseURL is the registry root; empty means DefaultBaseURL.
-	BaseURL string
-	// HTTP shapes the client used for every call.
-	HTTP revoke.ClientOptions
-}
+// Config configures a Provider: the base URL (see revoke.EndpointConfig) and the HTTP client.
+type Config = revoke.EndpointConfig
 
 // Provider is the npm provider. It is safe for concurrent use.
 type Provider struct {
@@ -40,7 +35,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP)
+	e, err := revoke.NewEndpoint(Name, DefaultBaseURL, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -183,23 +183,13 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("DELETE /-/npm/v1/tokens/token/{key}"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
-	// Revoke does not poll: the one whoami call is Verify's.
-	if n := f.srv.Calls("GET /-/whoami"); n != 1 {
-		t.Errorf("whoami calls = %d, want 1 (Verify's only)", n)
-	}
-	if len(clk.Sleeps()) != 0 {
-		t.Errorf("Revoke() slept %v, want no waits", clk.Sleeps())
-	}
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
-	}
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 1, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	// Already dead: a plain 401 to the DELETE is nothing left to revoke.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(already revoked) = %v, want nil", err)
 	}
-	if n := f.srv.Calls("GET /-/whoami"); n != 2 {
-		t.Errorf("whoami calls = %d, want 2 (two Verify calls, none from Revoke)", n)
-	}
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 2, clk)
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -216,12 +206,8 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil on 2xx", err)
 	}
-	if n := f.srv.Calls("GET /-/whoami"); n != 0 {
-		t.Errorf("whoami calls = %d, want 0", n)
-	}
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusLive || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want live (the confirm step's to report)", v.Status, err)
-	}
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 0, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 	revtest.NoLeak(t, tok, log.String())
 }
 

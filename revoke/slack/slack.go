@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,13 +26,8 @@ const DefaultBaseURL = "https://slack.com/api/"
 // auth.revoke's {"ok":true,"revoked":true}.
 const DefaultConfirmTimeout = time.Minute
 
-// Config configures a Provider.
-type Config struct {
-	// BaseURL is the Web API root; empty means DefaultBaseURL.
-	BaseURL string
-	// HTTP shapes the client used for every call.
-	HTTP revoke.ClientOptions
-}
+// Config configures a Provider: the base URL (see revoke.EndpointConfig) and the HTTP client.
+type Config = revoke.EndpointConfig
 
 // Provider is the Slack provider. It is safe for concurrent use.
 type Provider struct {
@@ -40,7 +36,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP)
+	e, err := revoke.NewEndpoint(Name, DefaultBaseURL, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +117,7 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 			p.e.Client.Logger().DebugContext(ctx, "owner e-mail unavailable", "provider", Name, "err", err.Error())
 		} else {
 			v.Identity.Email = ui.User.Profile.Email
-			v.Identity.Name = firstNonEmpty(ui.User.RealName, ui.User.Profile.RealName)
+			v.Identity.Name = cmp.Or(ui.User.RealName, ui.User.Profile.RealName)
 		}
 	}
 	return v, nil
@@ -200,13 +196,4 @@ type UsersInfo struct {
 			RealName string `json:"real_name"`
 		} `json:"profile"`
 	} `json:"user"`
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -234,23 +234,13 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("POST /api/auth.revoke"); n != 1 {
 		t.Errorf("auth.revoke calls = %d, want 1", n)
 	}
-	// Revoke does not poll: the one auth.test call is Verify's.
-	if n := f.srv.Calls("POST /api/auth.test"); n != 1 {
-		t.Errorf("auth.test calls = %d, want 1 (Verify's only)", n)
-	}
-	if len(clk.Sleeps()) != 0 {
-		t.Errorf("Revoke() slept %v, want no waits", clk.Sleeps())
-	}
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusDead || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want dead", v.Status, err)
-	}
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 1, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	// Already revoked: auth.revoke says token_revoked, which is dead.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(again) = %v, want nil", err)
 	}
-	if n := f.srv.Calls("POST /api/auth.test"); n != 2 {
-		t.Errorf("auth.test calls = %d, want 2 (two Verify calls, none from Revoke)", n)
-	}
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 2, clk)
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -300,12 +290,8 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil", err)
 	}
-	if n := f.srv.Calls("POST /api/auth.test"); n != 0 {
-		t.Errorf("auth.test calls = %d, want 0", n)
-	}
-	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != revoke.StatusLive || err != nil {
-		t.Errorf("Verify() after revoke = %s, %v, want live (the confirm step's to report)", v.Status, err)
-	}
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 0, clk)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 	revtest.NoLeak(t, tok, log.String())
 }
 

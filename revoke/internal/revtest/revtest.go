@@ -226,3 +226,25 @@ func ADOLegacyToken() secret.Token {
 	}
 	return secret.New(detectors.ADOLegacyPAT(b, false))
 }
+
+// NoPoll fails the test unless route served exactly want calls and clk recorded no wait:
+// Revoke returns on the provider's acceptance and never polls the verify endpoint (want is the
+// count of Verify's own calls before it).
+func NoPoll(t testing.TB, srv *Server, route string, want int, clk *Clock) {
+	t.Helper()
+	if n := srv.Calls(route); n != want {
+		t.Errorf("%s calls = %d, want %d (Revoke must not poll; the pipeline's confirm step verifies)", route, n, want)
+	}
+	if d := clk.Sleeps(); len(d) != 0 {
+		t.Errorf("waits = %v, want none (Revoke must not wait for the token to die)", d)
+	}
+}
+
+// WantVerify fails the test unless p.Verify(tok) reports want without error: what the
+// pipeline's confirm step sees after Revoke.
+func WantVerify(t testing.TB, p revoke.Provider, tok secret.Token, want revoke.Status) {
+	t.Helper()
+	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != want || err != nil {
+		t.Errorf("Verify() after Revoke = %s, %v, want %s", v.Status, err, want)
+	}
+}
