@@ -103,7 +103,7 @@ func NewClient(o ClientOptions) *Client {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = SleepContext
+		o.Sleep = sleepContext
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64
@@ -121,8 +121,8 @@ func NewClient(o ClientOptions) *Client {
 	}
 }
 
-// SleepContext waits d or until ctx ends, whichever is first.
-func SleepContext(ctx context.Context, d time.Duration) error {
+// sleepContext waits d or until ctx ends, whichever is first.
+func sleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -136,14 +136,8 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Provider returns the provider name the client reports in errors.
-func (c *Client) Provider() string { return c.o.Provider }
-
 // Now returns the client's clock reading.
 func (c *Client) Now() time.Time { return c.o.Now() }
-
-// Sleep waits on the client's clock.
-func (c *Client) Sleep(ctx context.Context, d time.Duration) error { return c.o.Sleep(ctx, d) }
 
 // Logger returns the client's logger.
 func (c *Client) Logger() *slog.Logger { return c.o.Logger }
