@@ -20,9 +20,10 @@ type Provider interface {
 	// Revoke asks the provider to revoke tok, whose live Verification v came from Verify, and
 	// returns nil as soon as the provider accepted the revocation: its documented success
 	// answer (Azure DevOps 204, GitHub 202, GitLab 204, Slack ok with revoked true, npm 2xx),
-	// or its "bad credentials" answer, which says the token no longer authenticates. Revoke
-	// never polls: a provider may keep an accepted revocation working for a while (Azure
-	// DevOps documents up to an hour), and confirming that the token is dead is the caller's
+	// or, where the token authenticates its own revocation (GitLab, Slack, npm), the "bad
+	// credentials" answer that says it no longer does. Revoke never polls: a provider may keep
+	// a revoked token working for a while (Azure DevOps documents up to an hour), and
+	// confirming that the token is dead is the caller's
 	// own scheduled step, which calls Verify until it reports StatusDead; each provider's
 	// package doc says how long it documents.
 	//

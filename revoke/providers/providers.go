@@ -180,6 +180,10 @@ func (c Config) RevokeAllowed(provider string) bool {
 // the longest, Azure DevOps'.
 func (c Config) ConfirmTimeout(provider string) time.Duration {
 	switch provider {
+	case AzureDevOps:
+		if c.AzureDevOps != nil && c.AzureDevOps.ConfirmTimeout > 0 {
+			return time.Duration(c.AzureDevOps.ConfirmTimeout)
+		}
 	case GitHub:
 		return github.DefaultConfirmTimeout
 	case GitLab:
@@ -188,9 +192,6 @@ func (c Config) ConfirmTimeout(provider string) time.Duration {
 		return slack.DefaultConfirmTimeout
 	case NPM:
 		return npm.DefaultConfirmTimeout
-	}
-	if provider == AzureDevOps && c.AzureDevOps != nil && c.AzureDevOps.ConfirmTimeout > 0 {
-		return time.Duration(c.AzureDevOps.ConfirmTimeout)
 	}
 	return azuredevops.DefaultConfirmTimeout
 }
