@@ -242,7 +242,7 @@ func revokeOnce(t *testing.T, e *env) (string, error) {
 	}
 	before := e.f.api.Calls(connectionData)
 	detail, err := e.p.RevokeDetail(t.Context(), e.tok, v)
-	revtest.NoPoll(t, e.f.api, connectionData, before, e.clk)
+	revtest.NoPoll(t, e.f.api, connectionData, before)
 	return detail, err
 }
 
@@ -425,7 +425,7 @@ func TestOnPrem(t *testing.T) {
 	if diff := cmp.Diff([][]string{{e.o.pats[1].authID}}, e.f.revocations); diff != "" {
 		t.Errorf("revoked (-want +got):\n%s", diff)
 	}
-	revtest.NoPoll(t, e.f.api, "GET /tfs/{org}/_apis/connectionData", before, e.clk)
+	revtest.NoPoll(t, e.f.api, "GET /tfs/{org}/_apis/connectionData", before)
 	revtest.WantVerify(t, e.p, e.tok, revoke.StatusDead)
 	e.noLeak(t)
 }

@@ -304,7 +304,7 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("POST /credentials/revoke"); n != 1 {
 		t.Errorf("revoke calls = %d, want 1", n)
 	}
-	revtest.NoPoll(t, f.srv, "GET /user", 1, clk)
+	revtest.NoPoll(t, f.srv, "GET /user", 1)
 	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	revtest.NoLeak(t, tok, log.String())
 }
@@ -339,7 +339,7 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil on 202", err)
 	}
-	revtest.NoPoll(t, f.srv, "GET /user", 0, clk)
+	revtest.NoPoll(t, f.srv, "GET /user", 0)
 	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 }
 

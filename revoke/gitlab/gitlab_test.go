@@ -227,13 +227,13 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("DELETE " + root + "/api/v4/personal_access_tokens/self"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
-	revtest.NoPoll(t, f.srv, self, 1, clk)
+	revtest.NoPoll(t, f.srv, self, 1)
 	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	// Already dead between verify and revoke: the DELETE's 401 is fine, and Verify says dead.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(already revoked) = %v, want nil", err)
 	}
-	revtest.NoPoll(t, f.srv, self, 2, clk)
+	revtest.NoPoll(t, f.srv, self, 2)
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusDead}); !errors.Is(err, revoke.ErrNotLive) {
 		t.Errorf("Revoke(dead) = %v, want ErrNotLive", err)
 	}
@@ -273,7 +273,7 @@ func TestRevokeRefused(t *testing.T) {
 // the token working; noticing that is the pipeline's confirm step, through Verify.
 func TestRevokeDoesNotConfirm(t *testing.T) {
 	t.Parallel()
-	p, srv, clk, log := scripted(t, map[string]http.HandlerFunc{
+	p, srv, _, log := scripted(t, map[string]http.HandlerFunc{
 		"DELETE /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		},
@@ -286,7 +286,7 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil on 204", err)
 	}
-	revtest.NoPoll(t, srv, "GET /api/v4/personal_access_tokens/self", 0, clk)
+	revtest.NoPoll(t, srv, "GET /api/v4/personal_access_tokens/self", 0)
 	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 	revtest.NoLeak(t, tok, log.String())
 }

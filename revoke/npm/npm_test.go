@@ -183,13 +183,13 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("DELETE /-/npm/v1/tokens/token/{key}"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
-	revtest.NoPoll(t, f.srv, "GET /-/whoami", 1, clk)
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 1)
 	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	// Already dead: a plain 401 to the DELETE is nothing left to revoke.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(already revoked) = %v, want nil", err)
 	}
-	revtest.NoPoll(t, f.srv, "GET /-/whoami", 2, clk)
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 2)
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -206,7 +206,7 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil on 2xx", err)
 	}
-	revtest.NoPoll(t, f.srv, "GET /-/whoami", 0, clk)
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 0)
 	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 	revtest.NoLeak(t, tok, log.String())
 }

@@ -234,13 +234,13 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("POST /api/auth.revoke"); n != 1 {
 		t.Errorf("auth.revoke calls = %d, want 1", n)
 	}
-	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 1, clk)
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 1)
 	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	// Already revoked: auth.revoke says token_revoked, which is dead.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(again) = %v, want nil", err)
 	}
-	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 2, clk)
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 2)
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -290,7 +290,7 @@ func TestRevokeDoesNotConfirm(t *testing.T) {
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
 		t.Errorf("Revoke() = %v, want nil", err)
 	}
-	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 0, clk)
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 0)
 	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 	revtest.NoLeak(t, tok, log.String())
 }
