@@ -13,13 +13,12 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // DefaultWebhookTimeout bounds one webhook call when NewWebhook is given no client.
 const DefaultWebhookTimeout = 15 * time.Second
-
-// maxRetryAfter caps a Retry-After: a server asking for more is treated as asking for this.
-const maxRetryAfter = 6 * time.Hour
 
 // Webhook posts leak summaries to a chat's incoming webhook as {"text": "..."}, the shape
 // Slack, Microsoft Teams (incoming webhooks and Workflows) and Mattermost accept. Its URL is
@@ -85,7 +84,7 @@ func (w *Webhook) Post(ctx context.Context, l Leak) error {
 	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests,
 		resp.StatusCode >= 500:
 		e.Temporary = true
-		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), w.now()); ok {
+		if d, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), w.now()); ok {
 			e.RetryAfter = d
 		}
 	}
@@ -138,34 +137,6 @@ func bodyReason(status int, body []byte) string {
 		return reason
 	}
 	return reason + ": " + clip(line, 200)
-}
-
-// ParseRetryAfter reads an HTTP Retry-After value, delay-seconds ("120") or an HTTP date,
-// relative to now. It reports false for an absent or malformed value; a date in the past is
-// 0, true; anything over 6 hours is capped to 6 hours.
-func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseUint(v, 10, 64); err == nil {
-		if n > uint64(maxRetryAfter/time.Second) {
-			return maxRetryAfter, true
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	d := t.Sub(now)
-	switch {
-	case d < 0:
-		return 0, true
-	case d > maxRetryAfter:
-		return maxRetryAfter, true
-	}
-	return d.Round(time.Second), true
 }
 
 // WebhookText is the chat message about l: one paragraph saying what leaked, where, what

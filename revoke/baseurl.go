@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // BaseURL checks that raw (or def when raw is empty) is an absolute http(s) URL without
@@ -16,7 +17,7 @@ func BaseURL(raw, def string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("base URL %q is not an absolute http(s) URL without credentials or query", redactedURL(raw))
+		return "", fmt.Errorf("base URL %q is not an absolute http(s) URL without credentials or query", httpx.RedactURL(raw))
 	}
 	s := u.String()
 	if !strings.HasSuffix(s, "/") {
@@ -25,33 +26,29 @@ func BaseURL(raw, def string) (string, error) {
 	return s, nil
 }
 
-func redactedURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable)"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
+// EndpointConfig configures a provider whose leaked token checks and revokes itself (GitLab,
+// Slack, npm); each of those packages calls it Config.
+type EndpointConfig struct {
+	// BaseURL is the root the provider's paths are relative to (GitLab: the instance root, not
+	// /api/v4; Slack: the Web API root; npm: the registry root); empty means the provider's
+	// DefaultBaseURL.
+	BaseURL string
+	// HTTP shapes the client used for every call.
+	HTTP ClientOptions
 }
 
-// Endpoint is what a provider whose leaked token checks and revokes itself (GitLab, Slack,
-// npm) needs: the shared client, the API root and how long to wait for a revocation to show.
+// Endpoint is what such a provider needs: the shared client and the API root.
 type Endpoint struct {
-	Client  *Client
-	Base    string
-	Confirm time.Duration
+	Client *Client
+	Base   string
 }
 
-// NewEndpoint checks baseURL (def when empty) and builds provider name's client; confirm
-// defaults to defConfirm.
-func NewEndpoint(name, baseURL, def string, h ClientOptions, confirm, defConfirm time.Duration) (Endpoint, error) {
-	base, err := BaseURL(baseURL, def)
+// NewEndpoint checks cfg.BaseURL (def when empty) and builds provider name's client.
+func NewEndpoint(name, def string, cfg EndpointConfig) (Endpoint, error) {
+	base, err := BaseURL(cfg.BaseURL, def)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("%s: %w", name, err)
 	}
-	h.Provider = name
-	if confirm <= 0 {
-		confirm = defConfirm
-	}
-	return Endpoint{Client: NewClient(h), Base: base, Confirm: confirm}, nil
+	cfg.HTTP.Provider = name
+	return Endpoint{Client: NewClient(cfg.HTTP), Base: base}, nil
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // MaxBody is the most of a response body a Client reads; a longer body is an error.
@@ -101,7 +103,7 @@ func NewClient(o ClientOptions) *Client {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = SleepContext
+		o.Sleep = sleepContext
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64
@@ -119,8 +121,8 @@ func NewClient(o ClientOptions) *Client {
 	}
 }
 
-// SleepContext waits d or until ctx ends, whichever is first.
-func SleepContext(ctx context.Context, d time.Duration) error {
+// sleepContext waits d or until ctx ends, whichever is first.
+func sleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -134,14 +136,8 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Provider returns the provider name the client reports in errors.
-func (c *Client) Provider() string { return c.o.Provider }
-
 // Now returns the client's clock reading.
 func (c *Client) Now() time.Time { return c.o.Now() }
-
-// Sleep waits on the client's clock.
-func (c *Client) Sleep(ctx context.Context, d time.Duration) error { return c.o.Sleep(ctx, d) }
 
 // Logger returns the client's logger.
 func (c *Client) Logger() *slog.Logger { return c.o.Logger }
@@ -362,14 +358,14 @@ func (c *Client) Pace(ctx context.Context, op string, lim *rate.Limiter) error {
 // exhausted rate limit (X-RateLimit-* on GitHub and Azure DevOps, RateLimit-* on GitLab).
 func (c *Client) serverWait(h http.Header) time.Duration {
 	now := c.o.Now()
-	if d, ok := ParseRetryAfter(h.Get("Retry-After"), now); ok {
+	if d, ok := httpx.RetryAfter(h.Get("Retry-After"), now); ok {
 		return d
 	}
 	for _, p := range []string{"X-RateLimit-", "RateLimit-"} {
 		if h.Get(p+"Remaining") != "0" {
 			continue
 		}
-		if t, ok := ParseResetEpoch(h.Get(p + "Reset")); ok && t.After(now) {
+		if t, ok := parseResetEpoch(h.Get(p + "Reset")); ok && t.After(now) {
 			return t.Sub(now)
 		}
 	}
@@ -383,7 +379,7 @@ func (c *Client) noteReset(r *Request, h http.Header) {
 		if h.Get(p+"Remaining") != "0" {
 			continue
 		}
-		t, ok := ParseResetEpoch(h.Get(p + "Reset"))
+		t, ok := parseResetEpoch(h.Get(p + "Reset"))
 		if !ok {
 			continue
 		}
@@ -460,46 +456,4 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		ContentLength: int64(len(resp.Body)),
 		Request:       req,
 	}, nil
-}
-
-// ConfirmOptions shape Client.Confirm.
-type ConfirmOptions struct {
-	// Timeout is how long to keep checking.
-	Timeout time.Duration
-	// First and Max bound the backoff between checks.
-	First, Max time.Duration
-}
-
-// Confirm calls check until it reports StatusDead, with exponential backoff on the client's
-// clock, and returns ErrNotConfirmed (wrapped with the last status) when o.Timeout passes first.
-func (c *Client) Confirm(ctx context.Context, o ConfirmOptions, check func(context.Context) (Status, error)) error {
-	if o.First <= 0 {
-		o.First = time.Second
-	}
-	if o.Max < o.First {
-		o.Max = o.First
-	}
-	start := c.o.Now()
-	d := o.First
-	for i := 0; ; i++ {
-		st, err := check(ctx)
-		if st == StatusDead {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if c.o.Now().Add(d).Sub(start) > o.Timeout || i >= 10000 {
-			if err != nil {
-				return fmt.Errorf("%w: still %s after %s: %w", ErrNotConfirmed, st, o.Timeout, err)
-			}
-			return fmt.Errorf("%w: still %s after %s", ErrNotConfirmed, st, o.Timeout)
-		}
-		if err := c.o.Sleep(ctx, d); err != nil {
-			return err
-		}
-		if d *= 2; d > o.Max {
-			d = o.Max
-		}
-	}
 }

@@ -9,9 +9,14 @@
 // rate-limit headers, a per-provider [rate.Limiter], context cancellation and the
 // "patrol/<version>" User-Agent.
 //
+// [Provider.Revoke] returns when the provider accepted the revocation; it never waits for the
+// token to stop working. Confirming that is a separate step the pipeline schedules, calling
+// [Provider.Verify] until the token answers dead (Azure DevOps documents up to an hour), so
+// that a slow provider holds neither a worker nor anyone else's e-mail.
+//
 // What it does not do: decide whether a token may be revoked (policy), remember what was
-// verified (the pipeline caches per fingerprint), or write the audit log. Those live in
-// [github.com/patrolsec/patrol/pipeline].
+// verified (the pipeline caches per fingerprint), confirm a revocation, or write the audit
+// log. Those live in [github.com/patrolsec/patrol/pipeline].
 //
 // Invariants:
 //   - A token leaves its [secret.Token] only inside a provider, to build the request that

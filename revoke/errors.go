@@ -45,9 +45,6 @@ var (
 	// ErrAmbiguous: several of the owner's tokens could be the leaked one and the policy says
 	// skip (Azure DevOps). Returned by Revoke; the wrapping text says why.
 	ErrAmbiguous = errors.New("ambiguous token")
-	// ErrNotConfirmed: the provider accepted the revocation but the token still worked when the
-	// confirmation deadline passed. Returned by Revoke and Client.Confirm.
-	ErrNotConfirmed = errors.New("revocation not confirmed")
 	// ErrNoOrg: Azure DevOps could not be checked because no organization was known (none in
 	// the config, the repository URL or the nearby text). Returned by Verify.
 	ErrNoOrg = errors.New("no organization to check")

@@ -17,11 +17,21 @@ type Provider interface {
 	// Verify asks the provider whether tok is live and whose it is. It returns StatusLive or
 	// StatusDead with a nil error, or StatusUnknown with the error that kept it from deciding.
 	Verify(ctx context.Context, tok secret.Token, h Hints) (Verification, error)
-	// Revoke revokes tok, whose live Verification v came from Verify, and waits until the
-	// provider confirms it dead. It returns ErrNotLive for a v that is not live,
-	// ErrNotSupported when the provider cannot revoke this token (or is not configured to),
-	// ErrAmbiguous when it cannot tell the token apart from its owner's others, and
-	// ErrNotConfirmed when the revocation was accepted but the token still works.
+	// Revoke asks the provider to revoke tok, whose live Verification v came from Verify, and
+	// returns nil as soon as the provider accepted the revocation: its documented success
+	// answer (Azure DevOps 204, GitHub 202, GitLab 204, Slack ok with revoked true, npm 2xx),
+	// or, where the token authenticates its own revocation (GitLab, Slack, npm), the "bad
+	// credentials" answer that says it no longer does. Revoke never polls: a provider may keep
+	// a revoked token working for a while (Azure DevOps documents up to an hour), and
+	// confirming that the token is dead is the caller's
+	// own scheduled step, which calls Verify until it reports StatusDead; each provider's
+	// package doc says how long it documents.
+	//
+	// Revoke returns ErrNotLive for a v that is not live, ErrNotSupported when the provider
+	// cannot revoke this token (or is not configured to), ErrNoMatch or ErrAmbiguous when it
+	// cannot tell which of the owner's tokens is the leaked one, and an *APIError when the
+	// call failed (ErrRateLimited with RetryAfter, ErrServer, ErrTimeout, ErrUnauthorized for
+	// an admin credential that was refused, ErrUnexpected for an answer off the contract).
 	Revoke(ctx context.Context, tok secret.Token, v Verification) error
 }
 

@@ -30,8 +30,10 @@ const (
 	AmbiguousRevokeAll = "revoke_all"
 )
 
-// DefaultConfirmTimeout is how long Revoke waits for a revoked PAT to stop working; Azure
-// DevOps documents up to an hour.
+// DefaultConfirmTimeout is how long the pipeline's confirm step should keep calling Verify
+// after Revoke before it calls the revocation unconfirmed. Azure DevOps documents that a PAT
+// may keep working for up to an hour after it was revoked (PROVIDERS.md §1.3.1, Learn "Revoke
+// personal access tokens for organization users"), so Revoke cannot wait for it.
 const DefaultConfirmTimeout = time.Hour
 
 // API versions. The cloud Token Admin version is the preview that adds
@@ -48,12 +50,10 @@ const (
 
 // Limits.
 const (
-	maxOrgs       = 10  // organizations tried per token
-	pageSize      = 20  // Token Admin page size (the documented example's)
-	maxPages      = 500 // 10 000 PATs for one user is beyond any real account
-	revokeBatch   = 990 // ids per revocations call, as Microsoft's script sends
-	confirmFirst  = 15 * time.Second
-	confirmMaxGap = 5 * time.Minute
+	maxOrgs     = 10  // organizations tried per token
+	pageSize    = 20  // Token Admin page size (the documented example's)
+	maxPages    = 500 // 10 000 PATs for one user is beyond any real account
+	revokeBatch = 990 // ids per revocations call, as Microsoft's script sends
 )
 
 // Config configures a Provider.
@@ -70,8 +70,6 @@ type Config struct {
 	AdminToken secret.Token
 	// Ambiguous is AmbiguousSkip (default) or AmbiguousRevokeAll.
 	Ambiguous string
-	// ConfirmTimeout bounds the wait for a revoked PAT to answer 401 (DefaultConfirmTimeout).
-	ConfirmTimeout time.Duration
 	// HTTP shapes the client used for every call.
 	HTTP revoke.ClientOptions
 }
@@ -85,7 +83,6 @@ type Provider struct {
 	orgs      []string
 	admin     secret.Token
 	revokeAll bool
-	confirm   time.Duration
 }
 
 // New returns a Provider for cfg.
@@ -114,15 +111,12 @@ func New(cfg Config) (*Provider, error) {
 	cfg.HTTP.Provider = Name
 	p := &Provider{
 		c: revoke.NewClient(cfg.HTTP), base: base, vssps: vssps, onPrem: onPrem,
-		admin: cfg.AdminToken, revokeAll: cfg.Ambiguous == AmbiguousRevokeAll, confirm: cfg.ConfirmTimeout,
+		admin: cfg.AdminToken, revokeAll: cfg.Ambiguous == AmbiguousRevokeAll,
 	}
 	for _, o := range cfg.Orgs {
 		if validOrg(o) {
 			p.orgs = append(p.orgs, o)
 		}
-	}
-	if p.confirm <= 0 {
-		p.confirm = DefaultConfirmTimeout
 	}
 	return p, nil
 }

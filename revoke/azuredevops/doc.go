@@ -14,9 +14,10 @@
 //     leaked one by its C3ID ([C3ID], crossCompanyCorrelatingId) or, failing that, by the
 //     narrowing rules (valid, unexpired, scoped to this org, created in the month the CASK
 //     token says); several candidates left means [revoke.ErrAmbiguous] unless the policy is
-//     revoke_all; then POST …/tokenadmin/revocations (204).
-//  3. Re-check connectionData with the leaked PAT, with backoff, until it answers 401: Azure
-//     DevOps may keep a revoked PAT working for up to an hour.
+//     revoke_all; then POST …/tokenadmin/revocations. Revoke returns when that answered 204.
+//  3. Confirmation is not part of Revoke: Azure DevOps documents that a revoked PAT may keep
+//     working for up to an hour ([DefaultConfirmTimeout]). The pipeline's confirm step calls
+//     Verify (connectionData with the leaked PAT) until it answers 401.
 //
 // Azure DevOps Server / TFS is served by giving the collection URL as base URL (and as vssps
 // URL, or leaving that empty): every call then goes to {collection}/_apis/…, the organization

@@ -7,6 +7,8 @@
 // holds no token: github.com answers 403 to an authenticated revoke call.
 //
 // The revoke endpoint allows 60 calls an hour and 1000 tokens a call; [Provider.RevokeBatch]
-// packs tokens and paces calls with a limiter. A 202 does not say which tokens were valid, so
-// each token is re-checked with GET /user until it answers 401.
+// packs tokens and paces calls with a limiter. Revoke returns on the 202 Accepted. GitHub
+// documents no delay before a revoked token fails, but a 202 does not say which tokens were
+// valid, so the pipeline's confirm step re-checks each token with Verify (GET /user) until it
+// answers 401 ([DefaultConfirmTimeout]).
 package github

@@ -26,7 +26,10 @@ const DefaultBaseURL = "https://api.github.com/"
 // MaxBatch is the most credentials one POST /credentials/revoke takes.
 const MaxBatch = 1000
 
-// DefaultConfirmTimeout bounds the wait for a revoked token to answer 401.
+// DefaultConfirmTimeout is how long the pipeline's confirm step should keep calling Verify
+// after Revoke before it calls the revocation unconfirmed. GitHub documents no delay: its
+// revoke endpoint answers 202 Accepted, and a 202 does not say which tokens were valid, so
+// only Verify (GET /user answering 401) confirms.
 const DefaultConfirmTimeout = 2 * time.Minute
 
 // Config configures a Provider.
@@ -39,16 +42,13 @@ type Config struct {
 	// RevokeLimiter paces POST /credentials/revoke; nil means 60 an hour (burst 60), GitHub's
 	// unauthenticated budget.
 	RevokeLimiter *rate.Limiter
-	// ConfirmTimeout bounds the re-check after a revoke (DefaultConfirmTimeout).
-	ConfirmTimeout time.Duration
 }
 
 // Provider is the GitHub provider. It is safe for concurrent use.
 type Provider struct {
-	c       *revoke.Client
-	anon    *gh.Client // never holds a token
-	revLim  *rate.Limiter
-	confirm time.Duration
+	c      *revoke.Client
+	anon   *gh.Client // never holds a token
+	revLim *rate.Limiter
 }
 
 // New returns a Provider for cfg.
@@ -66,12 +66,9 @@ func New(cfg Config) (*Provider, error) {
 	anon := gh.NewClient(c.HTTPClient())
 	anon.BaseURL = u
 	anon.UserAgent = c.UserAgent()
-	p := &Provider{c: c, anon: anon, revLim: cfg.RevokeLimiter, confirm: cfg.ConfirmTimeout}
+	p := &Provider{c: c, anon: anon, revLim: cfg.RevokeLimiter}
 	if p.revLim == nil {
 		p.revLim = rate.NewLimiter(rate.Every(time.Hour/60), 60)
-	}
-	if p.confirm <= 0 {
-		p.confirm = DefaultConfirmTimeout
 	}
 	return p, nil
 }
@@ -135,9 +132,10 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 }
 
 // RevokeBatch revokes tokens with POST /credentials/revoke, sent without an Authorization
-// header, MaxBatch tokens per call, paced by the revoke limiter; then re-checks each token with
-// GET /user until it answers 401. ghs_ installation tokens are not accepted by the endpoint and
-// get ErrNotSupported.
+// header, MaxBatch tokens per call, paced by the revoke limiter. A token's error is nil when
+// its call answered 202 Accepted; RevokeBatch does not re-check the tokens (see
+// DefaultConfirmTimeout). ghs_ installation tokens are not accepted by the endpoint and get
+// ErrNotSupported.
 //
 // GitHub API docs: https://docs.github.com/rest/credentials/revoke#revoke-a-list-of-credentials
 //
@@ -163,18 +161,7 @@ func (p *Provider) RevokeBatch(ctx context.Context, targets []revoke.Target) []e
 		}
 		err := p.revokeCall(ctx, creds)
 		for _, i := range chunk {
-			if err != nil {
-				errs[i] = err
-				continue
-			}
-			errs[i] = p.c.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.confirm, First: 2 * time.Second, Max: 30 * time.Second},
-				func(ctx context.Context) (revoke.Status, error) {
-					v, err := p.Verify(ctx, targets[i].Token, revoke.Hints{})
-					return v.Status, err
-				})
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("github: %w", errs[i])
-			}
+			errs[i] = err
 		}
 	}
 	return errs

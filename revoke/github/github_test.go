@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -303,9 +304,8 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("POST /credentials/revoke"); n != 1 {
 		t.Errorf("revoke calls = %d, want 1", n)
 	}
-	if n := f.srv.Calls("GET /user"); n != 2 {
-		t.Errorf("GET /user calls = %d, want 2 (verify + confirm)", n)
-	}
+	revtest.NoPoll(t, f.srv, "GET /user", 1)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -326,17 +326,21 @@ func TestRevokeRefusals(t *testing.T) {
 	}
 }
 
-func TestRevokeNotConfirmed(t *testing.T) {
+// TestRevokeDoesNotConfirm: a 202 is the answer Revoke waits for, even when the token keeps
+// working; noticing that is the pipeline's confirm step, through Verify.
+func TestRevokeDoesNotConfirm(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	// The fake accepts the revoke but /user keeps answering 200.
 	f.userFn = func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"login":"x","id":1}`)) }
 	clk, log := revtest.NewClock(), &revtest.Log{}
-	p := newProvider(t, f, clk, log, func(c *github.Config) { c.ConfirmTimeout = 10 * time.Second })
-	err := p.Revoke(t.Context(), revtest.GitHubToken("ghp_"), revoke.Verification{Status: revoke.StatusLive})
-	if !errors.Is(err, revoke.ErrNotConfirmed) {
-		t.Errorf("Revoke() = %v, want ErrNotConfirmed", err)
+	p := newProvider(t, f, clk, log, nil)
+	tok := revtest.GitHubToken("ghp_")
+	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
+		t.Errorf("Revoke() = %v, want nil on 202", err)
 	}
+	revtest.NoPoll(t, f.srv, "GET /user", 0)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 }
 
 func TestRevokeBatchSplitsAndPaces(t *testing.T) {
@@ -369,9 +373,18 @@ func TestRevokeBatchSplitsAndPaces(t *testing.T) {
 	if paced != 1 {
 		t.Errorf("limiter waits of 1m = %d, want 1 (sleeps %v)", paced, clk.Sleeps())
 	}
-	if n := f.srv.Calls("GET /user"); n != 2500 {
-		t.Errorf("confirm calls = %d, want 2500", n)
+	if n := f.srv.Calls("GET /user"); n != 0 {
+		t.Errorf("GET /user calls = %d, want 0 (RevokeBatch does not confirm)", n)
 	}
+	// Every token of every batch reached the fake; the confirm step's Verify sees one dead.
+	f.mu.Lock()
+	revoked := len(f.revoked)
+	f.mu.Unlock()
+	if revoked != len(targets) {
+		t.Errorf("tokens revoked by the fake = %d, want %d", revoked, len(targets))
+	}
+	f.addLive(targets[1234].Token, user{id: 1, login: "octocat", scopes: "repo"})
+	revtest.WantVerify(t, p, targets[1234].Token, revoke.StatusDead)
 }
 
 func TestRevokeErrors(t *testing.T) {
@@ -407,5 +420,51 @@ func TestRevokeErrors(t *testing.T) {
 				t.Errorf("error %q holds the URL", err)
 			}
 		})
+	}
+}
+
+// TestRevokeBatchErrorsPerTarget: errs[i] is the outcome of targets[i]'s own call, so a failed
+// second call fails only its own tokens.
+func TestRevokeBatchErrorsPerTarget(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	srv := revtest.NewServer(t, map[string]http.HandlerFunc{
+		"POST /credentials/revoke": func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "" {
+				t.Errorf("revoke call carries an Authorization header")
+			}
+			if calls.Add(1) == 1 {
+				w.WriteHeader(http.StatusAccepted)
+				_, _ = w.Write([]byte(`{}`))
+				return
+			}
+			w.WriteHeader(http.StatusInternalServerError)
+		},
+	})
+	clk, log := revtest.NewClock(), &revtest.Log{}
+	p, err := github.New(github.Config{BaseURL: srv.URL + "/", HTTP: revtest.Options(clk, log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := make([]revoke.Target, github.MaxBatch+2)
+	for i := range targets {
+		targets[i] = revoke.Target{Token: revtest.GitHubToken("ghp_"), Verification: revoke.Verification{Status: revoke.StatusLive}}
+	}
+	targets[5].Token = revtest.GitHubToken("ghs_")
+	errs := p.RevokeBatch(t.Context(), targets)
+	for i, err := range errs {
+		var want error
+		switch {
+		case i == 5:
+			want = revoke.ErrNotSupported
+		case i > github.MaxBatch: // the second call carries the one live token left (5 is never sent)
+			want = revoke.ErrServer
+		}
+		if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+			t.Errorf("RevokeBatch()[%d] = %v, want %v", i, err, want)
+		}
+	}
+	if n := calls.Load(); n != 1+3 { // one 202, then the 500 tried MaxAttempts (3) times
+		t.Errorf("revoke calls = %d, want 4", n)
 	}
 }

@@ -4,4 +4,7 @@
 //
 // It serves gitlab.com and self-managed instances (base URL https://gitlab.example.com/, or
 // with a relative root such as https://example.com/gitlab/).
+//
+// Revoke returns when GitLab accepted the revocation (204). GitLab documents no delay before a
+// revoked token fails; the pipeline confirms with Verify ([DefaultConfirmTimeout]).
 package gitlab

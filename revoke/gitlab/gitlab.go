@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,18 +20,13 @@ const Name = "gitlab"
 // DefaultBaseURL is gitlab.com.
 const DefaultBaseURL = "https://gitlab.com/"
 
-// DefaultConfirmTimeout bounds the re-check after a revoke.
+// DefaultConfirmTimeout is how long the pipeline's confirm step should keep calling Verify
+// after Revoke before it calls the revocation unconfirmed. GitLab documents no delay after
+// the DELETE's 204.
 const DefaultConfirmTimeout = time.Minute
 
-// Config configures a Provider.
-type Config struct {
-	// BaseURL is the instance root (not the API root); empty means DefaultBaseURL.
-	BaseURL string
-	// HTTP shapes the client used for every call.
-	HTTP revoke.ClientOptions
-	// ConfirmTimeout bounds the re-check after a revoke (DefaultConfirmTimeout).
-	ConfirmTimeout time.Duration
-}
+// Config configures a Provider: the base URL (see revoke.EndpointConfig) and the HTTP client.
+type Config = revoke.EndpointConfig
 
 // Provider is the GitLab provider. It is safe for concurrent use.
 type Provider struct {
@@ -39,7 +35,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP, cfg.ConfirmTimeout, DefaultConfirmTimeout)
+	e, err := revoke.NewEndpoint(Name, DefaultBaseURL, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +92,7 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 		var u User
 		if u, err = ParseUser(resp.Body); err == nil {
 			v.Identity.Login, v.Identity.Name = u.Username, u.Name
-			v.Identity.Email = firstNonEmpty(u.Email, u.PublicEmail, u.CommitEmail)
+			v.Identity.Email = cmp.Or(u.Email, u.PublicEmail, u.CommitEmail)
 			if u.ID != 0 {
 				v.Identity.ID = strconv.FormatInt(u.ID, 10)
 			}
@@ -109,8 +105,9 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 }
 
 // Revoke revokes tok with DELETE /api/v4/personal_access_tokens/self, authenticated by tok
-// itself, then re-checks until the token answers 401. A 401 to the DELETE means the token
-// is already dead, which the re-check confirms.
+// itself, and returns nil on the documented 204 without re-checking the token (the pipeline's
+// confirm step calls Verify). A 401 to the DELETE also returns nil: the token no longer
+// authenticates (revoked or expired since Verify), which Verify will report as dead.
 //
 // GitLab API docs: https://docs.gitlab.com/api/personal_access_tokens/#revoke-a-personal-access-token
 //
@@ -127,13 +124,6 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 		return err
 	case resp.StatusCode != http.StatusNoContent:
 		return &revoke.APIError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Kind: revoke.ErrUnexpected, Code: "want 204 No Content"}
-	}
-	if err := p.e.Client.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.e.Confirm, First: time.Second, Max: 10 * time.Second},
-		func(ctx context.Context) (revoke.Status, error) {
-			v, err := p.Verify(ctx, tok, revoke.Hints{})
-			return v.Status, err
-		}); err != nil {
-		return fmt.Errorf("gitlab: %w", err)
 	}
 	return nil
 }
@@ -178,13 +168,4 @@ func ParseUser(b []byte) (User, error) {
 		return User{}, errors.New("malformed user")
 	}
 	return u, nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

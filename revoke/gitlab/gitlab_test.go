@@ -220,42 +220,75 @@ func TestRevoke(t *testing.T) {
 	if err != nil || v.Status != revoke.StatusLive {
 		t.Fatalf("Verify() = %v, %v", v.Status, err)
 	}
+	const self = "GET " + root + "/api/v4/personal_access_tokens/self"
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Fatalf("Revoke() = %v", err)
 	}
 	if n := f.srv.Calls("DELETE " + root + "/api/v4/personal_access_tokens/self"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
-	// Already dead between verify and revoke: the DELETE's 401 is fine, the re-check confirms.
+	revtest.NoPoll(t, f.srv, self, 1)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
+	// Already dead between verify and revoke: the DELETE's 401 is fine, and Verify says dead.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(already revoked) = %v, want nil", err)
 	}
+	revtest.NoPoll(t, f.srv, self, 2)
 	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusDead}); !errors.Is(err, revoke.ErrNotLive) {
 		t.Errorf("Revoke(dead) = %v, want ErrNotLive", err)
 	}
 	revtest.NoLeak(t, tok, log.String())
 }
 
+// scripted is a provider on a fake at the instance root that serves only routes.
+func scripted(t *testing.T, routes map[string]http.HandlerFunc) (*gitlab.Provider, *revtest.Server, *revtest.Clock, *revtest.Log) {
+	t.Helper()
+	clk, log := revtest.NewClock(), &revtest.Log{}
+	srv := revtest.NewServer(t, routes)
+	p, err := gitlab.New(gitlab.Config{BaseURL: srv.URL, HTTP: revtest.Options(clk, log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, srv, clk, log
+}
+
 func TestRevokeRefused(t *testing.T) {
 	t.Parallel()
-	clk, log := revtest.NewClock(), &revtest.Log{}
-	srv := revtest.NewServer(t, map[string]http.HandlerFunc{
+	p, _, _, log := scripted(t, map[string]http.HandlerFunc{
 		"DELETE /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"message":"400 Bad request - Token not revoked"}`))
 		},
 	})
-	p, err := gitlab.New(gitlab.Config{BaseURL: srv.URL, HTTP: revtest.Options(clk, log)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tok := revtest.GitLabToken()
-	err = p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive})
+	err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive})
 	var ae *revoke.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != 400 {
 		t.Errorf("Revoke() = %v, want APIError 400", err)
 	}
 	revtest.NoLeak(t, tok, revtest.ErrText(err), log.String())
+}
+
+// TestRevokeDoesNotConfirm: the 204 is what Revoke waits for, even when the instance keeps
+// the token working; noticing that is the pipeline's confirm step, through Verify.
+func TestRevokeDoesNotConfirm(t *testing.T) {
+	t.Parallel()
+	p, srv, _, log := scripted(t, map[string]http.HandlerFunc{
+		"DELETE /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		},
+		"GET /api/v4/personal_access_tokens/self": func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"id":1,"scopes":["api"],"user_id":9,"active":true,"expires_at":null}`))
+		},
+		"GET /api/v4/user": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) },
+	})
+	tok := revtest.GitLabToken()
+	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
+		t.Errorf("Revoke() = %v, want nil on 204", err)
+	}
+	revtest.NoPoll(t, srv, "GET /api/v4/personal_access_tokens/self", 0)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
+	revtest.NoLeak(t, tok, log.String())
 }
 
 func FuzzParse(f *testing.F) {

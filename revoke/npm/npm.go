@@ -20,18 +20,13 @@ const Name = "npm"
 // DefaultBaseURL is the public registry.
 const DefaultBaseURL = "https://registry.npmjs.org/"
 
-// DefaultConfirmTimeout bounds the re-check after a revoke.
+// DefaultConfirmTimeout is how long the pipeline's confirm step should keep calling Verify
+// after Revoke before it calls the revocation unconfirmed. npm documents no delay (nor the
+// DELETE's exact success status, PROVIDERS.md §5).
 const DefaultConfirmTimeout = time.Minute
 
-// Config configures a Provider.
-type Config struct {
-	// BaseURL is the registry root; empty means DefaultBaseURL.
-	BaseURL string
-	// HTTP shapes the client used for every call.
-	HTTP revoke.ClientOptions
-	// ConfirmTimeout bounds the re-check after a revoke (DefaultConfirmTimeout).
-	ConfirmTimeout time.Duration
-}
+// Config configures a Provider: the base URL (see revoke.EndpointConfig) and the HTTP client.
+type Config = revoke.EndpointConfig
 
 // Provider is the npm provider. It is safe for concurrent use.
 type Provider struct {
@@ -40,7 +35,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP, cfg.ConfirmTimeout, DefaultConfirmTimeout)
+	e, err := revoke.NewEndpoint(Name, DefaultBaseURL, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -101,9 +96,10 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 }
 
 // Revoke deletes tok with DELETE /-/npm/v1/tokens/token/{token}, authenticated by tok itself,
-// then re-checks /-/whoami until it answers 401. A 401 asking for a one-time password (2FA on
-// writes) or naming an IP restriction gives ErrNotSupported; a plain 401 means the token is
-// already dead, which the re-check confirms.
+// and returns nil on any 2xx without re-checking the token (the pipeline's confirm step calls
+// Verify). A 401 asking for a one-time password (2FA on writes) or naming an IP restriction
+// gives ErrNotSupported; a plain 401 returns nil: the token no longer authenticates, which
+// Verify will report as dead.
 //
 // npm docs: https://docs.npmjs.com/cli/commands/npm-token (npm-profile removeToken)
 //
@@ -121,17 +117,7 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 		case strings.Contains(wa, "ipaddress"):
 			return fmt.Errorf("npm: %w: the token is restricted to other IP addresses", revoke.ErrNotSupported)
 		}
-		err = nil // already dead; confirmed below
+		err = nil // the token no longer authenticates: nothing left to revoke
 	}
-	if err != nil {
-		return err
-	}
-	if err := p.e.Client.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.e.Confirm, First: time.Second, Max: 10 * time.Second},
-		func(ctx context.Context) (revoke.Status, error) {
-			v, err := p.Verify(ctx, tok, revoke.Hints{})
-			return v.Status, err
-		}); err != nil {
-		return fmt.Errorf("npm: %w", err)
-	}
-	return nil
+	return err
 }

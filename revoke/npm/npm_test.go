@@ -183,6 +183,31 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("DELETE /-/npm/v1/tokens/token/{key}"); n != 1 {
 		t.Errorf("DELETE calls = %d, want 1", n)
 	}
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 1)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
+	// Already dead: a plain 401 to the DELETE is nothing left to revoke.
+	if err := p.Revoke(t.Context(), tok, v); err != nil {
+		t.Errorf("Revoke(already revoked) = %v, want nil", err)
+	}
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 2)
+	revtest.NoLeak(t, tok, log.String())
+}
+
+// TestRevokeDoesNotConfirm: a 2xx is what Revoke waits for, even when the registry keeps the
+// token working; noticing that is the pipeline's confirm step, through Verify.
+func TestRevokeDoesNotConfirm(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.deleteFn = func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }
+	tok := revtest.NPMToken()
+	f.add(tok)
+	clk, log := revtest.NewClock(), &revtest.Log{}
+	p := newProvider(t, f, clk, log, 0)
+	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
+		t.Errorf("Revoke() = %v, want nil on 2xx", err)
+	}
+	revtest.NoPoll(t, f.srv, "GET /-/whoami", 0)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -202,7 +227,10 @@ func TestRevokeFailures(t *testing.T) {
 		{name: "otp required", fn: unauthorized("OTP"), wantIs: revoke.ErrNotSupported},
 		{name: "ip restricted", fn: unauthorized("ipaddress"), wantIs: revoke.ErrNotSupported},
 		{name: "server error", fn: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }, wantIs: revoke.ErrServer},
-		{name: "2xx but still live", fn: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }, wantIs: revoke.ErrNotConfirmed},
+		{name: "rate limited", fn: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "600")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, wantIs: revoke.ErrRateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

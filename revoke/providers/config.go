@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"time"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // Ambiguity policies for Azure DevOps, in AzureDevOpsConfig.Ambiguous.
@@ -18,7 +20,7 @@ const (
 )
 
 // Config is the providers section of patrol.yaml. A nil section means the provider runs with
-// its cloud defaults and revoke off.
+// its cloud defaults and no revoke policy of its own (only --yes revokes).
 type Config struct {
 	AzureDevOps *AzureDevOpsConfig `yaml:"azuredevops"`
 	GitHub      *GitHubConfig      `yaml:"github"`
@@ -31,8 +33,10 @@ type Config struct {
 type BaseConfig struct {
 	// BaseURL is the API root; empty means the cloud default (see the provider's package).
 	BaseURL string `yaml:"base_url"`
-	// Revoke allows revocation without --yes for this provider.
-	Revoke bool `yaml:"revoke"`
+	// Revoke is the revoke policy for this provider; see Config.RevokePolicy. nil (the key is
+	// absent) leaves the choice to --yes; true allows revocation without --yes; an explicit
+	// false forbids it, even with --yes.
+	Revoke *bool `yaml:"revoke"`
 }
 
 // GitHubConfig configures github.com or GitHub Enterprise Server (base_url
@@ -54,11 +58,14 @@ type AzureDevOpsConfig struct {
 	// AdminToken is a Project Collection Administrator PAT with vso.tokenadministration; without
 	// it patrol can verify but not revoke.
 	AdminToken string `yaml:"admin_token"`
-	// Revoke allows revocation without --yes.
-	Revoke bool `yaml:"revoke"`
+	// Revoke is the revoke policy, as BaseConfig.Revoke.
+	Revoke *bool `yaml:"revoke"`
 	// Ambiguous is AmbiguousSkip (default) or AmbiguousRevokeAll.
 	Ambiguous string `yaml:"ambiguous"`
-	// ConfirmTimeout bounds the wait for a revoked PAT to stop working (default 1h).
+	// ConfirmTimeout is how long the pipeline's confirm step keeps checking a revoked PAT with
+	// Verify before it calls the revocation unconfirmed; zero means
+	// azuredevops.DefaultConfirmTimeout (1h: Azure DevOps documents that a revoked PAT may
+	// keep working that long). See Config.ConfirmTimeout.
 	ConfirmTimeout Duration `yaml:"confirm_timeout"`
 }
 
@@ -103,9 +110,9 @@ func (c Config) Validate() error {
 		case u.Scheme != "https" && u.Scheme != "http":
 			bad(key, "%q: scheme must be https or http", raw)
 		case u.User != nil:
-			bad(key, "%q: credentials do not belong in the URL", redactURL(u))
+			bad(key, "%q: credentials do not belong in the URL", httpx.RedactURL(raw))
 		case u.RawQuery != "" || u.Fragment != "":
-			bad(key, "%q: no query or fragment allowed", redactURL(u))
+			bad(key, "%q: no query or fragment allowed", httpx.RedactURL(raw))
 		}
 	}
 	if a := c.AzureDevOps; a != nil {
@@ -124,7 +131,7 @@ func (c Config) Validate() error {
 		if a.ConfirmTimeout < 0 {
 			bad("azuredevops.confirm_timeout", "%s is negative", a.ConfirmTimeout)
 		}
-		if a.Revoke && a.AdminToken == "" {
+		if a.Revoke != nil && *a.Revoke && a.AdminToken == "" {
 			bad("azuredevops.admin_token", "required when revoke is true (a Project Collection Administrator PAT with vso.tokenadministration)")
 		}
 	}
@@ -140,10 +147,4 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User, c.RawQuery, c.Fragment = nil, "", ""
-	return c.String()
 }

@@ -27,11 +27,44 @@ npm:    {base_url: https://registry.npmjs.org/, revoke: true}
 	if got := time.Duration(c.AzureDevOps.ConfirmTimeout); got != time.Hour {
 		t.Errorf("confirm_timeout = %v, want 1h", got)
 	}
-	if c.GitHub.BaseURL != "https://api.github.com/" || !c.GitHub.Revoke {
+	if c.GitHub.BaseURL != "https://api.github.com/" || c.GitHub.Revoke == nil || !*c.GitHub.Revoke {
 		t.Errorf("github = %+v", c.GitHub)
 	}
 	if c.AzureDevOps.Orgs[0] != "contoso" || c.NPM.BaseURL != "https://registry.npmjs.org/" {
 		t.Errorf("decoded = %+v", c)
+	}
+}
+
+// TestRevokePolicyDecode proves that the YAML tells an explicit revoke: false apart from an
+// absent key (issue 15: an explicit false must win over --yes).
+func TestRevokePolicyDecode(t *testing.T) {
+	t.Parallel()
+	const doc = `
+azuredevops: {orgs: [contoso], revoke: false}
+github: {revoke: true}
+gitlab: {base_url: https://gitlab.com/}
+slack: {revoke: false}
+`
+	var c Config
+	if err := yaml.UnmarshalWithOptions([]byte(doc), &c, yaml.Strict()); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate() = %v, want nil (revoke: false needs no admin_token)", err)
+	}
+	type policy struct{ Allowed, Explicit bool }
+	want := map[string]policy{
+		AzureDevOps: {false, true},
+		GitHub:      {true, true},
+		GitLab:      {false, false},
+		Slack:       {false, true},
+		NPM:         {false, false},
+	}
+	for name, w := range want {
+		allowed, explicit := c.RevokePolicy(name)
+		if got := (policy{allowed, explicit}); got != w {
+			t.Errorf("RevokePolicy(%q) = %v, %v, want %v, %v", name, allowed, explicit, w.Allowed, w.Explicit)
+		}
 	}
 }
 
@@ -60,7 +93,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "every problem joined",
 			cfg: Config{
-				AzureDevOps: &AzureDevOpsConfig{BaseURL: "dev.azure.com", Orgs: []string{"ok", "no/slash"}, Revoke: true, ConfirmTimeout: -1},
+				AzureDevOps: &AzureDevOpsConfig{BaseURL: "dev.azure.com", Orgs: []string{"ok", "no/slash"}, Revoke: new(true), ConfirmTimeout: -1},
 				GitHub:      &GitHubConfig{BaseConfig{BaseURL: "ftp://x/"}},
 				GitLab:      &BaseConfig{BaseURL: "https://gitlab.example.com/?private_token=abc"},
 				NPM:         &BaseConfig{BaseURL: "https://user:pw@registry.example.com/"},

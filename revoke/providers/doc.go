@@ -3,10 +3,15 @@
 //
 // [New] returns every provider, keyed by the names scanner.Finding.Provider uses
 // ("azuredevops", "github", "gitlab", "slack", "npm"); a provider whose section is absent runs
-// against its cloud default with revoke off. Azure DevOps without a section verifies only
-// against organizations named by the finding's repository URL or nearby text, and cannot
-// revoke (no admin token). [Config.RevokeAllowed] is the config half of the policy; --yes is
-// the other, applied by the pipeline.
+// against its cloud default with no revoke policy of its own. Azure DevOps without a section
+// verifies only against organizations named by the finding's repository URL or nearby text,
+// and cannot revoke (no admin token).
+//
+// [Config.RevokePolicy] is the config half of the revoke policy: revoke: true allows
+// revocation without --yes, an explicit revoke: false forbids it even with --yes, and no
+// revoke key leaves it to --yes, which the pipeline applies. [Config.ConfirmTimeout] says how
+// long the pipeline's confirm step should keep calling Verify after a provider accepted a
+// revocation (Azure DevOps documents up to an hour before a revoked PAT fails).
 //
 // Decoding and ${VAR} expansion happen in the config loader; this package only declares the
 // yaml tags and validates.

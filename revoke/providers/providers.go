@@ -94,7 +94,7 @@ func New(cfg Config, o Options) (map[string]revoke.Provider, error) {
 	ado := azuredevops.Config{HTTP: o.client(AzureDevOps)}
 	if a := cfg.AzureDevOps; a != nil {
 		ado.BaseURL, ado.VSSPSURL, ado.Orgs = a.BaseURL, a.VSSPSURL, a.Orgs
-		ado.Ambiguous, ado.ConfirmTimeout = a.Ambiguous, time.Duration(a.ConfirmTimeout)
+		ado.Ambiguous = a.Ambiguous
 		if a.AdminToken != "" {
 			ado.AdminToken = secret.New(a.AdminToken)
 		}
@@ -135,25 +135,82 @@ func base(c *BaseConfig) string {
 	return c.BaseURL
 }
 
-// RevokeAllowed reports whether the config allows revoking provider's tokens without --yes
-// (revoke: true in its section).
-func (c Config) RevokeAllowed(provider string) bool {
+// RevokePolicy is what provider's section says about revocation: allowed is true when it says
+// revoke: true; explicit is true when it sets revoke at all, to true or to false. The caller
+// combines it with --yes:
+//
+//	revoke: true   → (true, true)    revoke, with or without --yes
+//	revoke: false  → (false, true)   never revoke, even with --yes (say why in the report)
+//	no revoke key  → (false, false)  revoke only with --yes
+//
+// An unknown provider, or one without a section, is (false, false).
+func (c Config) RevokePolicy(provider string) (allowed, explicit bool) {
+	var v *bool
 	switch provider {
 	case AzureDevOps:
-		return c.AzureDevOps != nil && c.AzureDevOps.Revoke
+		if c.AzureDevOps != nil {
+			v = c.AzureDevOps.Revoke
+		}
 	case GitHub:
-		return c.GitHub != nil && c.GitHub.Revoke
-	case GitLab:
-		return c.GitLab != nil && c.GitLab.Revoke
-	case Slack:
-		return c.Slack != nil && c.Slack.Revoke
-	case NPM:
-		return c.NPM != nil && c.NPM.Revoke
+		if c.GitHub != nil {
+			v = c.GitHub.Revoke
+		}
+	case GitLab, Slack, NPM:
+		if b := c.section(provider); b != nil {
+			v = b.Revoke
+		}
 	}
-	return false
+	if v == nil {
+		return false, false
+	}
+	return *v, true
 }
 
-// Default returns the providers section with every provider at its cloud default, revoke off.
+// RevokeAllowed reports whether the config allows revoking provider's tokens without --yes
+// (revoke: true in its section): the allowed half of RevokePolicy.
+func (c Config) RevokeAllowed(provider string) bool {
+	allowed, _ := c.RevokePolicy(provider)
+	return allowed
+}
+
+// ConfirmTimeout is how long the pipeline's confirm step should keep calling Verify on a token
+// whose revocation provider accepted, before it calls the revocation unconfirmed: the
+// configured azuredevops.confirm_timeout, else the provider's DefaultConfirmTimeout (Azure
+// DevOps 1h, as it documents; GitHub 2m; GitLab, Slack and npm 1m). An unknown provider gets
+// the longest, Azure DevOps'.
+func (c Config) ConfirmTimeout(provider string) time.Duration {
+	switch provider {
+	case AzureDevOps:
+		if c.AzureDevOps != nil && c.AzureDevOps.ConfirmTimeout > 0 {
+			return time.Duration(c.AzureDevOps.ConfirmTimeout)
+		}
+	case GitHub:
+		return github.DefaultConfirmTimeout
+	case GitLab:
+		return gitlab.DefaultConfirmTimeout
+	case Slack:
+		return slack.DefaultConfirmTimeout
+	case NPM:
+		return npm.DefaultConfirmTimeout
+	}
+	return azuredevops.DefaultConfirmTimeout
+}
+
+// section returns the section of a provider configured by BaseConfig alone.
+func (c Config) section(provider string) *BaseConfig {
+	switch provider {
+	case GitLab:
+		return c.GitLab
+	case Slack:
+		return c.Slack
+	case NPM:
+		return c.NPM
+	}
+	return nil
+}
+
+// Default returns the providers section with every provider at its cloud default and no
+// revoke key set (only --yes revokes).
 func Default() Config {
 	return Config{
 		AzureDevOps: &AzureDevOpsConfig{

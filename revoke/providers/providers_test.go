@@ -50,17 +50,67 @@ func TestNewInvalid(t *testing.T) {
 	}
 }
 
-func TestRevokeAllowed(t *testing.T) {
+func TestRevokePolicy(t *testing.T) {
 	t.Parallel()
 	cfg := providers.Config{
-		AzureDevOps: &providers.AzureDevOpsConfig{Revoke: true, AdminToken: "x"},
-		GitHub:      &providers.GitHubConfig{providers.BaseConfig{Revoke: false}},
-		GitLab:      &providers.BaseConfig{Revoke: true},
+		AzureDevOps: &providers.AzureDevOpsConfig{Revoke: new(true), AdminToken: "x"},
+		GitHub:      &providers.GitHubConfig{providers.BaseConfig{Revoke: new(false)}},
+		GitLab:      &providers.BaseConfig{Revoke: new(true)},
+		Slack:       &providers.BaseConfig{},
 	}
-	for name, want := range map[string]bool{"azuredevops": true, "github": false, "gitlab": true, "slack": false, "npm": false, "other": false} {
-		if got := cfg.RevokeAllowed(name); got != want {
-			t.Errorf("RevokeAllowed(%q) = %v, want %v", name, got, want)
-		}
+	tests := []struct {
+		name              string
+		allowed, explicit bool
+	}{
+		{name: "azuredevops", allowed: true, explicit: true},
+		{name: "github", allowed: false, explicit: true},
+		{name: "gitlab", allowed: true, explicit: true},
+		{name: "slack", allowed: false, explicit: false},
+		{name: "npm", allowed: false, explicit: false},
+		{name: "other", allowed: false, explicit: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			allowed, explicit := cfg.RevokePolicy(tt.name)
+			if allowed != tt.allowed || explicit != tt.explicit {
+				t.Errorf("RevokePolicy(%q) = %v, %v, want %v, %v", tt.name, allowed, explicit, tt.allowed, tt.explicit)
+			}
+			if got := cfg.RevokeAllowed(tt.name); got != tt.allowed {
+				t.Errorf("RevokeAllowed(%q) = %v, want %v", tt.name, got, tt.allowed)
+			}
+		})
+	}
+	if allowed, explicit := (providers.Config{}).RevokePolicy("github"); allowed || explicit {
+		t.Errorf("RevokePolicy with no section = %v, %v, want false, false", allowed, explicit)
+	}
+}
+
+func TestConfirmTimeout(t *testing.T) {
+	t.Parallel()
+	set := providers.Config{AzureDevOps: &providers.AzureDevOpsConfig{ConfirmTimeout: providers.Duration(20 * time.Minute)}}
+	tests := []struct {
+		name     string
+		cfg      providers.Config
+		provider string
+		want     time.Duration
+	}{
+		{name: "azuredevops default", provider: "azuredevops", want: time.Hour},
+		{name: "azuredevops from Default()", cfg: providers.Default(), provider: "azuredevops", want: time.Hour},
+		{name: "azuredevops configured", cfg: set, provider: "azuredevops", want: 20 * time.Minute},
+		{name: "github", cfg: set, provider: "github", want: 2 * time.Minute},
+		{name: "gitlab", provider: "gitlab", want: time.Minute},
+		{name: "slack", provider: "slack", want: time.Minute},
+		{name: "npm", provider: "npm", want: time.Minute},
+		{name: "unknown gets the longest", provider: "other", want: time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.cfg.ConfirmTimeout(tt.provider); got != tt.want {
+				t.Errorf("ConfirmTimeout(%q) = %v, want %v", tt.provider, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -87,7 +137,7 @@ func TestNoTokenInErrorsOrLogs(t *testing.T) {
 	})
 	admin := revtest.ADOToken(2025, 7)
 	cfg := providers.Config{
-		AzureDevOps: &providers.AzureDevOpsConfig{BaseURL: srv.URL + "/ado/", VSSPSURL: srv.URL + "/vssps/", Orgs: []string{"contoso"}, AdminToken: admin.Reveal(), Revoke: true},
+		AzureDevOps: &providers.AzureDevOpsConfig{BaseURL: srv.URL + "/ado/", VSSPSURL: srv.URL + "/vssps/", Orgs: []string{"contoso"}, AdminToken: admin.Reveal(), Revoke: new(true)},
 		GitHub:      &providers.GitHubConfig{providers.BaseConfig{BaseURL: srv.URL + "/gh/"}},
 		GitLab:      &providers.BaseConfig{BaseURL: srv.URL + "/gl/"},
 		Slack:       &providers.BaseConfig{BaseURL: srv.URL + "/slack/api/"},

@@ -6,4 +6,8 @@
 // mean the token no longer authenticates (invalid_auth, account_inactive, token_revoked,
 // token_expired) make it dead. not_authed means the token did not arrive and is not taken as
 // proof of anything.
+//
+// Revoke returns when Slack accepted the revocation ({"ok":true,"revoked":true}). Slack
+// documents no delay before a revoked token fails; the pipeline confirms with Verify
+// ([DefaultConfirmTimeout]).
 package slack

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,18 +21,13 @@ const Name = "slack"
 // DefaultBaseURL is the Web API root.
 const DefaultBaseURL = "https://slack.com/api/"
 
-// DefaultConfirmTimeout bounds the re-check after a revoke.
+// DefaultConfirmTimeout is how long the pipeline's confirm step should keep calling Verify
+// after Revoke before it calls the revocation unconfirmed. Slack documents no delay after
+// auth.revoke's {"ok":true,"revoked":true}.
 const DefaultConfirmTimeout = time.Minute
 
-// Config configures a Provider.
-type Config struct {
-	// BaseURL is the Web API root; empty means DefaultBaseURL.
-	BaseURL string
-	// HTTP shapes the client used for every call.
-	HTTP revoke.ClientOptions
-	// ConfirmTimeout bounds the re-check after a revoke (DefaultConfirmTimeout).
-	ConfirmTimeout time.Duration
-}
+// Config configures a Provider: the base URL (see revoke.EndpointConfig) and the HTTP client.
+type Config = revoke.EndpointConfig
 
 // Provider is the Slack provider. It is safe for concurrent use.
 type Provider struct {
@@ -40,7 +36,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	e, err := revoke.NewEndpoint(Name, cfg.BaseURL, DefaultBaseURL, cfg.HTTP, cfg.ConfirmTimeout, DefaultConfirmTimeout)
+	e, err := revoke.NewEndpoint(Name, DefaultBaseURL, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -121,15 +117,17 @@ func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints)
 			p.e.Client.Logger().DebugContext(ctx, "owner e-mail unavailable", "provider", Name, "err", err.Error())
 		} else {
 			v.Identity.Email = ui.User.Profile.Email
-			v.Identity.Name = firstNonEmpty(ui.User.RealName, ui.User.Profile.RealName)
+			v.Identity.Name = cmp.Or(ui.User.RealName, ui.User.Profile.RealName)
 		}
 	}
 	return v, nil
 }
 
-// Revoke revokes tok with POST auth.revoke, authenticated by tok itself, then re-checks with
-// auth.test until Slack says the token is dead. An auth.revoke answer that the token is
-// already invalid counts as revoked once the re-check agrees.
+// Revoke revokes tok with POST auth.revoke, authenticated by tok itself, and returns nil on
+// {"ok":true,"revoked":true} without re-checking the token (the pipeline's confirm step calls
+// Verify). An answer that the token no longer authenticates (invalid_auth, token_revoked,
+// token_expired, account_inactive) also returns nil: Verify will report it dead.
+// {"ok":true,"revoked":false} is what the test=1 dry run answers, and is ErrUnexpected.
 //
 // Slack API docs: https://api.slack.com/methods/auth.revoke
 //
@@ -148,13 +146,6 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 		return err
 	case !r.Revoked:
 		return &revoke.APIError{Provider: Name, Op: "POST /auth.revoke", StatusCode: http.StatusOK, Kind: revoke.ErrUnexpected, Code: "revoked:false"}
-	}
-	if err := p.e.Client.Confirm(ctx, revoke.ConfirmOptions{Timeout: p.e.Confirm, First: time.Second, Max: 10 * time.Second},
-		func(ctx context.Context) (revoke.Status, error) {
-			v, err := p.Verify(ctx, tok, revoke.Hints{})
-			return v.Status, err
-		}); err != nil {
-		return fmt.Errorf("slack: %w", err)
 	}
 	return nil
 }
@@ -205,13 +196,4 @@ type UsersInfo struct {
 			RealName string `json:"real_name"`
 		} `json:"profile"`
 	} `json:"user"`
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

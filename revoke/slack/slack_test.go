@@ -234,10 +234,13 @@ func TestRevoke(t *testing.T) {
 	if n := f.srv.Calls("POST /api/auth.revoke"); n != 1 {
 		t.Errorf("auth.revoke calls = %d, want 1", n)
 	}
-	// Already revoked: auth.revoke says token_revoked, the re-check agrees.
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 1)
+	revtest.WantVerify(t, p, tok, revoke.StatusDead)
+	// Already revoked: auth.revoke says token_revoked, which is dead.
 	if err := p.Revoke(t.Context(), tok, v); err != nil {
 		t.Errorf("Revoke(again) = %v, want nil", err)
 	}
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 2)
 	revtest.NoLeak(t, tok, log.String())
 }
 
@@ -251,7 +254,11 @@ func TestRevokeFailures(t *testing.T) {
 		{name: "not_bearer_token", fn: okFalse("not_bearer_token"), wantIs: revoke.ErrUnexpected},
 		{name: "ratelimited", fn: okFalse("ratelimited"), wantIs: revoke.ErrRateLimited},
 		{name: "revoked false", fn: func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"ok":true,"revoked":false}`)) }, wantIs: revoke.ErrUnexpected},
-		{name: "still live after revoke", fn: func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"ok":true,"revoked":true}`)) }, wantIs: revoke.ErrNotConfirmed},
+		{name: "HTTP 500", fn: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }, wantIs: revoke.ErrServer},
+		{name: "HTTP 429", fn: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, wantIs: revoke.ErrRateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,6 +275,24 @@ func TestRevokeFailures(t *testing.T) {
 			revtest.NoLeak(t, tok, revtest.ErrText(err), log.String())
 		})
 	}
+}
+
+// TestRevokeDoesNotConfirm: {"ok":true,"revoked":true} is what Revoke waits for, even when
+// the token keeps working; noticing that is the pipeline's confirm step, through Verify.
+func TestRevokeDoesNotConfirm(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.revokeFn = func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"ok":true,"revoked":true}`)) }
+	tok := revtest.SlackToken()
+	f.add(tok)
+	clk, log := revtest.NewClock(), &revtest.Log{}
+	p := newProvider(t, f, clk, log)
+	if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); err != nil {
+		t.Errorf("Revoke() = %v, want nil", err)
+	}
+	revtest.NoPoll(t, f.srv, "POST /api/auth.test", 0)
+	revtest.WantVerify(t, p, tok, revoke.StatusLive) // the confirm step's to report
+	revtest.NoLeak(t, tok, log.String())
 }
 
 func FuzzParseEnvelope(f *testing.F) {

@@ -226,3 +226,23 @@ func ADOLegacyToken() secret.Token {
 	}
 	return secret.New(detectors.ADOLegacyPAT(b, false))
 }
+
+// NoPoll fails the test unless route, the provider's verify endpoint, served exactly want
+// calls (Verify's own): Revoke returns on the provider's acceptance and never polls it. (A
+// wait is not checked: a retried revoke call may back off, and polling cannot happen without
+// calling route.)
+func NoPoll(t testing.TB, srv *Server, route string, want int) {
+	t.Helper()
+	if n := srv.Calls(route); n != want {
+		t.Errorf("%s calls = %d, want %d (Revoke must not poll; the pipeline's confirm step verifies)", route, n, want)
+	}
+}
+
+// WantVerify fails the test unless p.Verify(tok) reports want without error: what the
+// pipeline's confirm step sees after Revoke.
+func WantVerify(t testing.TB, p revoke.Provider, tok secret.Token, want revoke.Status) {
+	t.Helper()
+	if v, err := p.Verify(t.Context(), tok, revoke.Hints{}); v.Status != want || err != nil {
+		t.Errorf("Verify() after Revoke = %s, %v, want %s", v.Status, err, want)
+	}
+}
