@@ -2,29 +2,9 @@ package revoke
 
 import (
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/patrolsec/patrol/internal/httpx"
 )
-
-// BaseURL checks that raw (or def when raw is empty) is an absolute http(s) URL without
-// credentials, query or fragment, and returns it with a trailing slash, ready for
-// base + "relative/path".
-func BaseURL(raw, def string) (string, error) {
-	if raw == "" {
-		raw = def
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("base URL %q is not an absolute http(s) URL without credentials or query", httpx.RedactURL(raw))
-	}
-	s := u.String()
-	if !strings.HasSuffix(s, "/") {
-		s += "/"
-	}
-	return s, nil
-}
 
 // EndpointConfig configures a provider whose leaked token checks and revokes itself (GitLab,
 // Slack, npm); each of those packages calls it Config.
@@ -45,7 +25,7 @@ type Endpoint struct {
 
 // NewEndpoint checks cfg.BaseURL (def when empty) and builds provider name's client.
 func NewEndpoint(name, def string, cfg EndpointConfig) (Endpoint, error) {
-	base, err := BaseURL(cfg.BaseURL, def)
+	base, err := httpx.BaseURL(cfg.BaseURL, def)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("%s: %w", name, err)
 	}

@@ -103,7 +103,7 @@ func NewClient(o ClientOptions) *Client {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepContext
+		o.Sleep = httpx.Sleep
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64
@@ -118,21 +118,6 @@ func NewClient(o ClientOptions) *Client {
 			// X-TFS-FedAuthRedirect), and following it would carry the token elsewhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-	}
-}
-
-// sleepContext waits d or until ctx ends, whichever is first.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
@@ -365,7 +350,7 @@ func (c *Client) serverWait(h http.Header) time.Duration {
 		if h.Get(p+"Remaining") != "0" {
 			continue
 		}
-		if t, ok := parseResetEpoch(h.Get(p + "Reset")); ok && t.After(now) {
+		if t, ok := httpx.ResetEpoch(h.Get(p + "Reset")); ok && t.After(now) {
 			return t.Sub(now)
 		}
 	}
@@ -379,7 +364,7 @@ func (c *Client) noteReset(r *Request, h http.Header) {
 		if h.Get(p+"Remaining") != "0" {
 			continue
 		}
-		t, ok := parseResetEpoch(h.Get(p + "Reset"))
+		t, ok := httpx.ResetEpoch(h.Get(p + "Reset"))
 		if !ok {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsec/patrol/internal/httpx"
 	"github.com/patrolsec/patrol/revoke"
 	"github.com/patrolsec/patrol/secret"
 )
@@ -87,7 +88,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	base, err := revoke.BaseURL(cfg.BaseURL, DefaultBaseURL)
+	base, err := httpx.BaseURL(cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("azuredevops: %w", err)
 	}
@@ -96,7 +97,7 @@ func New(cfg Config) (*Provider, error) {
 	if base != DefaultBaseURL && cfg.VSSPSURL == "" {
 		vsspsDefault, onPrem = base, true
 	}
-	vssps, err := revoke.BaseURL(cfg.VSSPSURL, vsspsDefault)
+	vssps, err := httpx.BaseURL(cfg.VSSPSURL, vsspsDefault)
 	if err != nil {
 		return nil, fmt.Errorf("azuredevops: vssps %w", err)
 	}

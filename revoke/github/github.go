@@ -13,6 +13,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 	"golang.org/x/time/rate"
 
+	"github.com/patrolsec/patrol/internal/httpx"
 	"github.com/patrolsec/patrol/revoke"
 	"github.com/patrolsec/patrol/secret"
 )
@@ -53,7 +54,7 @@ type Provider struct {
 
 // New returns a Provider for cfg.
 func New(cfg Config) (*Provider, error) {
-	base, err := revoke.BaseURL(cfg.BaseURL, DefaultBaseURL)
+	base, err := httpx.BaseURL(cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("github: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/patrolsec/patrol/revoke"
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 const (
@@ -55,7 +55,7 @@ func newClient(o Options) *client {
 type guard struct{ next http.RoundTripper }
 
 func (g guard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !secureURL(req.URL) {
+	if !httpx.Secure(req.URL) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
@@ -173,11 +173,11 @@ func (c *client) judge(err error, n int) (time.Duration, bool) {
 // rate limit, else a minute for a GitHub secondary limit, else 0.
 func (c *client) serverWait(a *answer) time.Duration {
 	now := c.o.Now()
-	if d, ok := revoke.ParseRetryAfter(a.header.Get("Retry-After"), now); ok {
+	if d, ok := httpx.RetryAfter(a.header.Get("Retry-After"), now); ok {
 		return d
 	}
 	if a.header.Get("X-RateLimit-Remaining") == "0" {
-		if t, ok := revoke.ParseResetEpoch(a.header.Get("X-RateLimit-Reset")); ok {
+		if t, ok := httpx.ResetEpoch(a.header.Get("X-RateLimit-Reset")); ok {
 			return max(t.Sub(now), 0)
 		}
 	}

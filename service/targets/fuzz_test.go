@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // checkRepositories holds what every listed repository must be, whatever the host answered:
@@ -28,7 +30,7 @@ func checkRepositories(t *testing.T, repos []Repository, err error) {
 			t.Errorf("Key %q != CloneURL %q", r.Key, r.CloneURL)
 		case perr != nil:
 			t.Errorf("Key %q does not parse: %v", r.Key, perr)
-		case !secureURL(u), u.User != nil, u.RawQuery != "", u.Fragment != "":
+		case !httpx.Secure(u), u.User != nil, u.RawQuery != "", u.Fragment != "":
 			t.Errorf("Key %q could leak a token or holds credentials", r.Key)
 		case r.Name == "":
 			t.Errorf("repository %q without a name", r.Key)

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/patrolsec/patrol/revoke"
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // Provider names, as Repository.Provider holds them.
@@ -101,7 +100,7 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = revoke.SleepContext
+		o.Sleep = httpx.Sleep
 	}
 	return o
 }
@@ -110,37 +109,15 @@ func (o Options) withDefaults() Options {
 // http to a loopback address, without credentials, query or fragment. It returns it with a
 // trailing slash.
 func checkBase(target, raw, def string) (string, error) {
-	base, err := revoke.BaseURL(raw, def)
+	base, err := httpx.BaseURL(raw, def)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w: %w", target, ErrConfig, err)
 	}
 	u, err := url.Parse(base)
-	if err != nil || !secureURL(u) {
+	if err != nil || !httpx.Secure(u) {
 		return "", fmt.Errorf("%s: %w: base URL %s: plain http is only allowed to a loopback address; use https", target, ErrConfig, base)
 	}
 	return base, nil
-}
-
-// secureURL reports whether u may carry a token: https, or http to a loopback address.
-func secureURL(u *url.URL) bool {
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return u.Host != ""
-	case "http":
-		return loopbackHost(u.Hostname())
-	}
-	return false
-}
-
-// loopbackHost reports whether host (without port or brackets) is localhost or a loopback IP.
-func loopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		return ip.IsLoopback()
-	}
-	return false
 }
 
 // cleanCloneURL checks a clone URL (from a host's answer or the configuration) and returns it
@@ -161,7 +138,7 @@ func cleanCloneURL(raw string) (string, error) {
 	switch {
 	case !u.IsAbs():
 		return "", fmt.Errorf("clone URL %s is not an absolute URL", redact(raw))
-	case !secureURL(u):
+	case !httpx.Secure(u):
 		return "", fmt.Errorf("clone URL %s is not https (plain http only to a loopback address)", redact(raw))
 	case u.Opaque != "":
 		return "", fmt.Errorf("clone URL %s is not a hierarchical URL", redact(raw))
