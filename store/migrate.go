@@ -78,7 +78,7 @@ func (s *sqliteStore) migrate(ctx context.Context, ms []migration) error {
 		return fmt.Errorf("%s: schema version %d, this patrol knows up to %d: %w", s.path, current, len(ms), ErrSchemaTooNew)
 	}
 	for _, m := range ms[current:] {
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.write(ctx, func(tx execer) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,8 +11,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -27,11 +30,26 @@ import (
 // instead of spinning in SQLite's busy handler, and across processes by SQLite's write lock,
 // taken at BEGIN (IMMEDIATE) so that no transaction reads a state it then cannot write.
 // Reads go straight to the pool; in WAL mode they never wait for a writer.
+//
+// The same type serves the Store that InTx hands to its fn: then tx is set, every method runs
+// on that transaction (reads included, so fn reads its own writes), and each write method
+// runs in a savepoint of it, so that a method that fails changes nothing even inside a
+// transaction the caller goes on with. Every method is written once, over an execer.
 type sqliteStore struct {
 	db   *sql.DB
 	path string
 	now  func() time.Time
 	wsem chan struct{}
+	tx   *txState // nil but for the Store handed to an InTx fn
+}
+
+// txState is the open transaction of an InTx call.
+type txState struct {
+	tx execer // a *sql.Tx
+	// done is set when fn returns: the tx-bound Store refuses further use.
+	done atomic.Bool
+	// depth numbers the nested savepoints (one goroutine at a time uses a tx).
+	depth atomic.Int64
 }
 
 var _ Store = (*sqliteStore)(nil)
@@ -154,8 +172,13 @@ func classify(err error) error {
 	return nil
 }
 
-// write runs fn in one write transaction.
-func (s *sqliteStore) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// write runs fn in one write transaction: on the Store, a new transaction begun IMMEDIATE
+// after the in-process write semaphore; on a tx-bound Store, a savepoint of its transaction.
+// Either way fn's writes are undone when it returns an error or panics.
+func (s *sqliteStore) write(ctx context.Context, fn func(q execer) error) error {
+	if s.tx != nil {
+		return s.tx.savepoint(ctx, fn)
+	}
 	select {
 	case s.wsem <- struct{}{}:
 	case <-ctx.Done():
@@ -166,15 +189,96 @@ func (s *sqliteStore) write(ctx context.Context, fn func(tx *sql.Tx) error) erro
 	if err != nil {
 		return err
 	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback() // also on a panic in fn, which goes on up
+		}
+	}()
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
+	committed = true
 	return tx.Commit()
 }
 
-// Close implements Store.
+// savepoint runs fn inside a savepoint of t, rolled back when fn returns an error or panics.
+func (t *txState) savepoint(ctx context.Context, fn func(q execer) error) (err error) {
+	if t.done.Load() {
+		return ErrTxDone
+	}
+	name := "patrol_sp" + strconv.FormatInt(t.depth.Add(1), 10)
+	defer t.depth.Add(-1)
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		// ROLLBACK TO keeps the savepoint open; RELEASE closes it. Both must run even when
+		// ctx is done, or the outer transaction is left inside the savepoint.
+		bg := context.WithoutCancel(ctx)
+		if _, rerr := t.tx.ExecContext(bg, "ROLLBACK TO "+name); rerr == nil {
+			_, _ = t.tx.ExecContext(bg, "RELEASE "+name)
+		}
+	}()
+	if err := fn(t.tx); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, "RELEASE "+name); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// reader returns what reads run on: the pool, or the transaction of a tx-bound Store.
+func (s *sqliteStore) reader() (querier, error) {
+	if s.tx == nil {
+		return s.db, nil
+	}
+	if s.tx.done.Load() {
+		return nil, ErrTxDone
+	}
+	return s.tx.tx, nil
+}
+
+// InTx implements Store. On the Store it begins one write transaction (IMMEDIATE, after the
+// in-process write semaphore, like every write); on a tx-bound Store it runs fn in a
+// savepoint of the open transaction. fn's error is returned unchanged; a panic in fn rolls
+// back and goes on up.
+func (s *sqliteStore) InTx(ctx context.Context, fn func(tx Store) error) error {
+	if fn == nil {
+		return fmt.Errorf("transaction: nil func: %w", ErrInvalid)
+	}
+	var fnErr error
+	err := s.write(ctx, func(q execer) error {
+		if s.tx != nil {
+			fnErr = fn(s)
+			return fnErr
+		}
+		bound := &sqliteStore{db: s.db, path: s.path, now: s.now, wsem: s.wsem, tx: &txState{tx: q}}
+		defer bound.tx.done.Store(true)
+		fnErr = fn(bound)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr // unchanged, for errors.Is and errors.As
+	}
+	if err != nil {
+		return s.fail("transaction", err)
+	}
+	return nil
+}
+
+// Close implements Store. On a tx-bound Store it is an error: the transaction ends when
+// its fn returns.
 func (s *sqliteStore) Close() error {
+	if s.tx != nil {
+		return fmt.Errorf("close store: %s: a transaction's Store is closed by returning from its func: %w", s.path, ErrInvalid)
+	}
 	if err := s.db.Close(); err != nil {
 		return s.fail("close store", err)
 	}
@@ -185,6 +289,13 @@ func (s *sqliteStore) Close() error {
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// execer is what writes need of a transaction (*sql.Tx).
+type execer interface {
+	querier
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // Time range that fits int64 nanoseconds; times outside it are clamped (a forged commit date
@@ -243,8 +354,8 @@ const findingCols = `fingerprint, detector_id, provider, confidence, redacted, s
 	owner_id, owner_name, owner_email, org, revocation, revocation_reason, attempts, next_attempt,
 	first_seen, last_seen, updated_at`
 
-const locationCols = `fingerprint, source, repository, commit_sha, path, line, col, author_name,
-	author_email, commit_date, web_url`
+const locationCols = `fingerprint, source, kind, blob_sha, byte_offset, byte_length, encoding, repository,
+	commit_sha, path, line, col, author_name, author_email, commit_date, web_url`
 
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -302,7 +413,8 @@ func (s *sqliteStore) attachLocations(ctx context.Context, q querier, list []Fin
 			var fp string
 			var l Location
 			var date int64
-			if err := rows.Scan(&fp, &l.Source, &l.Repository, &l.Commit, &l.Path, &l.Line, &l.Column,
+			if err := rows.Scan(&fp, &l.Source, &l.Kind, &l.Blob, &l.Offset, &l.Length, &l.Encoding, &l.Repository,
+				&l.Commit, &l.Path, &l.Line, &l.Column,
 				&l.AuthorName, &l.AuthorEmail, &date, &l.WebURL); err != nil {
 				rows.Close()
 				return err
@@ -323,7 +435,11 @@ func (s *sqliteStore) attachLocations(ctx context.Context, q querier, list []Fin
 
 // queryFindings runs a findings query and attaches the locations.
 func (s *sqliteStore) queryFindings(ctx context.Context, query string, args ...any) ([]Finding, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	q, err := s.reader()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +458,7 @@ func (s *sqliteStore) queryFindings(ctx context.Context, query string, args ...a
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.attachLocations(ctx, s.db, out); err != nil {
+	if err := s.attachLocations(ctx, q, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -367,7 +483,7 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 	}
 	var out Finding
 	var created bool
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx execer) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO findings (fingerprint, detector_id, provider, confidence, redacted,
 	state, first_seen, last_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (fingerprint) DO NOTHING`,
@@ -389,14 +505,15 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 		}
 		if len(f.Locations) > 0 {
 			stmt, err := tx.PrepareContext(ctx, `INSERT INTO locations (`+locationCols+`)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (fingerprint, repository, commit_sha, path, line, col) DO NOTHING`)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (fingerprint, repository, commit_sha, path, line, col, kind) DO NOTHING`)
 			if err != nil {
 				return err
 			}
 			defer stmt.Close()
 			for _, l := range f.Locations {
-				if _, err := stmt.ExecContext(ctx, f.Fingerprint, l.Source, l.Repository, l.Commit, l.Path, l.Line, l.Column,
+				if _, err := stmt.ExecContext(ctx, f.Fingerprint, l.Source, l.Kind, l.Blob, l.Offset, l.Length, l.Encoding,
+					l.Repository, l.Commit, l.Path, l.Line, l.Column,
 					clip(l.AuthorName), clip(l.AuthorEmail), toDB(l.Date), clip(l.WebURL)); err != nil {
 					return err
 				}
@@ -413,7 +530,11 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 
 // Finding implements Store.
 func (s *sqliteStore) Finding(ctx context.Context, fingerprint string) (Finding, error) {
-	f, err := s.readFinding(ctx, s.db, fingerprint)
+	q, err := s.reader()
+	if err != nil {
+		return Finding{}, fmt.Errorf("read finding %s: %w", fingerprint, err)
+	}
+	f, err := s.readFinding(ctx, q, fingerprint)
 	if errors.Is(err, ErrNotFound) {
 		return Finding{}, err
 	}
@@ -425,10 +546,21 @@ func (s *sqliteStore) Finding(ctx context.Context, fingerprint string) (Finding,
 
 // Findings implements Store.
 func (s *sqliteStore) Findings(ctx context.Context, q Query) ([]Finding, error) {
+	for _, st := range append([]State{q.State}, q.States...) {
+		if st != "" && !validState(st) {
+			return nil, fmt.Errorf("list findings: state %q is not a lower-case word of at most 32 bytes: %w", st, ErrInvalid)
+		}
+	}
 	var where []string
 	var args []any
 	if q.State != "" {
 		where, args = append(where, "state = ?"), append(args, string(q.State))
+	}
+	if len(q.States) > 0 {
+		where = append(where, "state IN ("+placeholders(len(q.States))+")")
+		for _, st := range q.States {
+			args = append(args, string(st))
+		}
 	}
 	if q.Provider != "" {
 		where, args = append(where, "provider = ?"), append(args, q.Provider)
@@ -471,14 +603,17 @@ func (s *sqliteStore) Transition(ctx context.Context, fingerprint string, from [
 	if upd.NextAttempt != nil {
 		set, args = append(set, "next_attempt = ?"), append(args, toDB(*upd.NextAttempt))
 	}
+	where := `fingerprint = ? AND state IN (` + placeholders(len(from)) + `)`
 	args = append(args, fingerprint)
 	for _, st := range from {
 		args = append(args, string(st))
 	}
+	if upd.IfAttempts != nil {
+		where, args = where+` AND attempts = ?`, append(args, *upd.IfAttempts)
+	}
 	var out Finding
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE findings SET `+strings.Join(set, ", ")+
-			` WHERE fingerprint = ? AND state IN (`+placeholders(len(from))+`)`, args...)
+	err := s.write(ctx, func(tx execer) error {
+		res, err := tx.ExecContext(ctx, `UPDATE findings SET `+strings.Join(set, ", ")+` WHERE `+where, args...)
 		if err != nil {
 			return err
 		}
@@ -487,13 +622,17 @@ func (s *sqliteStore) Transition(ctx context.Context, fingerprint string, from [
 			return err
 		}
 		if n == 0 {
-			var cur string
-			err := tx.QueryRowContext(ctx, `SELECT state FROM findings WHERE fingerprint = ?`, fingerprint).Scan(&cur)
+			var cur State
+			var attempts int
+			err := tx.QueryRowContext(ctx, `SELECT state, attempts FROM findings WHERE fingerprint = ?`, fingerprint).Scan(&cur, &attempts)
 			if errNoRows(err) {
 				return ErrNotFound
 			}
 			if err != nil {
 				return err
+			}
+			if upd.IfAttempts != nil && slices.Contains(from, cur) {
+				return fmt.Errorf("attempts is %d, not %d: %w", attempts, *upd.IfAttempts, ErrConflict)
 			}
 			return fmt.Errorf("state is %s, not one of %v: %w", cur, from, ErrConflict)
 		}
@@ -531,7 +670,7 @@ func (s *sqliteStore) Audit(ctx context.Context, e AuditEvent) error {
 	if e.Action == "" {
 		return fmt.Errorf("audit: empty action: %w", ErrInvalid)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx execer) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, fingerprint, provider, target, result, detail)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, toDB(s.clock(e.At)), clip(e.Actor), clip(e.Action), clip(e.Fingerprint),
 			clip(e.Provider), clip(e.Target), clip(e.Result), clip(e.Detail))
@@ -547,7 +686,11 @@ func (s *sqliteStore) AuditLog(ctx context.Context, since time.Time, limit int) 
 	if !since.IsZero() {
 		query, args = query+` WHERE at >= ?`, append(args, toDB(since))
 	}
-	rows, err := s.db.QueryContext(ctx, query+` ORDER BY at, id`+limitClause(limit), args...)
+	q, err := s.reader()
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY at, id`+limitClause(limit), args...)
 	if err != nil {
 		return nil, s.fail("read audit log", err)
 	}
@@ -584,7 +727,11 @@ func scanMessage(r rowScanner) (Message, error) {
 }
 
 func (s *sqliteStore) queryMessages(ctx context.Context, query string, args ...any) ([]Message, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	q, err := s.reader()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -621,7 +768,7 @@ func (s *sqliteStore) Enqueue(ctx context.Context, m Message) (Message, bool, er
 	}
 	var out Message
 	var isNew bool
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx execer) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM findings WHERE fingerprint = ?`, m.Fingerprint).Scan(&n); err != nil {
 			return err
@@ -666,7 +813,7 @@ func (s *sqliteStore) DueMessages(ctx context.Context, now time.Time, limit int)
 // ClaimMessage implements Store.
 func (s *sqliteStore) ClaimMessage(ctx context.Context, id int64, now time.Time) (Message, error) {
 	var out Message
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx execer) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, claimed_at = ?, next_attempt = ?
 	WHERE id = ? AND status IN (?, ?) AND next_attempt <= ?`,
 			StatusSending, toDB(now), toDB(now.Add(SendLease)), id, StatusPending, StatusSending, toDB(now))
@@ -687,7 +834,7 @@ func (s *sqliteStore) ClaimMessage(ctx context.Context, id int64, now time.Time)
 
 // finishMessage moves a claimed (sending) message on; set lists the columns to write.
 func (s *sqliteStore) finishMessage(ctx context.Context, op string, id int64, set string, args ...any) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx execer) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET `+set+` WHERE id = ? AND status = ?`,
 			append(args, id, StatusSending)...)
 		if err != nil {
@@ -699,7 +846,7 @@ func (s *sqliteStore) finishMessage(ctx context.Context, op string, id int64, se
 }
 
 // checkMessageCAS turns an UPDATE that matched no row into ErrNotFound or ErrConflict.
-func (s *sqliteStore) checkMessageCAS(ctx context.Context, tx *sql.Tx, res sql.Result, id int64, want string) error {
+func (s *sqliteStore) checkMessageCAS(ctx context.Context, tx querier, res sql.Result, id int64, want string) error {
 	n, err := res.RowsAffected()
 	if err != nil || n == 1 {
 		return err
@@ -736,36 +883,182 @@ func (s *sqliteStore) Messages(ctx context.Context, fingerprint string) ([]Messa
 	return out, nil
 }
 
-// The methods below are the contract of the store-driven pipeline; their SQLite
-// implementation lands with the reshape.
-
-var errNotBuilt = errors.New("not built yet")
-
-// InTx implements Store.
-func (s *sqliteStore) InTx(ctx context.Context, fn func(tx Store) error) error { return errNotBuilt }
+// ---- incremental scans ----
 
 // Cursor implements Store.
 func (s *sqliteStore) Cursor(ctx context.Context, repository string) (Cursor, error) {
-	return Cursor{}, errNotBuilt
+	op := "read cursor of " + repository
+	q, err := s.reader()
+	if err != nil {
+		return Cursor{}, fmt.Errorf("%s: %w", op, err)
+	}
+	c, err := scanCursor(q.QueryRowContext(ctx, `SELECT repository, refs, scanned_at FROM cursors WHERE repository = ?`, repository))
+	if errNoRows(err) {
+		return Cursor{}, nil
+	}
+	if err != nil {
+		return Cursor{}, s.fail(op, err)
+	}
+	return c, nil
+}
+
+// scanCursor reads one cursors row.
+func scanCursor(r rowScanner) (Cursor, error) {
+	var c Cursor
+	var refs string
+	var at int64
+	if err := r.Scan(&c.Repository, &refs, &at); err != nil {
+		return Cursor{}, err
+	}
+	c.ScannedAt = fromDB(at)
+	if err := json.Unmarshal([]byte(refs), &c.Refs); err != nil {
+		return Cursor{}, fmt.Errorf("refs of %s: %w", c.Repository, err)
+	}
+	if c.Refs == nil {
+		c.Refs = map[string]string{}
+	}
+	return c, nil
 }
 
 // SaveCursor implements Store.
-func (s *sqliteStore) SaveCursor(ctx context.Context, c Cursor) error { return errNotBuilt }
+func (s *sqliteStore) SaveCursor(ctx context.Context, c Cursor) error {
+	op := "save cursor of " + c.Repository
+	if err := validateCursor(c); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	refs := c.Refs
+	if refs == nil {
+		refs = map[string]string{}
+	}
+	b, err := json.Marshal(refs) // keys sorted: the same refs give the same text
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	err = s.write(ctx, func(tx execer) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO cursors (repository, refs, scanned_at) VALUES (?, ?, ?)
+	ON CONFLICT (repository) DO UPDATE SET refs = excluded.refs, scanned_at = excluded.scanned_at`,
+			c.Repository, string(b), toDB(s.clock(c.ScannedAt)))
+		return err
+	})
+	return s.fail(op, err)
+}
 
 // Cursors implements Store.
-func (s *sqliteStore) Cursors(ctx context.Context) ([]Cursor, error) { return nil, errNotBuilt }
+func (s *sqliteStore) Cursors(ctx context.Context) ([]Cursor, error) {
+	const op = "list cursors"
+	q, err := s.reader()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT repository, refs, scanned_at FROM cursors ORDER BY scanned_at, repository`)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	defer rows.Close()
+	var out []Cursor
+	for rows.Next() {
+		c, err := scanCursor(rows)
+		if err != nil {
+			return nil, s.fail(op, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
 
 // MarkScanned implements Store.
 func (s *sqliteStore) MarkScanned(ctx context.Context, repository string, blobs []string) error {
-	return errNotBuilt
+	op := fmt.Sprintf("mark %d blobs scanned in %s", len(blobs), repository)
+	if err := validateBlobs(repository, blobs); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if len(blobs) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx execer) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO scanned_blobs (repository, blob_sha) VALUES (?, ?)
+	ON CONFLICT (repository, blob_sha) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, b := range blobs {
+			if _, err := stmt.ExecContext(ctx, repository, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.fail(op, err)
 }
 
 // Scanned implements Store.
 func (s *sqliteStore) Scanned(ctx context.Context, repository string, blobs []string) (map[string]bool, error) {
-	return nil, errNotBuilt
+	op := fmt.Sprintf("look up %d scanned blobs in %s", len(blobs), repository)
+	if err := validateBlobs(repository, blobs); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	q, err := s.reader()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	out := make(map[string]bool)
+	for start := 0; start < len(blobs); start += maxVars {
+		batch := blobs[start:min(start+maxVars, len(blobs))]
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, repository)
+		for _, b := range batch {
+			args = append(args, b)
+		}
+		if err := scanStrings(ctx, q, func(b string) { out[b] = true }, `SELECT blob_sha FROM scanned_blobs
+	WHERE repository = ? AND blob_sha IN (`+placeholders(len(batch))+`)`, args...); err != nil {
+			return nil, s.fail(op, err)
+		}
+	}
+	return out, nil
 }
+
+// scanStrings runs a query of one text column and hands each value to add.
+func scanStrings(ctx context.Context, q querier, add func(string), query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		add(v)
+	}
+	return rows.Err()
+}
+
+// ---- webhooks ----
 
 // RecordDelivery implements Store.
 func (s *sqliteStore) RecordDelivery(ctx context.Context, source, id string, at time.Time) (bool, error) {
-	return false, errNotBuilt
+	op := fmt.Sprintf("record %s delivery %q", source, id)
+	if err := validateDelivery(source, id); err != nil {
+		return false, fmt.Errorf("record delivery: %w", err)
+	}
+	var isNew bool
+	err := s.write(ctx, func(tx execer) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (source, id, at) VALUES (?, ?, ?)
+	ON CONFLICT (source, id) DO NOTHING`, source, id, toDB(s.clock(at)))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		isNew = n == 1
+		return err
+	})
+	if err != nil {
+		return false, s.fail(op, err)
+	}
+	return isNew, nil
 }

@@ -193,10 +193,14 @@ type Cursor struct {
 	ScannedAt time.Time
 }
 
-// Query selects findings for Findings. The zero Query selects them all.
+// Query selects findings for Findings. The zero Query selects them all; each field set
+// narrows the selection (a finding must pass all of them).
 type Query struct {
 	// State, when set, keeps the findings in that state.
 	State State
+	// States, when not empty, keeps the findings in any of these states (with State also
+	// set, a finding must be in State and State among States).
+	States []State
 	// Provider, when set, keeps the findings of that provider.
 	Provider string
 	// Limit caps the number returned; zero or less means no limit.
@@ -204,8 +208,17 @@ type Query struct {
 }
 
 // Update lists the fields Transition sets along with the state. A nil field is kept as
-// stored; a non-nil one is written, empty values included.
+// stored; a non-nil one is written, empty values included. IfAttempts is no field to set but
+// a second guard of the compare-and-set.
 type Update struct {
+	// IfAttempts, when set, makes the transition happen only if the stored Attempts equals
+	// *IfAttempts (as well as the state being one of from); otherwise Transition returns
+	// ErrConflict and changes nothing. With Attempts set to *IfAttempts+1 in the same Update,
+	// this is a lease a worker can take over exactly once: of several workers that read a
+	// stale claim (say a finding left in "revoking" by a crash) with Attempts n and each
+	// transition it with IfAttempts n, Attempts n+1, one wins and the others conflict,
+	// although from and to are the same state for all of them.
+	IfAttempts *int
 	// Verify, the owner fields, Revocation and RevocationReason set the Finding fields of the
 	// same name; Verify and Revocation take the values documented there.
 	Verify           *lifecycle.Verdict
@@ -290,8 +303,9 @@ type Store interface {
 	// Findings returns the findings q selects, oldest FirstSeen first.
 	Findings(ctx context.Context, q Query) ([]Finding, error)
 	// Transition moves a finding to state to, applying upd, only if its current state is one
-	// of from (compare-and-set in one transaction); otherwise it returns ErrConflict and
-	// changes nothing. to may equal the current state, to update fields (a retry's
+	// of from and, when upd.IfAttempts is set, its Attempts equals *upd.IfAttempts
+	// (compare-and-set in one transaction); otherwise it returns ErrConflict and changes
+	// nothing. to may equal the current state, to update fields (a retry's
 	// Attempts and NextAttempt) under the same guard. It sets UpdatedAt and returns the
 	// stored finding. Of several workers racing the same transition exactly one wins,
 	// which is what makes each step happen once across restarts and replicas.
@@ -329,11 +343,20 @@ type Store interface {
 	Messages(ctx context.Context, fingerprint string) ([]Message, error)
 
 	// InTx runs fn in one transaction: every call fn makes on tx commits together when fn
-	// returns nil, and none does when it returns an error (which InTx returns) or panics.
-	// tx must not be used after fn returns, nor from other goroutines; InTx on tx runs fn
-	// in the same transaction. This is how a step claims a revocation and writes its audit
-	// row in one commit, and how a scan records its findings and advances its cursor
-	// together.
+	// returns nil, and none does when it returns an error (which InTx returns unchanged, so
+	// errors.Is and errors.As see it) or panics (the panic goes on up after the rollback).
+	// This is how a step claims a revocation and writes its audit row in one commit, and how
+	// a scan records its findings and advances its cursor together.
+	//
+	// Every method of tx runs on the transaction, reads included: fn reads its own writes.
+	// Each write method of tx is atomic on its own too: one that fails (ErrConflict,
+	// ErrInvalid) changed nothing, and fn may go on. InTx on tx runs its fn in the same
+	// transaction as a nested unit: when that fn fails, its writes are undone and the error
+	// returned; they commit with the outer transaction otherwise. Transactions are
+	// serialized: fn must make its calls on tx, never on the Store InTx was called on (a
+	// write there waits for this transaction to end). tx must not be used from other
+	// goroutines nor after fn returns (its methods then return ErrTxDone); Close on tx is an
+	// error.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
 	// Cursor returns the stored cursor of a repository, or a zero Cursor (nil Refs) when it
