@@ -448,14 +448,7 @@ func (p *Pipeline) commit(ctx context.Context, f store.Finding, to store.State, 
 
 // casTransition is tx.Transition guarded by f's observed state and attempt count.
 func casTransition(ctx context.Context, tx store.Store, f store.Finding, to store.State, upd store.Update) (store.Finding, error) {
-	cur, err := tx.Finding(ctx, f.Fingerprint)
-	if err != nil {
-		return f, err
-	}
-	if cur.State != f.State || cur.Attempts != f.Attempts {
-		return f, fmt.Errorf("finding %s is %s (attempt %d), not %s (attempt %d): %w",
-			f.Fingerprint, cur.State, cur.Attempts, f.State, f.Attempts, store.ErrConflict)
-	}
+	upd.IfAttempts = &f.Attempts
 	return tx.Transition(ctx, f.Fingerprint, []store.State{f.State}, to, upd)
 }
 
