@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"log/slog"
 	"math/big"
 	"mime"
 	"mime/multipart"
@@ -474,11 +475,7 @@ func (e *env) assertNoSecret(st store.Store, toks ...secret.Token) {
 	toks = append(toks, e.tok)
 	for _, tok := range toks {
 		raw := []byte(tok.Reveal())
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if b, err := os.ReadFile(e.dbPath + suffix); err == nil && bytes.Contains(b, raw) {
-				e.t.Errorf("raw secret in %s", filepath.Base(e.dbPath+suffix))
-			}
-		}
+		noTokenInFiles(e.t, e.dbPath, tok)
 		evs, _ := st.AuditLog(e.t.Context(), time.Time{}, 0)
 		for _, ev := range evs {
 			if strings.Contains(ev.Detail+ev.Target+ev.Result, tok.Reveal()) {
@@ -491,4 +488,18 @@ func (e *env) assertNoSecret(st store.Store, toks ...secret.Token) {
 			}
 		}
 	}
+}
+
+// noTokenInFiles greps the database file and its WAL for the raw token.
+func noTokenInFiles(t *testing.T, dbPath string, tok secret.Token) {
+	t.Helper()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if b, err := os.ReadFile(dbPath + suffix); err == nil && bytes.Contains(b, []byte(tok.Reveal())) {
+			t.Errorf("raw secret in %s", filepath.Base(dbPath+suffix))
+		}
+	}
+}
+
+func slogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

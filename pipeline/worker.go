@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -145,16 +144,17 @@ func (p *Pipeline) nextDue(ctx context.Context, fps []string) (time.Time, bool, 
 }
 
 // advanceAll advances fs, Concurrency at a time, then revokes the parked live tokens of batch
-// providers and advances those too. It returns the number of steps run.
+// providers (in the order of fs) and advances those too. It returns the number of steps run.
 func (p *Pipeline) advanceAll(ctx context.Context, fs []store.Finding) (int, error) {
+	fs = dedupe(fs)
 	var mu sync.Mutex
 	total := 0
 	var errs []error
-	parked := map[string][]store.Finding{}
+	parked := make([]*store.Finding, len(fs))
 	run := func(fs []store.Finding, batching bool) {
 		sem := make(chan struct{}, p.o.Concurrency)
 		var wg sync.WaitGroup
-		for _, f := range fs {
+		for i, f := range fs {
 			if ctx.Err() != nil {
 				break
 			}
@@ -167,21 +167,27 @@ func (p *Pipeline) advanceAll(ctx context.Context, fs []store.Finding) (int, err
 				defer mu.Unlock()
 				total += n
 				errs = append(errs, err)
-				if park {
-					parked[f.Provider] = append(parked[f.Provider], f)
+				if park != nil {
+					parked[i] = park
 				}
 			}()
 		}
 		wg.Wait()
 	}
-	run(dedupe(fs), true)
-	names := make([]string, 0, len(parked))
-	for name := range parked {
-		names = append(names, name)
+	run(fs, true)
+	byProvider := map[string][]store.Finding{}
+	var names []string
+	for _, f := range parked {
+		if f == nil {
+			continue
+		}
+		if byProvider[f.Provider] == nil {
+			names = append(names, f.Provider)
+		}
+		byProvider[f.Provider] = append(byProvider[f.Provider], *f)
 	}
-	slices.Sort(names)
 	for _, name := range names {
-		done, n, err := p.revokeBatch(ctx, name, parked[name])
+		done, n, err := p.revokeBatch(ctx, name, byProvider[name])
 		total += n
 		errs = append(errs, err)
 		run(done, false)
@@ -194,8 +200,8 @@ func (p *Pipeline) advanceAll(ctx context.Context, fs []store.Finding) (int, err
 
 // advance runs the steps of f that are due now, one after the other, then delivers its due
 // messages. With batching, it stops before revoking a token of a batch provider and
-// reports it parked.
-func (p *Pipeline) advance(ctx context.Context, f store.Finding, batching bool) (int, bool, error) {
+// returns the finding as it is then, parked.
+func (p *Pipeline) advance(ctx context.Context, f store.Finding, batching bool) (int, *store.Finding, error) {
 	n := 0
 	for range maxChain {
 		kind, at := p.plan(f)
@@ -203,11 +209,11 @@ func (p *Pipeline) advance(ctx context.Context, f store.Finding, batching bool) 
 			break
 		}
 		if batching && kind == stepRevoke && p.batchable(f) {
-			return n, true, p.deliverFor(ctx, f.Fingerprint)
+			return n, &f, p.deliverFor(ctx, f.Fingerprint)
 		}
 		nf, ok, err := p.step(ctx, f)
 		if err != nil {
-			return n, false, err
+			return n, nil, err
 		}
 		if !ok {
 			break
@@ -216,9 +222,9 @@ func (p *Pipeline) advance(ctx context.Context, f store.Finding, batching bool) 
 		f = nf
 	}
 	if ctx.Err() != nil {
-		return n, false, nil
+		return n, nil, nil
 	}
-	return n, false, p.deliverFor(ctx, f.Fingerprint)
+	return n, nil, p.deliverFor(ctx, f.Fingerprint)
 }
 
 // batchable reports whether f's revoke step would call a provider that revokes in batches.
