@@ -387,19 +387,20 @@ func (p *Pipeline) confirm(ctx context.Context, f store.Finding) (store.Finding,
 	if err != nil {
 		rows = append(rows, p.row("confirm", f, target(f), "retry", err.Error()))
 	}
+	slower := now.Add(max(p.o.ConfirmBackoff(polls), p.o.Backoff(polls)))
 	switch {
 	case f.State == lifecycle.StateUnconfirmed:
-		next = now.Add(p.o.Backoff(polls)) // the slower schedule
-	case p.confirmElapsed(polls) >= p.o.ConfirmWindow:
-		to = lifecycle.StateUnconfirmed
-		next = now.Add(p.o.Backoff(polls))
+		next = slower
+	case p.confirmElapsed(f.Attempts) >= p.o.ConfirmWindow:
+		to, next = lifecycle.StateUnconfirmed, slower
 		rows = append(rows, p.row("confirm", f, target(f), string(lifecycle.StateUnconfirmed),
-			fmt.Sprintf("still %s after %s of checks; checking hourly", status, p.o.ConfirmWindow)))
+			fmt.Sprintf("still %s %s after the revocation; checking on a slower schedule", status, p.o.ConfirmWindow)))
 	}
 	return p.commit(ctx, f, to, store.Update{Attempts: &polls, NextAttempt: &next}, rows...)
 }
 
-// confirmElapsed is the time the confirm schedule has waited once polls polls are done.
+// confirmElapsed is the time since the revocation at the poll that follows polls polls: the
+// sum of the confirm schedule's waits so far.
 func (p *Pipeline) confirmElapsed(polls int) time.Duration {
 	var d time.Duration
 	for i := 1; i <= polls && d < p.o.ConfirmWindow; i++ {
