@@ -41,7 +41,6 @@ func TestPolicyDecide(t *testing.T) {
 	}
 }
 
-
 func TestMemory(t *testing.T) {
 	t.Parallel()
 	a, b := finding("github", randTok("a"), "r"), finding("github", randTok("b"), "r")
