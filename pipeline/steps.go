@@ -420,7 +420,9 @@ func (p *Pipeline) retryRead(ctx context.Context, f store.Finding, step string, 
 }
 
 // commit moves f from the state it was observed in to `to` with upd, appends rows to the
-// audit log and queues the messages of the new state, all in one transaction. The move is
+// audit log and queues the messages of the new state (again, idempotently, on a move to the
+// same state: that catches up on an event reached without a notifier), all in one
+// transaction. The move is
 // a compare-and-set on the observed state and attempt count (store.ErrConflict when another
 // worker moved first), and only along lifecycle.Can.
 func (p *Pipeline) commit(ctx context.Context, f store.Finding, to store.State, upd store.Update, rows ...store.AuditEvent) (store.Finding, error) {
@@ -438,7 +440,7 @@ func (p *Pipeline) commit(ctx context.Context, f store.Finding, to store.State, 
 				return fmt.Errorf("audit %s: %w", r.Action, err)
 			}
 		}
-		if _, err := p.enqueue(ctx, tx, nf, true); err != nil {
+		if _, err := p.enqueue(ctx, tx, nf, to != f.State); err != nil {
 			return err
 		}
 		out = nf

@@ -192,10 +192,11 @@ func (p *Pipeline) advanceAll(ctx context.Context, fs []store.Finding) (int, err
 		errs = append(errs, err)
 		run(done, false)
 	}
-	if err := ctx.Err(); err != nil {
-		errs = append(errs, err)
+	err := errors.Join(errs...)
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = errors.Join(err, cerr)
 	}
-	return total, errors.Join(errs...)
+	return total, err
 }
 
 // advance runs the steps of f that are due now, one after the other, then delivers its due
