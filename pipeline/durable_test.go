@@ -23,8 +23,7 @@ import (
 func TestDurableRevokesAndMailsOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	got := e.run(e.pipeline(st, e.mail.mailer(t)))[0]
 	if o := pipeline.Outcome(got); o != lifecycle.OutcomeRevoked {
 		t.Fatalf("outcome = %q (state %s), want revoked", o, got.State)
@@ -83,8 +82,7 @@ func TestDurableRevokesAndMailsOnce(t *testing.T) {
 func TestDurableSMTPDownThenUp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	addr := e.mail.addr
 	mailer := e.mail.mailer(t)
 	e.mail.stop() // SMTP down
@@ -131,8 +129,7 @@ func TestDurableSMTPDownThenUp(t *testing.T) {
 func TestDurableSMTPTemporaryAndPermanent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	e.mail.rcptErr["j@example.com"] = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mailbox busy, try later"}
 	e.mail.rcptErr["secops@contoso.example"] = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	mailer := e.mail.mailer(t)
@@ -185,12 +182,7 @@ func TestDurableCrashBetweenRevokeAndEmail(t *testing.T) {
 	defer st.Close()
 	e.clock.Add(time.Minute)
 	e.run(e.pipeline(st, e.mail.mailer(t)))
-	if n := e.prov.counts("revokes")[e.tok.Reveal()]; n != 1 {
-		t.Errorf("revoked %d times across the crash, want once", n)
-	}
-	if n := len(e.mail.received()); n != 2 {
-		t.Errorf("%d emails after restart, want 2 (owner and security team, once each)", n)
-	}
+	e.assertRevokedOnce(2) // across the crash; owner and security team, once each
 	e.run(e.pipeline(st, e.mail.mailer(t)))
 	if n := len(e.mail.received()); n != 2 {
 		t.Errorf("%d emails after another run, want still 2", n)
@@ -201,8 +193,7 @@ func TestDurableCrashBetweenRevokeAndEmail(t *testing.T) {
 func TestDurableUnknownIsRetriedLater(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	e.prov.set(func(f *fakeProv) { f.status[e.tok.Reveal()] = revoke.StatusUnknown })
 	got := e.run(e.pipeline(st, e.mail.mailer(t)))[0]
 	if got.State != lifecycle.StateUnknown || !strings.Contains(pipeline.ResultOf(got).Reason, "503") {
@@ -215,19 +206,13 @@ func TestDurableUnknownIsRetriedLater(t *testing.T) {
 	e.prov.set(func(f *fakeProv) { delete(f.status, e.tok.Reveal()) }) // the provider answers again: live
 	e.clock.Add(2 * time.Minute)
 	e.run(e.pipeline(st, e.mail.mailer(t)))
-	if n := e.prov.counts("revokes")[e.tok.Reveal()]; n != 1 {
-		t.Errorf("revoked %d times after the retry, want 1", n)
-	}
-	if n := len(e.mail.received()); n != 2 {
-		t.Errorf("%d emails, want 2", n)
-	}
+	e.assertRevokedOnce(2)
 }
 
 func TestDurableWebhookOutbox(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	var mu sync.Mutex
 	posts, fail := 0, true
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -289,8 +274,7 @@ func TestDurableWebhookOutbox(t *testing.T) {
 func TestDurableDryRunThenRevoke(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	dry := e.options(st, e.mail.mailer(t))
 	dry.Policy = pipeline.Policy{}
 	got := e.run(pipeline.New(dry))[0]
@@ -309,12 +293,7 @@ func TestDurableDryRunThenRevoke(t *testing.T) {
 	if o := pipeline.Outcome(got); o != lifecycle.OutcomeRevoked {
 		t.Fatalf("second run outcome = %q (state %s), want revoked", o, got.State)
 	}
-	if n := e.prov.counts("revokes")[e.tok.Reveal()]; n != 1 {
-		t.Errorf("revoked %d times, want once", n)
-	}
-	if n := len(e.mail.received()); n != 4 {
-		t.Errorf("%d emails in all, want 4 (not revoked, then revoked, to owner and security team)", n)
-	}
+	e.assertRevokedOnce(4) // not revoked, then revoked, to owner and security team
 	e.run(e.pipeline(st, e.mail.mailer(t)))
 	if n := e.prov.counts("revokes")[e.tok.Reveal()]; n != 1 {
 		t.Errorf("third run revoked again: %d", n)

@@ -88,12 +88,7 @@ func TestRunDueRetriesUnknownWithoutRescan(t *testing.T) {
 	if got.State != lifecycle.StateNotified || pipeline.Outcome(got) != lifecycle.OutcomeRevoked {
 		t.Errorf("state %s, outcome %s after %d steps; want notified, revoked", got.State, pipeline.Outcome(got), n)
 	}
-	if c := e.prov.counts("revokes")[e.tok.Reveal()]; c != 1 {
-		t.Errorf("revoked %d times, want once", c)
-	}
-	if c := len(e.mail.received()); c != 2 {
-		t.Errorf("%d emails, want 2", c)
-	}
+	e.assertRevokedOnce(2)
 	e.assertNoSecret(st)
 }
 
@@ -103,8 +98,7 @@ func TestRunDueRetriesUnknownWithoutRescan(t *testing.T) {
 func TestSlowConfirmationDoesNotDelayOthers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	ado := newFakeProv("azuredevops")
 	adoTok := randTok("ado")
 	ado.liveAfter[adoTok] = 6 // still live at six confirm checks after the revocation
@@ -161,8 +155,7 @@ func TestSlowConfirmationDoesNotDelayOthers(t *testing.T) {
 func TestUnconfirmedAfterWindow(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	e.prov.set(func(f *fakeProv) { f.liveAfter[e.tok.Reveal()] = 1000 })
 	o := e.options(st, e.mail.mailer(t))
 	o.ConfirmWindow = time.Minute
@@ -212,8 +205,7 @@ func TestUnconfirmedAfterWindow(t *testing.T) {
 func TestRehydrateFailureIsRetried(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	o := e.options(st, e.mail.mailer(t))
 	mem := &pipeline.Memory{}
 	o.Tokens = mem
@@ -252,8 +244,7 @@ func TestRehydrateFailureIsRetried(t *testing.T) {
 func TestEmailNamesFirstCommitAndCustomRule(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	later, earlier := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
 	f1 := e.f
 	f1.DetectorID = "contoso-deploy-key"
@@ -281,8 +272,7 @@ func TestEmailNamesFirstCommitAndCustomRule(t *testing.T) {
 
 	// Both locations known before the email: it names the earlier commit.
 	e2 := newEnv(t)
-	st2 := e2.open()
-	defer st2.Close()
+	st2 := e2.session()
 	o2 := e2.options(st2, e2.mail.mailer(t))
 	o2.Tokens.(*pipeline.Memory).Add(f1)
 	o2.Describe = o.Describe
@@ -296,8 +286,7 @@ func TestEmailNamesFirstCommitAndCustomRule(t *testing.T) {
 func TestRecordAlsoInOneTransaction(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	p := e.pipeline(st, nil)
 	boom := errors.New("cursor write failed")
 	_, err := p.Record(t.Context(), []scanner.Finding{e.f}, func(tx store.Store) error {
@@ -338,8 +327,7 @@ func TestRecordAlsoInOneTransaction(t *testing.T) {
 func TestUnknownPayloadVersionFailsForGood(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	p := e.pipeline(st, e.mail.mailer(t))
 	if _, err := p.Record(t.Context(), []scanner.Finding{e.f}, nil); err != nil {
 		t.Fatal(err)
@@ -367,8 +355,7 @@ func TestUnknownPayloadVersionFailsForGood(t *testing.T) {
 func TestNoProviderThenConfigured(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	o := e.options(st, nil)
 	o.Provs = map[string]revoke.Provider{}
 	got := e.run(pipeline.New(o))[0]

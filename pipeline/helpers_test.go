@@ -404,6 +404,14 @@ func (e *env) open() store.Store {
 	return st
 }
 
+// session opens the store file for the rest of the test.
+func (e *env) session() store.Store {
+	e.t.Helper()
+	st := e.open()
+	e.t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // options are the Options of a pipeline on st with --yes, mail and the env's provider.
 func (e *env) options(st store.Store, mailer pipeline.Sender) pipeline.Options {
 	mem := &pipeline.Memory{}
@@ -443,8 +451,7 @@ func (e *env) run(p *pipeline.Pipeline, fs ...scanner.Finding) []store.Finding {
 
 func (e *env) reread(fs []store.Finding) []store.Finding {
 	e.t.Helper()
-	st := e.open()
-	defer st.Close()
+	st := e.session()
 	out := make([]store.Finding, len(fs))
 	for i, f := range fs {
 		var err error
@@ -453,6 +460,18 @@ func (e *env) reread(fs []store.Finding) []store.Finding {
 		}
 	}
 	return out
+}
+
+// assertRevokedOnce checks that the env's token was revoked exactly once and that emails
+// emails were accepted in all.
+func (e *env) assertRevokedOnce(emails int) {
+	e.t.Helper()
+	if n := e.prov.counts("revokes")[e.tok.Reveal()]; n != 1 {
+		e.t.Errorf("revoked %d times, want once", n)
+	}
+	if n := len(e.mail.received()); n != emails {
+		e.t.Errorf("%d emails, want %d", n, emails)
+	}
 }
 
 // auditCount counts the audit rows of each action.
