@@ -349,14 +349,14 @@ func TestEndToEndNoLeak(t *testing.T) {
 	t.Cleanup(srv.Close)
 	var buf syncBuf
 	log := slogger(&buf)
-	provs, err := providers.New(providers.Config{GitLab: &providers.BaseConfig{BaseURL: srv.URL, Revoke: true}}, providers.Options{
+	provs, err := providers.New(providers.Config{GitLab: &providers.BaseConfig{BaseURL: srv.URL}}, providers.Options{
 		Version: "test", Logger: log, MaxAttempts: 2, Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := providers.Config{GitLab: &providers.BaseConfig{Revoke: true}}
-	allowed := func(p string) (bool, bool) { return cfg.RevokeAllowed(p), cfg.RevokeAllowed(p) }
+	// revoke: true for gitlab (cmd passes the providers config's RevokePolicy).
+	allowed := func(p string) (bool, bool) { return p == "gitlab", p == "gitlab" }
 	fs := []scanner.Finding{finding("gitlab", tok, "r1"), finding("gitlab", tok, "r2")}
 	p := b.pipeline(provs, pipeline.Policy{Allowed: allowed}, func(o *pipeline.Options) { o.Logger = log })
 	res, err := b.run(p, fs)
