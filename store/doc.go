@@ -20,23 +20,33 @@
 //
 // # State machine
 //
-// A finding is created in [StateDetected] by [Store.SaveFinding], and only
-// [Store.Transition] changes its state, as a compare-and-set: "move to verified if it is
-// still detected". DESIGN.md's machine is
+// A finding is created in lifecycle.StateDetected by [Store.SaveFinding], and only
+// [Store.Transition] changes its state, as a compare-and-set: "move to live if it is still
+// detected". The states and the edges between them are defined once, in package lifecycle
+// (lifecycle.Can); the store does not hard-code them (retries move a finding to the state it
+// is in). It guarantees that of several workers or restarts attempting the same move,
+// exactly one succeeds and the others get [ErrConflict]. Unknown verifications and failed
+// revocations carry Attempts and NextAttempt, and [Store.Due] is their retry queue;
+// [Update.IfAttempts] adds Attempts to the compare, so that a claim left by a crashed
+// worker is taken over by exactly one other.
 //
-//	detected → verified (live|dead|unknown) → revoked | revoke_failed | skipped(policy|dry-run)
-//	         → confirmed_dead → notified
+// # Transactions
 //
-// The store does not hard-code these edges (the pipeline may add states such as "revoking"
-// and retries move a finding to the state it is in); it guarantees that of several workers
-// or restarts attempting the same move, exactly one succeeds and the others get
-// [ErrConflict]. Unknown verifications and failed revocations carry Attempts and
-// NextAttempt, and [Store.Due] is their retry queue.
+// Every method that writes is one transaction. [Store.InTx] joins several into one: a
+// pipeline step claims a revocation and appends its audit row in one commit, a scan saves its
+// findings, marks its blobs scanned and advances its cursor together. The Store handed to
+// fn runs every method, reads included, on that transaction; each of its writes is a
+// savepoint, so a lost compare-and-set inside a transaction leaves it usable, and InTx on it
+// nests as a savepoint too. Transactions are serialized (SQLite has one writer), so a
+// read-modify-write inside InTx needs no further guard.
 //
 // # Idempotency guarantees
 //
 //   - SaveFinding is idempotent: one row per fingerprint, one per (fingerprint, repository,
-//     commit, path, line, column) location; saving again only moves LastSeen forward.
+//     commit, path, line, column, kind) location; saving again only moves LastSeen forward
+//     (and keeps the span first recorded for a location).
+//   - MarkScanned and RecordDelivery are idempotent; RecordDelivery says whether the delivery
+//     is new, so a webhook redelivered by its sender is handled once.
 //   - Transition is a compare-and-set in one transaction: a step recorded before a crash is
 //     seen after it, and a step two workers race is taken by one.
 //   - The outbox holds exactly one message per (fingerprint, recipient, event): [Store.Enqueue]
@@ -62,20 +72,30 @@
 // Versioned migrations are embedded (migrations/sqlite/NNNN_name.sql) and applied by [Open]
 // before it returns, each in its own transaction with its row in schema_migrations
 // (version, name, applied_at). Re-opening an up-to-date file applies nothing; a file
-// migrated by a newer patrol is refused with [ErrSchemaTooNew]. Tables (0001):
+// migrated by a newer patrol is refused with [ErrSchemaTooNew]; an older file is upgraded in
+// place. Tables (0001, then 0002):
 //
 //	findings(fingerprint PK, detector_id, provider, confidence, redacted, state, verify,
 //	         owner_id, owner_name, owner_email, org, revocation, revocation_reason,
 //	         attempts, next_attempt, first_seen, last_seen, updated_at)
 //	         index (state, next_attempt), (first_seen, fingerprint)
-//	locations(id PK, fingerprint → findings, source, repository, commit_sha, path, line, col,
-//	          author_name, author_email, commit_date, web_url)
-//	          unique (fingerprint, repository, commit_sha, path, line, col)
+//	locations(id PK, fingerprint → findings, source, kind, blob_sha, byte_offset, byte_length,
+//	          encoding, repository, commit_sha, path, line, col, author_name, author_email,
+//	          commit_date, web_url)
+//	          unique (fingerprint, repository, commit_sha, path, line, col, kind)
 //	audit_log(id PK, at, actor, action, fingerprint, provider, target, result, detail)
 //	          index (at, id); triggers audit_log_no_update, audit_log_no_delete
 //	outbox(id PK, fingerprint → findings, recipient, event, channel, payload, status,
 //	       attempts, next_attempt, created_at, claimed_at, sent_at, failed_at, last_error)
 //	       unique (fingerprint, recipient, event); index (status, next_attempt)
+//	cursors(repository PK, refs (JSON object: ref name → commit id), scanned_at)
+//	scanned_blobs(repository, blob_sha; PK both)
+//	webhook_deliveries(source, id, at; PK source + id)
+//
+// Locations hold where a token's bytes are (blob id, byte span, encoding), never the bytes:
+// a step that needs the raw value reads it again from the repository. Blob and commit ids
+// must be 40 or 64 lower-case hex digits, and a repository URL with credentials in it is
+// refused, so that none of these fields can carry a token by mistake.
 //
 // Times are stored as INTEGER nanoseconds since the Unix epoch, UTC, with 0 for the zero
 // time (so a commit dated exactly 1970-01-01T00:00:00Z reads back as unknown). Integers
@@ -100,6 +120,9 @@
 //
 // # PostgreSQL
 //
+// Package [github.com/patrolsec/patrol/store/storetest] is the conformance suite every driver
+// runs: the behaviour above, free of SQL and of SQLite's particulars.
+//
 // A PostgreSQL implementation (Config.Driver "postgres", for several replicas sharing work)
 // would be a second type implementing [Store], chosen by [Open], with its own
 // migrations/postgres/*.sql; no caller changes. The SQL here is kept portable where that is
@@ -107,6 +130,8 @@
 // conditional UPDATE checked by its row count, not a lock; times are BIGINT. What differs:
 // $n placeholders instead of ?, identity columns instead of INTEGER PRIMARY KEY, BYTEA (or
 // JSONB) for payload, a trigger function raising an exception for the audit log, and
-// DueMessages may add FOR UPDATE SKIP LOCKED. The in-process write serialization is an
-// SQLite concern and would go.
+// DueMessages may add FOR UPDATE SKIP LOCKED. The in-process write semaphore is an SQLite
+// concern and would go; InTx must still serialize its transactions (the suite checks that
+// no read-modify-write is lost), under SERIALIZABLE with a retry on serialization failure or
+// behind a transaction-level advisory lock.
 package store

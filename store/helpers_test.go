@@ -3,39 +3,26 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
 	"github.com/patrolsec/patrol/store"
+	"github.com/patrolsec/patrol/store/storetest"
 )
 
 // t0 is the tests' "now".
-var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+var t0 = storetest.T0
 
-// clock is a settable test clock, safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// The fixtures are the conformance suite's.
+var (
+	fp      = storetest.Fingerprint
+	finding = storetest.Finding
+	loc     = storetest.Location
+	message = storetest.Message
+)
 
 // dbPath returns a fresh database path in a directory that does not exist yet, so that Open
 // has to create it.
@@ -44,13 +31,13 @@ func dbPath(t *testing.T) string {
 	return filepath.Join(t.TempDir(), "state", "patrol.db")
 }
 
-// openAt opens the store at path with clock c (t0 when nil) and closes it at cleanup.
-func openAt(t *testing.T, path string, c *clock) store.Store {
+// openAt opens the store at path with clock now (t0 when nil) and closes it at cleanup.
+func openAt(t *testing.T, path string, now func() time.Time) store.Store {
 	t.Helper()
-	if c == nil {
-		c = newClock(t0)
+	if now == nil {
+		now = func() time.Time { return t0 }
 	}
-	s, err := store.Open(t.Context(), store.Config{DSN: path, Now: c.Now})
+	s, err := store.Open(t.Context(), store.Config{DSN: path, Now: now})
 	if err != nil {
 		t.Fatalf("Open(%s) = %v", path, err)
 	}
@@ -65,6 +52,12 @@ func openTemp(t *testing.T) (store.Store, string) {
 	return openAt(t, p, nil), p
 }
 
+// openSQLiteInTempDir opens the conformance suite's store: a new file, on the suite's clock.
+func openSQLiteInTempDir(t *testing.T) store.Store {
+	t.Helper()
+	return openAt(t, dbPath(t), storetest.Clock(t))
+}
+
 // raw opens a plain database/sql handle on the file, bypassing the store, as an operator's
 // sqlite3 shell would.
 func raw(t *testing.T, path string) *sql.DB {
@@ -75,27 +68,6 @@ func raw(t *testing.T, path string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// fp returns a valid fingerprint (64 hex digits) numbered n.
-func fp(n int) string { return fmt.Sprintf("%064x", n) }
-
-// finding returns a savable finding numbered n, first seen at at, with one location.
-func finding(n int, at time.Time) store.Finding {
-	return store.Finding{
-		Fingerprint: fp(n), DetectorID: "github-classic-pat", Provider: "github", Confidence: "checksum",
-		Redacted: "ghp_ab12…", FirstSeen: at, LastSeen: at,
-		Locations: []store.Location{loc("a.go", 3)},
-	}
-}
-
-// loc returns a git location in path at line.
-func loc(path string, line int) store.Location {
-	return store.Location{
-		Source: "git", Repository: "https://github.com/contoso/app", Commit: "0123456789abcdef0123456789abcdef01234567",
-		Path: path, Line: line, Column: 7, AuthorName: "Dev", AuthorEmail: "dev@contoso.com",
-		Date: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC), WebURL: "https://github.com/contoso/app/commit/0123",
-	}
 }
 
 // save saves f and fails the test on error.

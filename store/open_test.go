@@ -388,3 +388,38 @@ func TestOpenOddPath(t *testing.T) {
 		t.Errorf("store not at %s: %v", p, err)
 	}
 }
+
+// TestInTxTakesTheFileLock checks that a transaction takes SQLite's write lock when it
+// begins (IMMEDIATE), before fn writes anything: another process's write waits for it and,
+// past its busy timeout, gets ErrLocked; after the commit it goes through.
+func TestInTxTakesTheFileLock(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	p := dbPath(t)
+	a := openAt(t, p, nil)
+	b, err := store.Open(ctx, store.Config{DSN: p, BusyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = a.InTx(ctx, func(tx store.Store) error {
+		if _, _, err := b.SaveFinding(ctx, finding(1, t0)); !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), p) {
+			t.Errorf("SaveFinding from another handle during InTx = %v, want ErrLocked naming %s", err, p)
+		}
+		// Reads from the other handle do not wait (WAL).
+		if _, err := b.Findings(ctx, store.Query{}); err != nil {
+			t.Errorf("Findings from another handle during InTx = %v", err)
+		}
+		_, _, err := tx.SaveFinding(ctx, finding(2, t0))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.SaveFinding(ctx, finding(1, t0)); err != nil {
+		t.Errorf("SaveFinding from another handle after the commit = %v", err)
+	}
+	if fs, err := b.Findings(ctx, store.Query{}); err != nil || len(fs) != 2 {
+		t.Errorf("Findings = %d, %v; want 2", len(fs), err)
+	}
+}

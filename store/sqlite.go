@@ -57,7 +57,9 @@ var _ Store = (*sqliteStore)(nil)
 // maxOpenConns bounds the connection pool: one writer at a time plus concurrent readers.
 const maxOpenConns = 8
 
-func openSQLite(ctx context.Context, cfg Config) (_ Store, err error) {
+// openSQLite opens the file cfg names and applies the migrations ms it lacks (all of them
+// but in the upgrade tests, which build an old schema).
+func openSQLite(ctx context.Context, cfg Config, ms []migration) (_ *sqliteStore, err error) {
 	p := cfg.DSN
 	if p == "" {
 		if p, err = DefaultPath(); err != nil {
@@ -99,10 +101,6 @@ func openSQLite(ctx context.Context, cfg Config) (_ Store, err error) {
 	if !strings.EqualFold(mode, "wal") {
 		// WAL needs shared memory between processes, which network file systems lack.
 		return nil, fmt.Errorf("open store: %s: journal mode is %q, want wal (is the file on a network file system?): %w", p, mode, ErrUnwritable)
-	}
-	ms, err := loadMigrations(sqliteMigrations, "migrations/sqlite")
-	if err != nil {
-		return nil, err
 	}
 	if err := s.migrate(ctx, ms); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

@@ -81,7 +81,15 @@ func DefaultPath() (string, error) {
 func Open(ctx context.Context, cfg Config) (Store, error) {
 	switch strings.ToLower(strings.TrimSpace(cfg.Driver)) {
 	case "", DriverSQLite:
-		return openSQLite(ctx, cfg)
+		ms, err := loadMigrations(sqliteMigrations, "migrations/sqlite")
+		if err != nil {
+			return nil, err
+		}
+		s, err := openSQLite(ctx, cfg, ms)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return s, nil
 	case DriverPostgres, "postgresql", "pgx":
 		return nil, fmt.Errorf("store driver %q: PostgreSQL is not built in yet: %w", cfg.Driver, ErrUnsupportedDriver)
 	default:
