@@ -369,4 +369,14 @@ func TestNoProviderThenConfigured(t *testing.T) {
 	if got, _ := st.Finding(t.Context(), e.f.Fingerprint); got.State != lifecycle.StateConfirmedDead {
 		t.Errorf("state = %s, want confirmed_dead (no notifier: it rests there)", got.State)
 	}
+	// A later process has a notifier: the owner is told, once.
+	for range 2 {
+		if _, err := e.pipeline(st, e.mail.mailer(t)).RunDue(t.Context(), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := st.Finding(t.Context(), e.f.Fingerprint); got.State != lifecycle.StateNotified {
+		t.Errorf("state = %s, want notified", got.State)
+	}
+	e.assertRevokedOnce(2)
 }

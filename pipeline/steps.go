@@ -62,6 +62,8 @@ func (p *Pipeline) plan(f store.Finding) (stepKind, time.Time) {
 		if f.Verify == "" && p.o.Provs[f.Provider] != nil {
 			return stepVerify, time.Time{} // skipped for want of a provider, which is now configured
 		}
+	case lifecycle.StateConfirmedDead:
+		// Only its messages remain.
 	case lifecycle.StateNotified:
 		if f.Revocation == lifecycle.OutcomeDryRun && f.Verify == lifecycle.VerdictLive && p.o.Policy.allows(f.Provider) {
 			return stepVerify, time.Time{} // a dry run's token, which policy now allows revoking
@@ -166,6 +168,11 @@ func (p *Pipeline) verdict(ctx context.Context, f store.Finding, v revoke.Verifi
 	upd := store.Update{Verify: &status}
 	rows := []store.AuditEvent{p.row("verify", f, target(f), string(status), errText(verr))}
 	var to store.State
+	if status != revoke.StatusUnknown && f.State != lifecycle.StateRevokeFailed {
+		// A decisive answer starts the story over: what an earlier run did or could not do
+		// (a dry run, an inconclusive check) no longer describes the token.
+		upd.Revocation, upd.RevocationReason = ptr(lifecycle.Outcome("")), ptr("")
+	}
 	switch status {
 	case revoke.StatusLive:
 		to = lifecycle.StateLive
