@@ -103,3 +103,29 @@ func TestConfirmBackoff(t *testing.T) {
 		t.Errorf("ConfirmBackoff (-want +got):\n%s", diff)
 	}
 }
+
+// FuzzReadPayload: whatever the outbox holds, reading it never panics, and what reads back
+// renders or fails with ErrInvalidLeak.
+func FuzzReadPayload(f *testing.F) {
+	for _, name := range []string{"testdata/outbox-v1.json", "testdata/outbox-v0.json"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"v":2}`))
+	f.Add([]byte(`{"v":-1,"action":"exploded"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pl, err := readPayload(b)
+		if err != nil {
+			if !errors.Is(err, ErrPayload) {
+				t.Fatalf("readPayload = %v, not ErrPayload", err)
+			}
+			return
+		}
+		if _, _, _, err := notify.Render(pl.leak()); err != nil && !errors.Is(err, notify.ErrInvalidLeak) {
+			t.Fatalf("Render = %v", err)
+		}
+	})
+}
