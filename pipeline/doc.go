@@ -17,7 +17,7 @@
 //     transaction, then revocation_sent | revoke_failed (retried) | skipped with the result
 //     row in the transaction of the move; live and not allowed → not_revoked;
 //   - confirm: revocation_sent polls the provider until the token answers dead →
-//     confirmed_dead, or unconfirmed after [Options].ConfirmWindow (still polled, slower);
+//     confirmed_dead, or unconfirmed after [Options.ConfirmWindow] (still polled, slower);
 //   - recover: revoking whose lease expired (its worker died) is taken over once, verified
 //     again, and finished under the same claim: one revocation call and one audit pair;
 //   - notify: every move into a state with an event (revoked, not_revoked, skipped,
@@ -31,8 +31,8 @@
 // scan); the store never holds it. [ResultOf] and [Outcome] describe a stored finding for
 // reports, without importing any report format.
 //
-// What it does not do: scan, read git objects (the caller's Rehydrator does), or hold any
-// lock of its own: several Pipelines, in one process or many, may share a store, and its
+// What it does not do: scan, read git objects (the caller's Rehydrator does), or take a
+// process-wide lock: several Pipelines, in one process or many, may share a store, and its
 // compare-and-set decides every race. Queued messages are in a versioned format
 // (outbox.go) that later versions read.
 //

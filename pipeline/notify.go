@@ -103,14 +103,14 @@ func (p *Pipeline) enqueue(ctx context.Context, tx store.Store, f store.Finding,
 	var msgs []out
 	if p.o.Mailer != nil {
 		for _, a := range to {
-			msgs = append(msgs, out{strings.ToLower(a), ChannelEmail, RoleOwner, true})
+			msgs = append(msgs, out{strings.ToLower(a), ChannelEmail, roleOwner, true})
 		}
 		for _, a := range cc {
-			msgs = append(msgs, out{strings.ToLower(a), ChannelEmail, RoleSecurity, len(to) == 0})
+			msgs = append(msgs, out{strings.ToLower(a), ChannelEmail, roleSecurity, len(to) == 0})
 		}
 	}
 	if p.o.Webhook != nil {
-		msgs = append(msgs, out{"webhook", ChannelWebhook, RoleWebhook, len(msgs) == 0})
+		msgs = append(msgs, out{"webhook", ChannelWebhook, roleWebhook, len(msgs) == 0})
 	}
 	created := false
 	for _, m := range msgs {
@@ -306,7 +306,7 @@ func (p *Pipeline) send(ctx context.Context, m store.Message, pl payload) error 
 	if err != nil {
 		return fmt.Errorf("%w: render: %v", notify.ErrPermanent, err)
 	}
-	if pl.Role == RoleSecurity || pl.V == 0 && !strings.EqualFold(m.Recipient, l.OwnerEmail) {
+	if pl.Role == roleSecurity || pl.V == 0 && !strings.EqualFold(m.Recipient, l.OwnerEmail) {
 		subject = "[security copy] " + subject
 	}
 	// A stable Message-ID lets a receiver drop the duplicate of the one at-least-once window

@@ -23,7 +23,7 @@ type payload struct {
 	V int `json:"v"`
 	// Event is the finding's event the message is about (EventRevoked …).
 	Event string `json:"event,omitempty"`
-	// Role is whom the message is for: RoleOwner, RoleSecurity or RoleWebhook.
+	// Role is whom the message is for: "owner", "security" or "webhook".
 	Role string `json:"role,omitempty"`
 	// Primary marks the message whose acceptance by a server completes a final event's
 	// notification (the owner's, or the security team's when there is no owner address, or
@@ -52,9 +52,9 @@ type payload struct {
 
 // Roles of a message.
 const (
-	RoleOwner    = "owner"
-	RoleSecurity = "security"
-	RoleWebhook  = "webhook"
+	roleOwner    = "owner"
+	roleSecurity = "security"
+	roleWebhook  = "webhook"
 )
 
 // readPayload decodes a stored payload of any version this patrol knows. Its errors match

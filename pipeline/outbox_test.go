@@ -36,7 +36,7 @@ func TestPayloadGolden(t *testing.T) {
 		role    string
 		primary bool
 	}{
-		{file: "testdata/outbox-v1.json", version: 1, role: RoleOwner, primary: true},
+		{file: "testdata/outbox-v1.json", version: 1, role: roleOwner, primary: true},
 		{file: "testdata/outbox-v0.json", version: 0}, // queued before formats had versions
 	}
 	for _, tt := range tests {
