@@ -22,6 +22,7 @@ var (
 	finding = storetest.Finding
 	loc     = storetest.Location
 	message = storetest.Message
+	save    = storetest.Save
 )
 
 // dbPath returns a fresh database path in a directory that does not exist yet, so that Open
@@ -68,16 +69,6 @@ func raw(t *testing.T, path string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// save saves f and fails the test on error.
-func save(t *testing.T, s store.Store, f store.Finding) store.Finding {
-	t.Helper()
-	got, _, err := s.SaveFinding(t.Context(), f)
-	if err != nil {
-		t.Fatalf("SaveFinding(%s) = %v", f.Fingerprint, err)
-	}
-	return got
 }
 
 // ptr returns a pointer to v.

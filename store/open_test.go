@@ -315,8 +315,48 @@ func TestNoRawSecretInFile(t *testing.T) {
 		Event: "revoked", Channel: "email", Payload: payload}); err != nil {
 		t.Fatal(err)
 	}
+	// The scan side, in one transaction: where the bytes are, the blob, the cursor, a delivery.
+	span := loc("config/.env", 2)
+	span.Blob, span.Offset, span.Length, span.Encoding = strings.Repeat("5e", 20), 120, len(rawValue), "base64"
+	withSpan := f
+	withSpan.Locations = []store.Location{span}
+	if err := s.InTx(ctx, func(tx store.Store) error {
+		if _, _, err := tx.SaveFinding(ctx, withSpan); err != nil {
+			return err
+		}
+		if err := tx.MarkScanned(ctx, span.Repository, []string{span.Blob}); err != nil {
+			return err
+		}
+		if err := tx.SaveCursor(ctx, store.Cursor{Repository: span.Repository, Refs: map[string]string{"refs/heads/main": span.Commit}}); err != nil {
+			return err
+		}
+		_, err := tx.RecordDelivery(ctx, "github", "72d3162e-cc78-11e3-81ab-4c9367dc0958", time.Time{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A raw value where the scan side would put it by mistake is refused too.
+	bad := withSpan
+	bad.Locations = []store.Location{span}
+	bad.Locations[0].Blob = rawValue
+	if _, _, err := s.SaveFinding(ctx, bad); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("SaveFinding(raw blob id) = %v, want ErrInvalid", err)
+	}
+	if err := s.MarkScanned(ctx, span.Repository, []string{rawValue}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("MarkScanned(raw value) = %v, want ErrInvalid", err)
+	}
+	for name, err := range map[string]error{
+		"SaveCursor":  s.SaveCursor(ctx, store.Cursor{Repository: "https://" + rawValue + "@github.com/contoso/app"}),
+		"MarkScanned": s.MarkScanned(ctx, "https://x:"+rawValue+"@github.com/contoso/app", []string{span.Blob}),
+	} {
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s(token in URL) = %v, want ErrInvalid", name, err)
+		} else if strings.Contains(err.Error(), rawValue) {
+			t.Errorf("%s(token in URL) = %q: the error repeats the token", name, err)
+		}
+	}
 	// The API refuses the raw value where a mistake would put it.
-	bad := f
+	bad = f
 	bad.Fingerprint = rawValue
 	if _, _, err := s.SaveFinding(ctx, bad); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("SaveFinding(raw fingerprint) = %v, want ErrInvalid", err)
@@ -357,7 +397,7 @@ func TestNoRawSecretInFile(t *testing.T) {
 func TestRecordsHaveNoSecretField(t *testing.T) {
 	t.Parallel()
 	tokenType := reflect.TypeFor[secret.Token]()
-	for _, v := range []any{store.Finding{}, store.Location{}, store.Update{}, store.AuditEvent{}, store.Message{}, store.Query{}} {
+	for _, v := range []any{store.Finding{}, store.Location{}, store.Update{}, store.AuditEvent{}, store.Message{}, store.Query{}, store.Cursor{}} {
 		typ := reflect.TypeOf(v)
 		for f := range typ.Fields() {
 			name := strings.ToLower(f.Name)

@@ -374,7 +374,7 @@ func scanFinding(r rowScanner) (Finding, error) {
 func (s *sqliteStore) readFinding(ctx context.Context, q querier, fingerprint string) (Finding, error) {
 	f, err := scanFinding(q.QueryRowContext(ctx, `SELECT `+findingCols+` FROM findings WHERE fingerprint = ?`, fingerprint))
 	if errNoRows(err) {
-		return Finding{}, fmt.Errorf("finding %s: %w", fingerprint, ErrNotFound)
+		return Finding{}, fmt.Errorf("finding %s: %w", fpText(fingerprint), ErrNotFound)
 	}
 	if err != nil {
 		return Finding{}, err
@@ -465,7 +465,7 @@ func (s *sqliteStore) queryFindings(ctx context.Context, query string, args ...a
 // SaveFinding implements Store.
 func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool, error) {
 	if err := validateFinding(f); err != nil {
-		return Finding{}, false, fmt.Errorf("save finding %s: %w", f.Fingerprint, err)
+		return Finding{}, false, fmt.Errorf("save finding %s: %w", fpText(f.Fingerprint), err)
 	}
 	now := s.now()
 	seen := f.LastSeen
@@ -521,7 +521,7 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 		return err
 	})
 	if err != nil {
-		return Finding{}, false, s.fail("save finding "+f.Fingerprint, err)
+		return Finding{}, false, s.fail("save finding "+fpText(f.Fingerprint), err)
 	}
 	return out, created, nil
 }
@@ -530,14 +530,14 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 func (s *sqliteStore) Finding(ctx context.Context, fingerprint string) (Finding, error) {
 	q, err := s.reader()
 	if err != nil {
-		return Finding{}, fmt.Errorf("read finding %s: %w", fingerprint, err)
+		return Finding{}, fmt.Errorf("read finding %s: %w", fpText(fingerprint), err)
 	}
 	f, err := s.readFinding(ctx, q, fingerprint)
 	if errors.Is(err, ErrNotFound) {
 		return Finding{}, err
 	}
 	if err != nil {
-		return Finding{}, s.fail("read finding "+fingerprint, err)
+		return Finding{}, s.fail("read finding "+fpText(fingerprint), err)
 	}
 	return f, nil
 }
@@ -577,7 +577,7 @@ func (s *sqliteStore) Findings(ctx context.Context, q Query) ([]Finding, error) 
 
 // Transition implements Store.
 func (s *sqliteStore) Transition(ctx context.Context, fingerprint string, from []State, to State, upd Update) (Finding, error) {
-	op := fmt.Sprintf("transition %s to %s", fingerprint, to)
+	op := fmt.Sprintf("transition %s to %s", fpText(fingerprint), clip(string(to)))
 	if err := validateTransition(from, to, upd); err != nil {
 		return Finding{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -755,7 +755,7 @@ func readMessage(ctx context.Context, q querier, id int64) (Message, error) {
 
 // Enqueue implements Store.
 func (s *sqliteStore) Enqueue(ctx context.Context, m Message) (Message, bool, error) {
-	op := fmt.Sprintf("enqueue %s message to %s for %s", m.Event, m.Recipient, m.Fingerprint)
+	op := fmt.Sprintf("enqueue %s message to %s for %s", clip(m.Event), clip(m.Recipient), fpText(m.Fingerprint))
 	if err := validateMessage(m); err != nil {
 		return Message{}, false, fmt.Errorf("%s: %w", op, err)
 	}
@@ -876,7 +876,7 @@ func (s *sqliteStore) MessageFailed(ctx context.Context, id int64, at time.Time,
 func (s *sqliteStore) Messages(ctx context.Context, fingerprint string) ([]Message, error) {
 	out, err := s.queryMessages(ctx, `SELECT `+messageCols+` FROM outbox WHERE fingerprint = ? ORDER BY id`, fingerprint)
 	if err != nil {
-		return nil, s.fail("messages for "+fingerprint, err)
+		return nil, s.fail("messages for "+fpText(fingerprint), err)
 	}
 	return out, nil
 }
@@ -885,7 +885,7 @@ func (s *sqliteStore) Messages(ctx context.Context, fingerprint string) ([]Messa
 
 // Cursor implements Store.
 func (s *sqliteStore) Cursor(ctx context.Context, repository string) (Cursor, error) {
-	op := "read cursor of " + repository
+	op := "read cursor of " + redactURL(repository)
 	q, err := s.reader()
 	if err != nil {
 		return Cursor{}, fmt.Errorf("%s: %w", op, err)
@@ -910,7 +910,7 @@ func scanCursor(r rowScanner) (Cursor, error) {
 	}
 	c.ScannedAt = fromDB(at)
 	if err := json.Unmarshal([]byte(refs), &c.Refs); err != nil {
-		return Cursor{}, fmt.Errorf("refs of %s: %w", c.Repository, err)
+		return Cursor{}, fmt.Errorf("refs of %s: %w", redactURL(c.Repository), err)
 	}
 	if c.Refs == nil {
 		c.Refs = map[string]string{}
@@ -920,7 +920,7 @@ func scanCursor(r rowScanner) (Cursor, error) {
 
 // SaveCursor implements Store.
 func (s *sqliteStore) SaveCursor(ctx context.Context, c Cursor) error {
-	op := "save cursor of " + c.Repository
+	op := "save cursor of " + redactURL(c.Repository)
 	if err := validateCursor(c); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -969,7 +969,7 @@ func (s *sqliteStore) Cursors(ctx context.Context) ([]Cursor, error) {
 
 // MarkScanned implements Store.
 func (s *sqliteStore) MarkScanned(ctx context.Context, repository string, blobs []string) error {
-	op := fmt.Sprintf("mark %d blobs scanned in %s", len(blobs), repository)
+	op := fmt.Sprintf("mark %d blobs scanned in %s", len(blobs), redactURL(repository))
 	if err := validateBlobs(repository, blobs); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -995,7 +995,7 @@ func (s *sqliteStore) MarkScanned(ctx context.Context, repository string, blobs 
 
 // Scanned implements Store.
 func (s *sqliteStore) Scanned(ctx context.Context, repository string, blobs []string) (map[string]bool, error) {
-	op := fmt.Sprintf("look up %d scanned blobs in %s", len(blobs), repository)
+	op := fmt.Sprintf("look up %d scanned blobs in %s", len(blobs), redactURL(repository))
 	if err := validateBlobs(repository, blobs); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

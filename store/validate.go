@@ -36,6 +36,15 @@ func validFingerprint(fp string) bool {
 	return len(fp) >= 16 && len(fp) <= 128 && lowerHex(fp)
 }
 
+// fpText returns fp for error text: itself when it is a valid fingerprint, else only its
+// length, since what a caller passed by mistake as a fingerprint may be the raw token.
+func fpText(fp string) string {
+	if validFingerprint(fp) {
+		return fp
+	}
+	return fmt.Sprintf("(invalid fingerprint of %d bytes)", len(fp))
+}
+
 // validObjectID reports whether id is a git object id: 40 (SHA-1) or 64 (SHA-256) lower-case
 // hex digits.
 func validObjectID(id string) bool {
@@ -190,6 +199,18 @@ func hasCredentials(repo string) bool {
 		return true
 	}
 	return u.Scheme == "http" || u.Scheme == "https"
+}
+
+// redactURL returns repo for error text: without the user info when it is a URL (which
+// validateRepository refuses anyway, but the refusal must not repeat the token), cut to
+// maxText.
+func redactURL(repo string) string {
+	u, err := url.Parse(repo)
+	if err != nil || u.User == nil {
+		return clip(repo)
+	}
+	u.User = nil
+	return clip(u.String())
 }
 
 // validateCursor checks a cursor for SaveCursor: every ref maps to a commit id.

@@ -127,6 +127,67 @@ func (x *suite) testSaveFindingInvalid(t *testing.T) {
 	})
 }
 
+// testErrorsDoNotRepeatRefusedValues passes a token-shaped value wherever a caller could put
+// the raw token by mistake: the store refuses it (or finds nothing) and its error text does
+// not repeat it, since errors end up in logs.
+func (x *suite) testErrorsDoNotRepeatRefusedValues(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s, _ := x.store(t)
+	save(t, s, Finding(1, T0))
+	tok := "ghp_" + strings.Repeat("Qx7", 12) // assembled at run time, shaped like a token
+	withLocation := func(edit func(l *store.Location)) store.Finding {
+		f := Finding(1, T0)
+		edit(&f.Locations[0])
+		return f
+	}
+	for name, err := range map[string]error{
+		"SaveFinding(fingerprint)": func() error {
+			f := Finding(1, T0)
+			f.Fingerprint = tok
+			_, _, err := s.SaveFinding(ctx, f)
+			return err
+		}(),
+		"SaveFinding(preview)": func() error {
+			f := Finding(1, T0)
+			f.Redacted = tok
+			_, _, err := s.SaveFinding(ctx, f)
+			return err
+		}(),
+		"SaveFinding(blob)": func() error {
+			_, _, err := s.SaveFinding(ctx, withLocation(func(l *store.Location) { l.Blob = tok }))
+			return err
+		}(),
+		"SaveFinding(repository)": func() error {
+			_, _, err := s.SaveFinding(ctx, withLocation(func(l *store.Location) { l.Repository = "https://" + tok + "@github.com/c/a" }))
+			return err
+		}(),
+		"Finding": func() error { _, err := s.Finding(ctx, tok); return err }(),
+		"Transition": func() error {
+			_, err := s.Transition(ctx, tok, []store.State{lifecycle.StateDetected}, lifecycle.StateLive, store.Update{})
+			return err
+		}(),
+		"Enqueue": func() error {
+			m := Message(1, "owner@contoso.com")
+			m.Fingerprint = tok
+			_, _, err := s.Enqueue(ctx, m)
+			return err
+		}(),
+		"SaveCursor(repository)":  s.SaveCursor(ctx, store.Cursor{Repository: "https://" + tok + "@github.com/c/a"}),
+		"SaveCursor(commit)":      s.SaveCursor(ctx, store.Cursor{Repository: repo, Refs: map[string]string{"refs/heads/main": tok}}),
+		"MarkScanned(blob)":       s.MarkScanned(ctx, repo, []string{tok}),
+		"MarkScanned(repository)": s.MarkScanned(ctx, "https://x:"+tok+"@github.com/c/a", []string{blobID(1)}),
+		"Scanned(blob)":           func() error { _, err := s.Scanned(ctx, repo, []string{tok}); return err }(),
+	} {
+		switch {
+		case err == nil:
+			t.Errorf("%s accepted a token-shaped value", name)
+		case strings.Contains(err.Error(), tok) || strings.Contains(err.Error(), tok[4:]):
+			t.Errorf("%s = %q: the error repeats the value", name, err)
+		}
+	}
+}
+
 // testLocationSpans checks the fields that say where a token's bytes are: they round-trip,
 // and the location key is (repository, commit, path, line, column, kind).
 func (x *suite) testLocationSpans(t *testing.T) {
@@ -401,16 +462,37 @@ func (x *suite) testTransitionRace(t *testing.T) {
 // two handles.
 func RaceTransition(t *testing.T, stores ...store.Store) {
 	t.Helper()
+	if len(stores) == 0 {
+		t.Fatal("RaceTransition: no stores")
+	}
 	for n := range 5 {
 		save(t, stores[0], Finding(n, T0))
 	}
 	const workers = 16
 	for n := range 5 {
-		var mu sync.Mutex
-		wins, conflicts := 0, 0
-		race(workers, stores, func(w int, s store.Store) {
+		wins, conflicts := raceCAS(t, "Transition", workers, stores, func(w int, s store.Store) error {
 			_, err := s.Transition(t.Context(), Fingerprint(n), []store.State{lifecycle.StateDetected}, lifecycle.StateLive,
 				store.Update{Attempts: ptr(w)})
+			return err
+		})
+		if wins != 1 || conflicts != workers-1 {
+			t.Errorf("finding %d: %d wins, %d conflicts; want 1, %d", n, wins, conflicts, workers-1)
+		}
+	}
+}
+
+// raceCAS runs a compare-and-set from workers goroutines at once, worker w on
+// stores[w%len(stores)], and counts the wins (nil) and the conflicts (ErrConflict); any other
+// error of op fails the test.
+func raceCAS(t *testing.T, op string, workers int, stores []store.Store, fn func(w int, s store.Store) error) (wins, conflicts int) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for w := range workers {
+		wg.Go(func() {
+			<-start
+			err := fn(w, stores[w%len(stores)])
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -419,28 +501,13 @@ func RaceTransition(t *testing.T, stores ...store.Store) {
 			case errors.Is(err, store.ErrConflict):
 				conflicts++
 			default:
-				t.Errorf("Transition = %v", err)
+				t.Errorf("%s = %v", op, err)
 			}
-		})
-		if wins != 1 || conflicts != workers-1 {
-			t.Errorf("finding %d: %d wins, %d conflicts; want 1, %d", n, wins, conflicts, workers-1)
-		}
-	}
-}
-
-// race runs fn from workers goroutines at once, worker w on stores[w%len(stores)], and waits
-// for them.
-func race(workers int, stores []store.Store, fn func(w int, s store.Store)) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for w := range workers {
-		wg.Go(func() {
-			<-start
-			fn(w, stores[w%len(stores)])
 		})
 	}
 	close(start)
 	wg.Wait()
+	return wins, conflicts
 }
 
 // testTransitionLeaseTakeover is the use IfAttempts exists for: a finding left in a claimed
@@ -456,20 +523,10 @@ func (x *suite) testTransitionLeaseTakeover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const workers = 12
-	var mu sync.Mutex
-	wins := 0
-	race(workers, []store.Store{s}, func(w int, s store.Store) {
+	wins, _ := raceCAS(t, "Transition(takeover)", 12, []store.Store{s}, func(_ int, s store.Store) error {
 		_, err := s.Transition(ctx, Fingerprint(1), []store.State{lifecycle.StateRevoking}, lifecycle.StateRevoking,
 			store.Update{IfAttempts: ptr(stale.Attempts), Attempts: ptr(stale.Attempts + 1), NextAttempt: ptr(T0.Add(time.Hour))})
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("Transition(takeover) = %v", err)
-		}
+		return err
 	})
 	if wins != 1 {
 		t.Errorf("%d workers took the lease over, want 1", wins)

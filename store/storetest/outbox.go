@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -235,20 +234,13 @@ func (x *suite) testClaimMessageExclusive(t *testing.T) {
 // attempt. Drivers that can open one database twice call it with two handles.
 func RaceClaim(t *testing.T, stores ...store.Store) {
 	t.Helper()
+	if len(stores) == 0 {
+		t.Fatal("RaceClaim: no stores")
+	}
 	m := enqueueOne(t, stores[0])
-	const workers = 16
-	var mu sync.Mutex
-	var claims int
-	race(workers, stores, func(_ int, s store.Store) {
+	claims, _ := raceCAS(t, "ClaimMessage", 16, stores, func(_ int, s store.Store) error {
 		_, err := s.ClaimMessage(t.Context(), m.ID, T0)
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case err == nil:
-			claims++
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("ClaimMessage = %v", err)
-		}
+		return err
 	})
 	if claims != 1 {
 		t.Errorf("%d workers claimed the message, want 1", claims)

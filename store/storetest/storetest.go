@@ -23,8 +23,9 @@
 //		})
 //	}
 //
-// The fixtures ([Fingerprint], [Finding], [Location], [Message], [T0]) are exported for the
-// drivers' own tests.
+// The fixtures ([Fingerprint], [Finding], [Location], [Message], [T0], [Save]) and the races
+// over several handles ([RaceTransition], [RaceClaim]) are exported for the drivers' own
+// tests.
 package storetest
 
 import (
@@ -56,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SaveFindingNewThenExisting", x.testSaveFindingNewThenExisting},
 		{"SaveFindingDefaultsTimes", x.testSaveFindingDefaultsTimes},
 		{"SaveFindingInvalid", x.testSaveFindingInvalid},
+		{"ErrorsDoNotRepeatRefusedValues", x.testErrorsDoNotRepeatRefusedValues},
 		{"LocationSpans", x.testLocationSpans},
 		{"FindingNotFound", x.testFindingNotFound},
 		{"FindingsQuery", x.testFindingsQuery},
@@ -178,8 +180,8 @@ func Message(n int, recipient string) store.Message {
 		Payload: []byte(`{"fingerprint":"` + Fingerprint(n) + `","redacted":"ghp_ab12…"}`)}
 }
 
-// save saves f and fails the test on error.
-func save(t *testing.T, s store.Store, f store.Finding) store.Finding {
+// Save saves f and fails the test on error.
+func Save(t *testing.T, s store.Store, f store.Finding) store.Finding {
 	t.Helper()
 	got, _, err := s.SaveFinding(t.Context(), f)
 	if err != nil {
@@ -190,6 +192,9 @@ func save(t *testing.T, s store.Store, f store.Finding) store.Finding {
 
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
+
+// save is Save, for brevity in the suite.
+var save = Save
 
 // fingerprints returns the fingerprints of fs, in order.
 func fingerprints(fs []store.Finding) []string {

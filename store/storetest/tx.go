@@ -399,24 +399,13 @@ func (x *suite) testInTxCompareAndSet(t *testing.T) {
 	}
 
 	// Claim and audit in one transaction, raced: one claim, one audit row.
-	const workers = 8
-	var mu sync.Mutex
-	wins := 0
-	race(workers, []store.Store{s}, func(w int, s store.Store) {
-		err := s.InTx(ctx, func(tx store.Store) error {
+	wins, _ := raceCAS(t, "InTx(claim)", 8, []store.Store{s}, func(w int, s store.Store) error {
+		return s.InTx(ctx, func(tx store.Store) error {
 			if _, err := tx.Transition(ctx, Fingerprint(1), []store.State{lifecycle.StateLive}, lifecycle.StateRevoking, store.Update{}); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, store.AuditEvent{Actor: fmt.Sprint("worker ", w), Action: "revoke_attempt", Fingerprint: Fingerprint(1)})
 		})
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("InTx(claim) = %v", err)
-		}
 	})
 	log, err := s.AuditLog(ctx, time.Time{}, 0)
 	if wins != 1 || err != nil || len(log) != 1 {
