@@ -57,7 +57,9 @@ const (
 	// revoke: false); it is taken up again when policy allows.
 	StateNotRevoked State = "not_revoked"
 	// StateRevoking: the revocation is claimed and audited; the provider call is in flight.
-	// A finding left here by a crash is re-verified before anything else.
+	// A finding left here by a crash is re-verified before anything else: the worker that
+	// takes over a claim whose lease expired renews it in place (revoking → revoking, a
+	// compare-and-set on the attempt count), so exactly one worker acts on it.
 	StateRevoking State = "revoking"
 	// StateRevokeFailed: the provider call failed; it is retried at the next attempt time.
 	StateRevokeFailed State = "revoke_failed"
@@ -85,7 +87,7 @@ var transitions = map[State][]State{
 	StateLive:           {StateLive, StateUnknown, StateDead, StateSkipped, StateNotRevoked, StateRevoking},
 	StateNotRevoked:     {StateNotRevoked, StateLive, StateUnknown, StateDead, StateSkipped, StateNotified},
 	StateSkipped:        {StateSkipped, StateLive, StateUnknown, StateDead, StateNotified},
-	StateRevoking:       {StateRevocationSent, StateRevokeFailed, StateSkipped, StateConfirmedDead, StateLive, StateUnknown},
+	StateRevoking:       {StateRevoking, StateRevocationSent, StateRevokeFailed, StateSkipped, StateConfirmedDead, StateLive, StateUnknown},
 	StateRevokeFailed:   {StateRevokeFailed, StateRevoking, StateConfirmedDead, StateLive, StateUnknown, StateSkipped},
 	StateRevocationSent: {StateRevocationSent, StateConfirmedDead, StateUnconfirmed},
 	StateUnconfirmed:    {StateUnconfirmed, StateConfirmedDead},

@@ -31,6 +31,7 @@ func TestCan(t *testing.T) {
 		{"dead is final", StateDead, StateLive, false},
 		{"confirmed dead is only notified", StateConfirmedDead, StateLive, false},
 		{"retry a failed revocation", StateRevokeFailed, StateRevoking, true},
+		{"take over an expired claim", StateRevoking, StateRevoking, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,9 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,264 +15,288 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/pipeline"
-	"github.com/patrolsec/patrol/report"
 	"github.com/patrolsec/patrol/revoke"
 	"github.com/patrolsec/patrol/revoke/providers"
 	"github.com/patrolsec/patrol/scanner"
 	"github.com/patrolsec/patrol/secret"
+	"github.com/patrolsec/patrol/store"
 )
 
-var now = time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
-
-// fakeProv is an in-memory provider that counts calls per token.
-type fakeProv struct {
-	name string
-
-	mu        sync.Mutex
-	verifies  map[string]int
-	revokes   map[string]int
-	status    map[string]revoke.Status // default live
-	revokeErr map[string]error
-	delay     time.Duration
+// bare is a store file, a clock and a Memory with no notifier: the pipeline of
+// `patrol scan --revoke` without --notify.
+type bare struct {
+	t     *testing.T
+	st    store.Store
+	path  string
+	clock *clock
+	mem   *pipeline.Memory
 }
 
-func newFakeProv(name string) *fakeProv {
-	return &fakeProv{name: name, verifies: map[string]int{}, revokes: map[string]int{}, status: map[string]revoke.Status{}, revokeErr: map[string]error{}}
-}
-
-func (f *fakeProv) Name() string { return f.name }
-
-func (f *fakeProv) Verify(ctx context.Context, tok secret.Token, h revoke.Hints) (revoke.Verification, error) {
-	time.Sleep(f.delay)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.verifies[tok.Reveal()]++
-	st, ok := f.status[tok.Reveal()]
-	if !ok {
-		st = revoke.StatusLive
+func newBare(t *testing.T) *bare {
+	t.Helper()
+	b := &bare{t: t, path: filepath.Join(t.TempDir(), "patrol.db"), clock: newClock(), mem: &pipeline.Memory{}}
+	st, err := store.Open(t.Context(), store.Config{DSN: b.path, Now: b.clock.Now})
+	if err != nil {
+		t.Fatal(err)
 	}
-	v := revoke.Verification{Status: st, CheckedAt: now, Identity: revoke.Identity{ID: "u1", Login: "jdoe", Email: "j@example.com", Org: "acme"}}
-	if st == revoke.StatusUnknown {
-		return v, &revoke.APIError{Provider: f.name, Op: "GET /x", StatusCode: 503}
+	t.Cleanup(func() { st.Close() })
+	b.st = st
+	return b
+}
+
+func (b *bare) pipeline(provs map[string]revoke.Provider, pol pipeline.Policy, mod ...func(*pipeline.Options)) *pipeline.Pipeline {
+	o := pipeline.Options{Store: b.st, Provs: provs, Policy: pol, Tokens: b.mem, Now: b.clock.Now, Sleep: b.clock.Sleep,
+		Backoff: func(int) time.Duration { return time.Minute }}
+	for _, m := range mod {
+		m(&o)
 	}
-	return v, nil
+	return pipeline.New(o)
 }
 
-func (f *fakeProv) Revoke(ctx context.Context, tok secret.Token, v revoke.Verification) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.revokes[tok.Reveal()]++
-	return f.revokeErr[tok.Reveal()]
-}
-
-func (f *fakeProv) counts(m map[string]int) map[string]int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range m {
-		out[k] = v
+// run records fs (holding their tokens in memory) and drains them without waiting.
+func (b *bare) run(p *pipeline.Pipeline, fs []scanner.Finding) (map[string]store.Finding, error) {
+	b.t.Helper()
+	b.mem.Add(fs...)
+	stored, err := p.Record(b.t.Context(), fs, nil)
+	if err != nil {
+		b.t.Fatalf("Record = %v", err)
 	}
-	return out
-}
-
-// batchProv also revokes in batches.
-type batchProv struct {
-	*fakeProv
-	batches [][]string
-}
-
-func (b *batchProv) RevokeBatch(ctx context.Context, ts []revoke.Target) []error {
-	var toks []string
-	errs := make([]error, len(ts))
-	for i, t := range ts {
-		toks = append(toks, t.Token.Reveal())
-		errs[i] = b.Revoke(ctx, t.Token, t.Verification)
+	var fps []string
+	for _, f := range stored {
+		fps = append(fps, f.Fingerprint)
 	}
-	b.batches = append(b.batches, toks)
-	return errs
-}
-
-// detailProv explains its revocations.
-type detailProv struct{ *fakeProv }
-
-func (d detailProv) RevokeDetail(ctx context.Context, tok secret.Token, v revoke.Verification) (string, error) {
-	return "revoked 2 PAT(s): policy ambiguous: revoke_all", d.Revoke(ctx, tok, v)
-}
-
-var fpKey = []byte("test-key")
-
-func finding(provider, tok, repo string) scanner.Finding {
-	t := secret.New(tok)
-	return scanner.Finding{
-		DetectorID: provider + "-token", Provider: provider, Fingerprint: secret.Fingerprint(fpKey, provider+"-token", t),
-		Secret: t, Location: scanner.Location{Source: scanner.SourceGit, Repository: repo, Path: "a.env", Line: 1, Column: 1},
+	derr := p.Drain(b.t.Context(), fps, b.clock.Now())
+	out := map[string]store.Finding{}
+	for _, fp := range fps {
+		f, err := b.st.Finding(b.t.Context(), fp)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		out[fp] = f
 	}
-}
-
-func randTok(prefix string) string {
-	return prefix + fmt.Sprintf("%x", time.Now().UnixNano()) + "synthetic"
-}
-
-type recAudit struct {
-	mu     sync.Mutex
-	events []pipeline.Event
-	fail   bool
-}
-
-func (a *recAudit) Audit(ctx context.Context, e pipeline.Event) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.events = append(a.events, e)
-	if a.fail && e.Phase == pipeline.PhaseAttempt {
-		return errors.New("store offline")
-	}
-	return nil
+	return out, derr
 }
 
 func TestVerifyOncePerFingerprint(t *testing.T) {
 	t.Parallel()
+	b := newBare(t)
 	gh, gl := newFakeProv("github"), newFakeProv("gitlab")
 	gh.delay = 5 * time.Millisecond // overlap the workers
-	a, b, c := randTok("a"), randTok("b"), randTok("c")
+	a, bb, c := randTok("a"), randTok("b"), randTok("c")
 	gl.status[c] = revoke.StatusDead
 	var fs []scanner.Finding
-	for range 10 {
-		fs = append(fs, finding("github", a, "r1"), finding("github", b, "r2"))
+	for i := range 10 {
+		fs = append(fs, finding("github", a, fmt.Sprintf("r%d", i)), finding("github", bb, "r2"))
 	}
-	fs = append(fs, finding("gitlab", c, "r1"), finding("slack", randTok("s"), "r1"))
-	p := pipeline.New(map[string]revoke.Provider{"github": gh, "gitlab": gl}, pipeline.Options{Concurrency: 8, Now: func() time.Time { return now }})
-	res := p.Verify(t.Context(), fs)
-	res2 := p.Verify(t.Context(), fs[:4]) // cached for the Pipeline's life
-	if diff := cmp.Diff(map[string]int{a: 1, b: 1}, gh.counts(gh.verifies)); diff != "" {
+	slackF := finding("slack", randTok("s"), "r1")
+	fs = append(fs, finding("gitlab", c, "r1"), slackF)
+	p := b.pipeline(map[string]revoke.Provider{"github": gh, "gitlab": gl}, pipeline.Policy{},
+		func(o *pipeline.Options) { o.Concurrency = 8 })
+	res, err := b.run(p, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.run(p, fs[:4]); err != nil { // nothing new to learn
+		t.Fatal(err)
+	}
+	if _, err := b.run(b.pipeline(map[string]revoke.Provider{"github": gh, "gitlab": gl}, pipeline.Policy{}), fs); err != nil {
+		t.Fatal(err) // nor in a new process
+	}
+	if diff := cmp.Diff(map[string]int{a: 1, bb: 1}, gh.counts("verifies")); diff != "" {
 		t.Errorf("github verifies (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[string]int{c: 1}, gl.counts(gl.verifies)); diff != "" {
+	if diff := cmp.Diff(map[string]int{c: 1}, gl.counts("verifies")); diff != "" {
 		t.Errorf("gitlab verifies (-want +got):\n%s", diff)
 	}
-	if len(res) != len(fs) || res[0].Verification.Status != revoke.StatusLive || res2[0].Verification.Status != revoke.StatusLive {
-		t.Fatalf("results = %d", len(res))
+	if len(res) != 4 {
+		t.Fatalf("%d stored findings, want 4 (one per fingerprint)", len(res))
 	}
-	if got := res[len(res)-2].Verification.Status; got != revoke.StatusDead {
-		t.Errorf("gitlab status = %s, want dead", got)
+	if got := res[fs[0].Fingerprint]; got.Verify != revoke.StatusLive || len(got.Locations) != 10 {
+		t.Errorf("github a: verify %s with %d locations, want live with 10", got.Verify, len(got.Locations))
 	}
-	if res[len(res)-1].Verification != nil {
-		t.Errorf("slack (no provider) verification = %+v, want nil", res[len(res)-1].Verification)
+	if got := res[fs[len(fs)-2].Fingerprint]; got.State != lifecycle.StateDead {
+		t.Errorf("gitlab state = %s, want dead", got.State)
+	}
+	if got := pipeline.ResultOf(res[slackF.Fingerprint]); got.Verdict != "" || got.State != lifecycle.StateSkipped ||
+		!strings.Contains(got.Reason, "no provider") {
+		t.Errorf("slack (no provider) = %+v, want skipped, never verified", got)
 	}
 }
 
 func TestRevokePolicyAndOnce(t *testing.T) {
 	t.Parallel()
-	live, dead, unknown, amb, flaky := randTok("l"), randTok("d"), randTok("u"), randTok("m"), randTok("f")
+	allowGitHub := func(p string) (bool, bool) { return p == "github", p == "github" }
 	tests := []struct {
 		name    string
 		pol     pipeline.Policy
-		tok     string
 		status  revoke.Status
 		err     error
-		want    pipeline.RevocationStatus
+		want    lifecycle.Outcome
 		reason  string
+		result  string // of the revoke audit row
 		revokes int
 	}{
-		{name: "dry run by default", tok: live, want: pipeline.StatusDryRun, reason: "providers.github.revoke: true"},
-		{name: "config allows", pol: pipeline.Policy{Allowed: func(p string) bool { return p == "github" }}, tok: live, want: pipeline.StatusRevoked, revokes: 1},
-		{name: "--yes allows", pol: pipeline.Policy{Yes: true}, tok: live, want: pipeline.StatusRevoked, revokes: 1},
-		{name: "dead is skipped", pol: pipeline.Policy{Yes: true}, tok: dead, status: revoke.StatusDead, want: pipeline.StatusSkipped, reason: "already dead"},
-		{name: "unknown is skipped", pol: pipeline.Policy{Yes: true}, tok: unknown, status: revoke.StatusUnknown, want: pipeline.StatusSkipped, reason: "503"},
-		{name: "ambiguous is skipped with why", pol: pipeline.Policy{Yes: true}, tok: amb, err: fmt.Errorf("azuredevops: %w: 2 candidates; policy ambiguous: skip", revoke.ErrAmbiguous), want: pipeline.StatusSkipped, reason: "policy ambiguous: skip", revokes: 1},
-		{name: "not confirmed fails", pol: pipeline.Policy{Yes: true}, tok: flaky, err: fmt.Errorf("x: %w: still live after 1h", revoke.ErrNotConfirmed), want: pipeline.StatusFailed, reason: "still live", revokes: 1},
+		{name: "dry run by default", want: lifecycle.OutcomeDryRun, reason: "providers.github.revoke: true"},
+		{name: "config allows", pol: pipeline.Policy{Allowed: allowGitHub}, want: lifecycle.OutcomeRevoked, result: "revocation_sent", revokes: 1},
+		{name: "--yes allows", pol: pipeline.Policy{Yes: true}, want: lifecycle.OutcomeRevoked, result: "revocation_sent", revokes: 1},
+		{name: "explicit revoke false wins over --yes", pol: pipeline.Policy{Yes: true, Allowed: func(string) (bool, bool) { return false, true }},
+			want: lifecycle.OutcomeDryRun, reason: "revoke: false in config"},
+		{name: "dead is skipped", pol: pipeline.Policy{Yes: true}, status: revoke.StatusDead, want: lifecycle.OutcomeSkipped, reason: "already dead"},
+		{name: "unknown is skipped", pol: pipeline.Policy{Yes: true}, status: revoke.StatusUnknown, want: lifecycle.OutcomeSkipped, reason: "503"},
+		{name: "ambiguous is skipped with why", pol: pipeline.Policy{Yes: true},
+			err:  fmt.Errorf("azuredevops: %w: 2 candidates; policy ambiguous: skip", revoke.ErrAmbiguous),
+			want: lifecycle.OutcomeSkipped, reason: "policy ambiguous: skip", result: "skipped", revokes: 1},
+		{name: "not confirmed is sent, not revoked", pol: pipeline.Policy{Yes: true},
+			err:  fmt.Errorf("x: %w: still live after 1h", revoke.ErrNotConfirmed),
+			want: lifecycle.OutcomeSent, reason: "still live", result: "revocation_sent", revokes: 1},
+		{name: "failure is retried", pol: pipeline.Policy{Yes: true},
+			err:  &revoke.APIError{Provider: "github", Op: "POST /credentials/revoke", StatusCode: 500},
+			want: lifecycle.OutcomeFailed, reason: "500", result: "failed", revokes: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			b := newBare(t)
+			tok := randTok("t")
 			gh := newFakeProv("github")
 			if tt.status != "" {
-				gh.status[tt.tok] = tt.status
+				gh.status[tok] = tt.status
 			}
-			gh.revokeErr[tt.tok] = tt.err
-			audit := &recAudit{}
-			p := pipeline.New(map[string]revoke.Provider{"github": gh}, pipeline.Options{Now: func() time.Time { return now }, Audit: audit})
-			fs := []scanner.Finding{finding("github", tt.tok, "r1"), finding("github", tt.tok, "r2"), finding("github", tt.tok, "r3")}
-			res := p.Revoke(t.Context(), p.Verify(t.Context(), fs), tt.pol)
-			res = p.Revoke(t.Context(), res, tt.pol) // a second pass must not revoke again
-			for i, r := range res {
-				if r.Revocation == nil || r.Revocation.Status != tt.want || !strings.Contains(r.Revocation.Reason, tt.reason) {
-					t.Errorf("result %d revocation = %+v, want %s with %q", i, r.Revocation, tt.want, tt.reason)
-				}
+			gh.revokeErr[tok] = tt.err
+			p := b.pipeline(map[string]revoke.Provider{"github": gh}, tt.pol)
+			fs := []scanner.Finding{finding("github", tok, "r1"), finding("github", tok, "r2"), finding("github", tok, "r3")}
+			if _, err := b.run(p, fs); err != nil {
+				t.Fatal(err)
 			}
-			if n := gh.counts(gh.revokes)[tt.tok]; n != tt.revokes {
+			res, err := b.run(p, fs) // a second pass must not revoke again
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := pipeline.ResultOf(res[fs[0].Fingerprint])
+			if got.Outcome != tt.want || !strings.Contains(got.Reason, tt.reason) {
+				t.Errorf("result = %+v, want %s with %q", got, tt.want, tt.reason)
+			}
+			if n := gh.counts("revokes")[tok]; n != tt.revokes {
 				t.Errorf("revoke calls = %d, want %d", n, tt.revokes)
 			}
-			if want := 2 * tt.revokes; len(audit.events) != want {
-				t.Errorf("audit events = %d, want %d", len(audit.events), want)
-			} else if want > 0 {
-				if audit.events[0].Phase != pipeline.PhaseAttempt || audit.events[1].Phase != pipeline.PhaseResult || audit.events[1].Status != tt.want {
-					t.Errorf("audit events = %+v, want attempt then result", audit.events)
+			evs, _ := b.st.AuditLog(t.Context(), time.Time{}, 0)
+			var pair []store.AuditEvent
+			for _, ev := range evs {
+				if ev.Action == "revoke_attempt" || ev.Action == "revoke" {
+					pair = append(pair, ev)
 				}
-				if audit.events[0].Fingerprint != fs[0].Fingerprint || audit.events[0].OwnerID != "u1" {
-					t.Errorf("audit event = %+v", audit.events[0])
+			}
+			if want := 2 * tt.revokes; len(pair) != want {
+				t.Errorf("revoke audit rows = %d, want %d", len(pair), want)
+			} else if want > 0 {
+				if pair[0].Action != "revoke_attempt" || pair[1].Action != "revoke" || pair[1].Result != tt.result {
+					t.Errorf("audit rows = %+v, want attempt then result %s", pair, tt.result)
+				}
+				if pair[0].Fingerprint != fs[0].Fingerprint || !strings.Contains(pair[0].Detail, "u1") {
+					t.Errorf("audit row = %+v", pair[0])
 				}
 			}
 		})
 	}
 }
 
+// failingAudit is a store whose audit log refuses revoke_attempt rows, in and out of
+// transactions.
+type failingAudit struct{ store.Store }
+
+func (f failingAudit) Audit(ctx context.Context, e store.AuditEvent) error {
+	if e.Action == "revoke_attempt" {
+		return errors.New("store offline")
+	}
+	return f.Store.Audit(ctx, e)
+}
+
+func (f failingAudit) InTx(ctx context.Context, fn func(tx store.Store) error) error {
+	return f.Store.InTx(ctx, func(tx store.Store) error { return fn(failingAudit{tx}) })
+}
+
 func TestRevokeAuditFailureStops(t *testing.T) {
 	t.Parallel()
+	b := newBare(t)
 	gh := newFakeProv("github")
 	tok := randTok("a")
-	p := pipeline.New(map[string]revoke.Provider{"github": gh}, pipeline.Options{Audit: &recAudit{fail: true}})
-	res := p.Revoke(t.Context(), p.Verify(t.Context(), []scanner.Finding{finding("github", tok, "r")}), pipeline.Policy{Yes: true})
-	if rv := res[0].Revocation; rv == nil || rv.Status != pipeline.StatusFailed || !strings.Contains(rv.Reason, "audit") {
-		t.Errorf("revocation = %+v, want failed for the audit", rv)
+	p := b.pipeline(map[string]revoke.Provider{"github": gh}, pipeline.Policy{Yes: true},
+		func(o *pipeline.Options) { o.Store = failingAudit{b.st} })
+	res, err := b.run(p, []scanner.Finding{finding("github", tok, "r")})
+	if err == nil || !strings.Contains(err.Error(), "audit") {
+		t.Errorf("Drain = %v, want the audit failure", err)
 	}
-	if n := gh.counts(gh.revokes)[tok]; n != 0 {
+	if n := gh.counts("revokes")[tok]; n != 0 {
 		t.Errorf("revoke calls = %d, want 0", n)
+	}
+	for _, f := range res {
+		if f.State != lifecycle.StateLive {
+			t.Errorf("state = %s, want live: the claim rolled back with its audit row", f.State)
+		}
 	}
 }
 
 func TestRevokeBatchAndDetail(t *testing.T) {
 	t.Parallel()
+	b := newBare(t)
 	gh := &batchProv{fakeProv: newFakeProv("github")}
 	ado := detailProv{newFakeProv("azuredevops")}
-	a, b, c := randTok("a"), randTok("b"), randTok("c")
-	fs := []scanner.Finding{finding("github", a, "r"), finding("github", b, "r"), finding("github", a, "r2"), finding("azuredevops", c, "r")}
-	p := pipeline.New(map[string]revoke.Provider{"github": gh, "azuredevops": ado}, pipeline.Options{Audit: pipeline.NopAuditor{}})
-	res := p.Revoke(t.Context(), p.Verify(t.Context(), fs), pipeline.Policy{Yes: true})
-	if diff := cmp.Diff([][]string{{a, b}}, gh.batches); diff != "" {
+	a, bb, c := randTok("a"), randTok("b"), randTok("c")
+	fs := []scanner.Finding{finding("github", a, "r"), finding("github", bb, "r"), finding("github", a, "r2"), finding("azuredevops", c, "r")}
+	p := b.pipeline(map[string]revoke.Provider{"github": gh, "azuredevops": ado}, pipeline.Policy{Yes: true})
+	res, err := b.run(p, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]string{{a, bb}}, gh.batches); diff != "" {
 		t.Errorf("batches (-want +got):\n%s", diff)
 	}
-	if rv := res[3].Revocation; rv.Status != pipeline.StatusRevoked || !strings.Contains(rv.Reason, "revoke_all") {
-		t.Errorf("azuredevops revocation = %+v, want the provider's detail", rv)
+	if r := pipeline.ResultOf(res[fs[3].Fingerprint]); r.Outcome != lifecycle.OutcomeRevoked || !strings.Contains(r.Reason, "revoke_all") {
+		t.Errorf("azuredevops = %+v, want revoked with the provider's detail", r)
 	}
 	for i := range 3 {
-		if res[i].Revocation.Status != pipeline.StatusRevoked {
-			t.Errorf("github result %d = %+v", i, res[i].Revocation)
+		if o := pipeline.Outcome(res[fs[i].Fingerprint]); o != lifecycle.OutcomeRevoked {
+			t.Errorf("github finding %d = %s", i, o)
 		}
 	}
 }
 
-func TestEntries(t *testing.T) {
+func TestResultOf(t *testing.T) {
 	t.Parallel()
-	f := finding("github", randTok("a"), "r")
-	got := pipeline.Entries([]pipeline.Result{
-		{Finding: f},
-		{
-			Finding:      f,
-			Verification: &revoke.Verification{Status: revoke.StatusLive, CheckedAt: now, Identity: revoke.Identity{ID: "1", Login: "jdoe", Tenant: "t"}},
-			Revocation:   &pipeline.Revocation{Status: pipeline.StatusDryRun, Reason: "dry run", At: now},
-		},
-	})
-	want := []report.Entry{
-		{Finding: f},
-		{
-			Finding:      f,
-			Verification: &report.Verification{Status: "live", Owner: &report.Owner{ID: "1", Name: "jdoe", Org: "t"}, CheckedAt: now},
-			Revocation:   &report.Revocation{Status: "dry_run", Reason: "dry run", At: now},
-		},
+	at := now
+	tests := []struct {
+		name string
+		f    store.Finding
+		want pipeline.Result
+	}{
+		{name: "detected", f: store.Finding{Fingerprint: "ab", State: lifecycle.StateDetected},
+			want: pipeline.Result{Fingerprint: "ab", State: lifecycle.StateDetected}},
+		{name: "dry run", f: store.Finding{Fingerprint: "ab", State: lifecycle.StateNotRevoked, Verify: lifecycle.VerdictLive,
+			OwnerID: "1", OwnerName: "jdoe", Org: "t", Revocation: lifecycle.OutcomeDryRun, RevocationReason: "dry run", UpdatedAt: at},
+			want: pipeline.Result{Fingerprint: "ab", State: lifecycle.StateNotRevoked, Verdict: lifecycle.VerdictLive,
+				Owner: pipeline.Owner{ID: "1", Name: "jdoe", Org: "t"}, Outcome: lifecycle.OutcomeDryRun, Reason: "dry run", At: at}},
+		{name: "confirmed", f: store.Finding{Fingerprint: "ab", State: lifecycle.StateConfirmedDead, Verify: lifecycle.VerdictDead,
+			Revocation: lifecycle.OutcomeRevoked, RevocationReason: "revoked; confirmed dead"},
+			want: pipeline.Result{Fingerprint: "ab", State: lifecycle.StateConfirmedDead, Verdict: lifecycle.VerdictDead,
+				Outcome: lifecycle.OutcomeRevoked, Reason: "revoked; confirmed dead"}},
+		{name: "accepted, not confirmed", f: store.Finding{Fingerprint: "ab", State: lifecycle.StateUnconfirmed, Revocation: lifecycle.OutcomeSent},
+			want: pipeline.Result{Fingerprint: "ab", State: lifecycle.StateUnconfirmed, Outcome: lifecycle.OutcomeSent,
+				Reason: "revocation accepted; the token still worked at the last check"}},
+		{name: "dead before patrol acted", f: store.Finding{Fingerprint: "ab", State: lifecycle.StateDead, Verify: lifecycle.VerdictDead},
+			want: pipeline.Result{Fingerprint: "ab", State: lifecycle.StateDead, Verdict: lifecycle.VerdictDead,
+				Outcome: lifecycle.OutcomeSkipped, Reason: "token already dead"}},
+		{name: "notified after a revocation", f: store.Finding{Fingerprint: "ab", State: lifecycle.StateNotified, Revocation: lifecycle.OutcomeRevoked},
+			want: pipeline.Result{Fingerprint: "ab", State: lifecycle.StateNotified, Outcome: lifecycle.OutcomeRevoked}},
 	}
-	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b secret.Token) bool { return a.Reveal() == b.Reveal() }), cmp.AllowUnexported(scanner.Finding{})); diff != "" {
-		t.Errorf("Entries (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, pipeline.ResultOf(tt.f)); diff != "" {
+				t.Errorf("ResultOf (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -295,9 +319,10 @@ func (s *syncBuf) String() string {
 
 // TestEndToEndNoLeak runs the real GitLab provider, built by providers.New, against a fake that
 // follows PROVIDERS.md §3 (a live token, then 500s on revoke), and checks that no log line,
-// reason or error holds the token.
+// reason, audit row or stored byte holds the token.
 func TestEndToEndNoLeak(t *testing.T) {
 	t.Parallel()
+	b := newBare(t)
 	tok := "glpat" + "-" + rand.Text()[:20]
 	var mu sync.Mutex
 	calls := map[string]int{}
@@ -323,32 +348,42 @@ func TestEndToEndNoLeak(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	var buf syncBuf
-	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	provs, err := providers.New(providers.Config{GitLab: &providers.BaseConfig{BaseURL: srv.URL, Revoke: true}}, providers.Options{
+	log := slogger(&buf)
+	provs, err := providers.New(providers.Config{GitLab: &providers.BaseConfig{BaseURL: srv.URL}}, providers.Options{
 		Version: "test", Logger: log, MaxAttempts: 2, Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := providers.Config{GitLab: &providers.BaseConfig{Revoke: true}}
+	// revoke: true for gitlab (cmd passes the providers config's RevokePolicy).
+	allowed := func(p string) (bool, bool) { return p == "gitlab", p == "gitlab" }
 	fs := []scanner.Finding{finding("gitlab", tok, "r1"), finding("gitlab", tok, "r2")}
-	p := pipeline.New(provs, pipeline.Options{Logger: log})
-	res := p.Revoke(t.Context(), p.Verify(t.Context(), fs), pipeline.Policy{Allowed: cfg.RevokeAllowed})
-	if rv := res[0].Revocation; rv == nil || rv.Status != pipeline.StatusFailed {
-		t.Fatalf("revocation = %+v, want failed", rv)
+	p := b.pipeline(provs, pipeline.Policy{Allowed: allowed}, func(o *pipeline.Options) { o.Logger = log })
+	res, err := b.run(p, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pipeline.ResultOf(res[fs[0].Fingerprint])
+	if got.Outcome != lifecycle.OutcomeFailed || got.State != lifecycle.StateRevokeFailed {
+		t.Fatalf("result = %+v, want failed (revoke_failed, retried later)", got)
 	}
 	mu.Lock()
 	if calls["GET /api/v4/personal_access_tokens/self"] != 1 || calls["DELETE /api/v4/personal_access_tokens/self"] != 2 {
 		t.Errorf("calls = %v, want one verify and one revoke (two attempts)", calls)
 	}
 	mu.Unlock()
-	out := buf.String() + res[0].Revocation.Reason + res[1].Revocation.Reason
-	if !strings.Contains(out, "revoke audit") {
-		t.Errorf("no audit line in the log:\n%s", buf.String())
+	evs, _ := b.st.AuditLog(t.Context(), time.Time{}, 0)
+	out := buf.String() + got.Reason
+	for _, ev := range evs {
+		out += ev.Target + ev.Result + ev.Detail
+	}
+	if !strings.Contains(buf.String(), "token revocation failed") {
+		t.Errorf("no revocation line in the log:\n%s", buf.String())
 	}
 	for _, s := range []string{tok, "PRIVATE-TOKEN: " + tok} {
 		if strings.Contains(out, s) {
-			t.Errorf("log or reason holds the token:\n%s", out)
+			t.Errorf("log, reason or audit log holds the token:\n%s", out)
 		}
 	}
+	noTokenInFiles(t, b.path, secret.New(tok))
 }
