@@ -159,7 +159,7 @@ func (f *fakeProv) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 	raw := tok.Reveal()
 	f.revokes[raw]++
 	err := f.revokeErr[raw]
-	if err == nil || errors.Is(err, revoke.ErrNotConfirmed) || errors.Is(err, revoke.ErrAmbiguous) && strings.Contains(err.Error(), "revoke_all") {
+	if err == nil || errors.Is(err, revoke.ErrAmbiguous) && strings.Contains(err.Error(), "revoke_all") {
 		f.revoked[raw] = err == nil
 	}
 	f.mu.Unlock()

@@ -276,13 +276,9 @@ func (p *Pipeline) record(ctx context.Context, claimed store.Finding, detail str
 	var outcome lifecycle.Outcome
 	var reason string
 	switch {
-	case err == nil, errors.Is(err, revoke.ErrNotConfirmed):
-		// Accepted. The confirm step polls until the token answers dead (a provider that
-		// still waits for that itself just makes the first poll succeed).
+	case err == nil:
+		// Accepted. The confirm step polls until the token answers dead.
 		to, outcome, reason = lifecycle.StateRevocationSent, lifecycle.OutcomeSent, detail
-		if err != nil {
-			reason = err.Error() // accepted; the provider gave up waiting for it to take effect
-		}
 		upd.Attempts, upd.NextAttempt = ptr(0), &now
 	case errors.Is(err, revoke.ErrNotSupported), errors.Is(err, revoke.ErrAmbiguous),
 		errors.Is(err, revoke.ErrNoMatch), errors.Is(err, revoke.ErrNotLive):
