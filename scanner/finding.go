@@ -31,6 +31,8 @@ type Location struct {
 	AuthorName  string     `json:"author_name,omitempty"`
 	AuthorEmail string     `json:"author_email,omitempty"`
 	Date        *time.Time `json:"date,omitempty"`
+	// Blob is the git blob id of the content (git and staged only; empty elsewhere).
+	Blob string `json:"blob,omitempty"`
 }
 
 // Finding is one secret at one location. The raw value is kept in Secret, a secret.Token,
@@ -50,10 +52,4 @@ type Finding struct {
 	// memory for providers that look for context such as an Azure DevOps organization URL.
 	// It may hold other secrets: it is never serialized, logged or stored.
 	Nearby string `json:"-"`
-
-	// blob is the content id the finding came from, for sources that attribute later.
-	blob string
 }
-
-// Blob returns the content id (git blob hash) the finding was read from, if any.
-func (f Finding) Blob() string { return f.blob }

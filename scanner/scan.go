@@ -140,7 +140,9 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 				chunks.Add(1)
 				nbytes.Add(int64(len(c.Data)))
 				e.Scan(c.Data, c.Locations, func(f Finding) {
-					f.blob = c.Blob
+					if c.Blob != "" {
+						f.Location.Blob = c.Blob
+					}
 					local = append(local, f)
 				})
 			}

@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // stRepo is a real repository built with the git binary for the staged and push tests.
@@ -97,16 +98,16 @@ type stagedHit struct {
 	Line int
 }
 
-func scanStaged(t *testing.T, dir string, maxSize int64) (*StagedSource, []stagedHit, Stats) {
+func scanStaged(t *testing.T, dir string, maxSize int64) (*StagedSource, []stagedHit, scanner.Stats) {
 	t.Helper()
 	src, err := OpenStaged(t.Context(), StagedOptions{Dir: dir, MaxSize: maxSize})
 	if err != nil {
 		t.Fatalf("OpenStaged(%s) = %v", dir, err)
 	}
-	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("test key")})
-	fs, st, err := Run(t.Context(), e, src, Options{MaxSize: maxSize})
+	e := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: []byte("test key")})
+	fs, st, err := scanner.Run(t.Context(), e, src, scanner.Options{MaxSize: maxSize})
 	if err != nil {
-		t.Fatalf("Run(staged) = %v", err)
+		t.Fatalf("scanner.Run(staged) = %v", err)
 	}
 	var hits []stagedHit
 	for _, f := range fs {
@@ -189,13 +190,13 @@ func TestStaged(t *testing.T) {
 		{
 			name:    "binary file is skipped and counted",
 			stage:   func(r *stRepo) { r.write("blob.bin", "\x00\x01"+tok+"\n") },
-			skipped: map[string]int64{SkipBinary: 1},
+			skipped: map[string]int64{scanner.SkipBinary: 1},
 		},
 		{
 			name:    "oversize file is skipped and counted",
 			stage:   func(r *stRepo) { r.write("big.txt", strings.Repeat("x", 3000)+"\n"+tok+"\n") },
 			maxSize: 2048,
-			skipped: map[string]int64{SkipOversize: 1},
+			skipped: map[string]int64{scanner.SkipOversize: 1},
 		},
 		{
 			name:  "text marked -diff is read whole",
@@ -278,7 +279,7 @@ func TestStagedSubdirectoryAndOversizeName(t *testing.T) {
 	if got, want := src.Root(), r.dir; !sameDir(got, want) {
 		t.Errorf("Root() = %q, want %q", got, want)
 	}
-	if len(st.Skips) != 1 || st.Skips[0].Name != "sub/deep/big.txt" || st.Skips[0].Reason != SkipOversize {
+	if len(st.Skips) != 1 || st.Skips[0].Name != "sub/deep/big.txt" || st.Skips[0].Reason != scanner.SkipOversize {
 		t.Errorf("skips = %+v, want sub/deep/big.txt oversize", st.Skips)
 	}
 }

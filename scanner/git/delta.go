@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bytes"
@@ -7,7 +7,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/patrolsec/patrol/scanner"
 )
+
+// window is a byte range [start, end) of a blob.
+type window struct{ start, end int }
 
 // deltaPair says that child was scanned around its delta's edits only, and inherits the
 // findings of base.
@@ -53,14 +58,14 @@ func windowChunk(sha oid, data []byte, wins []window) ([]byte, string) {
 
 // unwindow maps the findings of window chunks back to their blob's lines and columns, and
 // leaves Finding.blob the plain blob id.
-func unwindow(fs []Finding) []Finding {
+func unwindow(fs []scanner.Finding) []scanner.Finding {
 	for i := range fs {
 		f := &fs[i]
-		sha, spec, ok := strings.Cut(f.blob, "#")
+		sha, spec, ok := strings.Cut(f.Location.Blob, "#")
 		if !ok {
 			continue
 		}
-		f.blob = sha
+		f.Location.Blob = sha
 		var bestL, bestO, bestC int
 		for _, t := range strings.Split(strings.TrimSuffix(spec, ";"), ";") {
 			p := strings.Split(t, ":")
@@ -91,7 +96,7 @@ func unwindow(fs []Finding) []Finding {
 // delta's blob too, at the mapped offset. Each such blob has one base, so a walk down the delta
 // forest from its roots sees a base's findings complete before carrying them on; the walk keeps
 // the contents of the current path only, each built from its parent by one delta.
-func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, error) {
+func (s *GitSource) propagate(ctx context.Context, fs []scanner.Finding) ([]scanner.Finding, error) {
 	ps, ok := s.b.(interface{ packList() []*packIndex })
 	if !ok || len(ps.packList()) == 0 {
 		return fs, nil
@@ -119,7 +124,7 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 	}
 	byBlob := map[int32][]int{}
 	for k, f := range fs {
-		if b, ok := parseOID(f.blob); ok {
+		if b, ok := parseOID(f.Location.Blob); ok {
 			if i, ok := node(b); ok {
 				byBlob[i] = append(byBlob[i], k)
 			}
@@ -233,7 +238,7 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 					}
 					have[at{f.DetectorID, line, col}] = true
 					f.Location.Line, f.Location.Column = line, col
-					f.blob = nodes[b].String()
+					f.Location.Blob = nodes[b].String()
 					byBlob[b] = append(byBlob[b], len(fs))
 					fs = append(fs, f)
 				}
@@ -271,3 +276,6 @@ func offsetOf(data []byte, line, col int) int {
 func lineCol(data []byte, off int) (int, int) {
 	return 1 + bytes.Count(data[:off], []byte{'\n'}), off - (bytes.LastIndexByte(data[:off], '\n') + 1) + 1
 }
+
+// isSep reports whether c ends a word (as the engine widens windows).
+func isSep(c byte) bool { return bytes.IndexByte([]byte(" \t\n\r\"'`,;()[]{}<>"), c) >= 0 }

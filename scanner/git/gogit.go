@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"container/heap"
@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
+	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -20,7 +20,7 @@ import (
 // history order and attribution as execGit, more slowly; blobs in packs are read by packSet,
 // as with execGit, and go-git reads the others.
 type goGit struct {
-	r    *git.Repository
+	r    *gogit.Repository
 	repo string
 	packSet
 }
@@ -28,12 +28,12 @@ type goGit struct {
 func openGoGit(dir, repo string) (*goGit, error) {
 	// PlainOpen takes a work tree or a bare repository; detection of the enclosing work tree
 	// (a subdirectory, as git does) only works for non-bare ones.
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		r, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	r, err := gogit.PlainOpenWithOptions(dir, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if errors.Is(err, gogit.ErrRepositoryNotExists) {
+		r, err = gogit.PlainOpenWithOptions(dir, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	}
 	if err != nil {
-		if errors.Is(err, git.ErrRepositoryNotExists) {
+		if errors.Is(err, gogit.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("open repository %s: %w", repo, ErrNotRepository)
 		}
 		return nil, fmt.Errorf("open repository %s: %w", repo, err)

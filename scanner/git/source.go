@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // Errors returned by OpenGit and GitSource.
@@ -86,7 +88,7 @@ type GitOptions struct {
 // blobs in pack files are read in process (git_pack.go), where a delta is scanned only around
 // what it changes. Use it for one scan; it is not safe for concurrent scans.
 type GitSource struct {
-	repo    string // as reported in Location.Repository (no credentials)
+	repo    string // as reported in scanner.Location.Repository (no credentials)
 	dir     string // the git directory
 	opts    GitOptions
 	log     *slog.Logger
@@ -136,7 +138,7 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.maxSize <= 0 {
-		s.maxSize = DefaultMaxSize
+		s.maxSize = scanner.DefaultMaxSize
 	}
 	if opts.Repo == "" {
 		return nil, errors.New("open repository: no path or URL")
@@ -334,11 +336,11 @@ func parseSinceDate(s string) (time.Time, bool) {
 // packed blobs are read while `git log` runs, including blobs no ref reaches (their findings are
 // dropped). Blobs over MaxBlobSize are yielded as skipped; a shallow history and unreadable
 // objects are yielded as Chunk.Err, and the scan goes on.
-func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	if s.shallow {
 		err := fmt.Errorf("%s: %w", s.repo, ErrShallow)
 		s.log.Warn("shallow repository: scanning the history that is there", "repo", s.repo)
-		if err := yield(Chunk{Name: s.repo, Err: err}); err != nil {
+		if err := yield(scanner.Chunk{Name: s.repo, Err: err}); err != nil {
 			return err
 		}
 	}
@@ -348,10 +350,10 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	}
 	s.idx, s.pairs = nil, nil
 	// One placeholder location per blob: Resolve replaces it with every (path, commit).
-	locs := []Location{{Source: SourceGit, Repository: s.repo}}
+	locs := []scanner.Location{{Source: scanner.SourceGit, Repository: s.repo}}
 	fn := func(m blobMsg) error {
 		h := m.sha.String()
-		c := Chunk{Blob: h, Name: "blob " + h, Size: m.size, Locations: locs}
+		c := scanner.Chunk{Blob: h, Name: "blob " + h, Size: m.size, Locations: locs}
 		switch {
 		case m.err != nil:
 			where := ""
@@ -363,9 +365,9 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 			c.Err = fmt.Errorf("%s: blob %s%s: %w", s.repo, h, where, m.err)
 			s.log.Warn("unreadable blob", "repo", s.repo, "err", c.Err)
 		case m.binary:
-			c.Skipped = SkipBinary
+			c.Skipped = scanner.SkipBinary
 		case m.data == nil:
-			c.Skipped = SkipOversize
+			c.Skipped = scanner.SkipOversize
 		case m.key != "":
 			c.Data, c.Blob = m.data, m.key
 			if m.hasBase {
@@ -391,7 +393,7 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 // Resolve expands each finding into one finding per path at which its blob was introduced,
 // attributed to the first commit that introduced it there. Findings in blobs that no scanned
 // commit introduced are dropped.
-func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding, error) {
+func (s *GitSource) Resolve(ctx context.Context, findings []scanner.Finding) ([]scanner.Finding, error) {
 	if s.idx == nil {
 		return nil, nil
 	}
@@ -406,7 +408,7 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 	want := map[oid]bool{}
 	var commits []oid
 	for _, f := range findings {
-		b, ok := parseOID(f.blob)
+		b, ok := parseOID(f.Location.Blob)
 		if !ok {
 			continue
 		}
@@ -422,9 +424,9 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Finding, 0, len(findings))
+	out := make([]scanner.Finding, 0, len(findings))
 	for _, f := range findings {
-		b, ok := parseOID(f.blob)
+		b, ok := parseOID(f.Location.Blob)
 		if !ok {
 			continue
 		}
@@ -432,7 +434,7 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 			c := s.idx.commits[e.commit]
 			m := meta[c]
 			g := f
-			g.Location.Source = SourceGit
+			g.Location.Source = scanner.SourceGit
 			g.Location.Repository = s.repo
 			g.Location.Commit = c.String()
 			g.Location.Path = s.idx.paths[e.path]

@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // SourceStaged is Location.Source for content read from the git index (patrol scan --staged).
@@ -69,7 +71,7 @@ type StagedSource struct {
 func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) {
 	s := &StagedSource{dir: opts.Dir, maxSize: opts.MaxSize}
 	if s.maxSize <= 0 {
-		s.maxSize = DefaultMaxSize
+		s.maxSize = scanner.DefaultMaxSize
 	}
 	// Reading a big index is most of the time git takes, so the diff starts at once: the work
 	// tree is found without a git process when its layout is a common one, and the diff
@@ -283,7 +285,7 @@ type stagedEntry struct {
 }
 
 // Chunks yields the staged content of each file the commit adds to or changes, named by its path.
-func (s *StagedSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+func (s *StagedSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	if s.diff == nil {
 		return errors.New("staged changes: source already read")
 	}
@@ -352,7 +354,7 @@ func (s *StagedSource) Chunks(ctx context.Context, yield func(Chunk) error) erro
 
 // readDiff reads a diff started by startDiff(…, wholeFileContext, true): it yields each file
 // shown whole as text, records the added lines in s.added and returns the raw entries.
-func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(Chunk) error) ([]stagedEntry, error) {
+func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(scanner.Chunk) error) ([]stagedEntry, error) {
 	s.added = map[string]lineSet{}
 	if diff.err != nil {
 		return nil, diff.wait()
@@ -378,8 +380,8 @@ func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(
 			return nil // read from the object store
 		}
 		shown[path] = true
-		loc := []Location{{Source: SourceStaged, Path: path}}
-		return yield(Chunk{Data: content, Name: path, Locations: loc})
+		loc := []scanner.Location{{Source: SourceStaged, Path: path}}
+		return yield(scanner.Chunk{Data: content, Name: path, Locations: loc})
 	})
 	if err != nil {
 		diff.abort()
@@ -412,8 +414,8 @@ func (e stagedEntry) changesContent() bool {
 }
 
 // readBlobs reads the blobs of entries with one `git cat-file --batch` and yields them.
-func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yield func(Chunk) error) error {
-	byID := map[string][]Location{}
+func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yield func(scanner.Chunk) error) error {
+	byID := map[string][]scanner.Location{}
 	var ids []string
 	var stdin bytes.Buffer
 	for _, e := range entries {
@@ -421,7 +423,7 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 			ids = append(ids, e.dstSHA)
 			stdin.WriteString(e.dstSHA + "\n")
 		}
-		byID[e.dstSHA] = append(byID[e.dstSHA], Location{Source: SourceStaged, Path: e.path})
+		byID[e.dstSHA] = append(byID[e.dstSHA], scanner.Location{Source: SourceStaged, Path: e.path})
 	}
 	cmd := s.git(ctx, "cat-file", "--batch")
 	cmd.Stdin = &stdin
@@ -440,7 +442,7 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 		}
 		f := strings.Fields(hdr)
 		if len(f) != 3 {
-			if err := yield(Chunk{Name: name, Err: fmt.Errorf("staged %s: blob %s: %w", name, id, ErrMissingObject)}); err != nil {
+			if err := yield(scanner.Chunk{Name: name, Err: fmt.Errorf("staged %s: blob %s: %w", name, id, ErrMissingObject)}); err != nil {
 				g.abort()
 				return err
 			}
@@ -451,13 +453,13 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 			g.abort()
 			return fmt.Errorf("staged changes: blob %s: bad size %q", id, f[2])
 		}
-		c := Chunk{Name: name, Locations: locs, Size: size}
+		c := scanner.Chunk{Name: name, Locations: locs, Size: size}
 		if size > s.maxSize {
 			if _, err := io.CopyN(io.Discard, br, size+1); err != nil {
 				g.abort()
 				return fmt.Errorf("staged changes: read blob %s (%s): %w", id, name, err)
 			}
-			c.Skipped = SkipOversize
+			c.Skipped = scanner.SkipOversize
 		} else {
 			c.Data = make([]byte, size+1)
 			if _, err := io.ReadFull(br, c.Data); err != nil {
@@ -478,7 +480,7 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 }
 
 // Resolve keeps the findings on lines the commit adds.
-func (s *StagedSource) Resolve(_ context.Context, findings []Finding) ([]Finding, error) {
+func (s *StagedSource) Resolve(_ context.Context, findings []scanner.Finding) ([]scanner.Finding, error) {
 	out := findings[:0]
 	for _, f := range findings {
 		if s.added[f.Location.Path].has(f.Location.Line) {

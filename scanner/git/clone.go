@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
+	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -62,18 +62,18 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 	if token != "" && (strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")) {
 		auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
 	}
-	if r, err := git.PlainOpen(dir); err == nil {
+	if r, err := gogit.PlainOpen(dir); err == nil {
 		log.Debug("fetching", "repo", redactURL(opts.Repo), "path", dir)
-		err := r.FetchContext(ctx, &git.FetchOptions{
-			RemoteName: git.DefaultRemoteName,
+		err := r.FetchContext(ctx, &gogit.FetchOptions{
+			RemoteName: gogit.DefaultRemoteName,
 			RemoteURL:  opts.Repo,
 			RefSpecs:   []config.RefSpec{"+refs/*:refs/*"},
 			Auth:       auth,
 			Force:      true,
 			Prune:      true,
-			Tags:       git.AllTags,
+			Tags:       gogit.AllTags,
 		})
-		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
 			return "", newRemoteError("fetch", opts.Repo, token, err)
 		}
 		return dir, nil
@@ -86,11 +86,11 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
 	}
 	log.Debug("cloning", "repo", redactURL(opts.Repo), "path", dir)
-	_, err = git.PlainCloneContext(ctx, tmp, true, &git.CloneOptions{
+	_, err = gogit.PlainCloneContext(ctx, tmp, true, &gogit.CloneOptions{
 		URL:    opts.Repo,
 		Auth:   auth,
 		Mirror: true,
-		Tags:   git.AllTags,
+		Tags:   gogit.AllTags,
 	})
 	if err != nil {
 		_ = os.RemoveAll(tmp)

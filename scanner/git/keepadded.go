@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // KeepAdded keeps the findings of a git history scan (GitSource) that sit on a line their
@@ -14,7 +16,7 @@ import (
 // commit. A pre-push hook uses it so that a push is not refused for a token the remote already
 // has in the lines around a change. dir is a directory of the repository. When git cannot say
 // (a parent beyond a shallow boundary), the findings of that commit are kept.
-func KeepAdded(ctx context.Context, dir string, findings []Finding) ([]Finding, error) {
+func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]scanner.Finding, error) {
 	var commits []string
 	seen := map[string]bool{}
 	for _, f := range findings {
