@@ -107,17 +107,11 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 // must not hang on a password question); the URL is passed after "--" and was checked not to
 // look like an option.
 func cloneWithGit(ctx context.Context, gitPath, rawURL, base, dir string, log *slog.Logger) (string, error) {
+	// The user's environment is kept whole (Inherit): credential settings may live in it.
+	r := Runner{Git: gitPath, Dir: base, Inherit: true}
 	run := func(op string, args ...string) error {
-		cmd := exec.CommandContext(ctx, gitPath, args...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GCM_INTERACTIVE=never")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			msg := strings.TrimSpace(stderr.String())
-			if msg == "" {
-				msg = err.Error()
-			}
-			return newRemoteError(op, rawURL, "", errors.New(msg))
+		if err := r.Run(ctx, args...); err != nil {
+			return newRemoteError(op, rawURL, "", err)
 		}
 		return nil
 	}

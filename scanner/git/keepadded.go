@@ -28,7 +28,8 @@ func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]s
 	if len(commits) == 0 {
 		return findings, nil
 	}
-	parents, err := commitParents(ctx, dir, commits)
+	run := hookRunner(dir)
+	parents, err := commitParents(ctx, &run, commits)
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +53,9 @@ func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]s
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			args := append([]string{"diff-tree", "-r", "-U0"}, diffArgs...)
-			g := startGit(gitCommand(ctx, dir, append(args, p.parent, p.commit)...))
+			g := startGit(ctx, &run, nil, append(args, p.parent, p.commit)...)
 			if g.err == nil {
-				sets[i], errs[i] = addedLines(g.out)
+				sets[i], errs[i] = addedLines(g.Stdout)
 			}
 			if err := g.wait(); err != nil && errs[i] == nil {
 				errs[i] = err
@@ -93,13 +94,12 @@ func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]s
 }
 
 // commitParents returns the parents of each commit, with one `git log --no-walk`.
-func commitParents(ctx context.Context, dir string, commits []string) (map[string][]string, error) {
-	cmd := gitCommand(ctx, dir, "log", "--no-walk=unsorted", "--format=%H %P", "--stdin")
-	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
-	g := startGit(cmd)
+func commitParents(ctx context.Context, run *Runner, commits []string) (map[string][]string, error) {
+	stdin := strings.NewReader(strings.Join(commits, "\n") + "\n")
+	g := startGit(ctx, run, stdin, "log", "--no-walk=unsorted", "--format=%H %P", "--stdin")
 	out := map[string][]string{}
 	if g.err == nil {
-		sc := bufio.NewScanner(g.out)
+		sc := bufio.NewScanner(g.Stdout)
 		for sc.Scan() {
 			f := strings.Fields(sc.Text())
 			if len(f) > 0 {

@@ -2,17 +2,13 @@ package git
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -171,7 +167,7 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 		useBinary = lookErr == nil
 	}
 
-	if isGitURL(opts.Repo) {
+	if IsURL(opts.Repo) {
 		clean, err := cloneURL(opts.Repo)
 		if err != nil {
 			return nil, err
@@ -455,86 +451,4 @@ func (s *GitSource) close() {
 	if ps, ok := s.b.(interface{ closePacks() }); ok {
 		ps.closePacks()
 	}
-}
-
-var scpLike = regexp.MustCompile(`^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:`)
-
-// isGitURL reports whether repo names a remote rather than a local path.
-func isGitURL(repo string) bool {
-	return strings.Contains(repo, "://") || scpLike.MatchString(repo)
-}
-
-// redactURL drops the user information (a token is often the user name:
-// https://TOKEN@github.com/…), the query and the fragment from a URL, for errors, logs and
-// reports. scp-like SSH addresses (git@host:path) are kept: their user is an SSH login.
-func redactURL(raw string) string {
-	if !strings.Contains(raw, "://") {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		j := strings.Index(raw, "://") + 3
-		rest := raw[j:]
-		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-			rest = rest[:i]
-		}
-		if i := strings.LastIndex(rest, "@"); i >= 0 {
-			rest = rest[i+1:]
-		}
-		return raw[:j] + rest + "/…"
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
-}
-
-// cloneURL returns the URL to clone: credentials come from GitTokenEnv only, never from the
-// command line, so a password in the URL is refused and an HTTP user name (a token, or an
-// Azure DevOps organization that git only uses as a prompt hint) is dropped. SSH user names are
-// logins and stay.
-func cloneURL(raw string) (string, error) {
-	if !strings.Contains(raw, "://") {
-		return raw, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("repository URL %s: not a valid URL", redactURL(raw))
-	}
-	if u.User == nil {
-		return raw, nil
-	}
-	if _, hasPw := u.User.Password(); hasPw {
-		return "", fmt.Errorf("repository URL %s holds a password: remove it and put the token in %s", redactURL(raw), GitTokenEnv)
-	}
-	if u.Scheme == "ssh" || u.Scheme == "git+ssh" {
-		return raw, nil
-	}
-	u.User = nil
-	return u.String(), nil
-}
-
-// cloneDirFor returns the cache directory for a URL: readable host/path plus a short hash of
-// the full URL, so two URLs never share a directory.
-func cloneDirFor(base, raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	name := redactURL(raw)
-	if i := strings.Index(name, "://"); i >= 0 {
-		name = name[i+3:]
-	}
-	if i := strings.LastIndex(name, "@"); i >= 0 {
-		name = name[i+1:]
-	}
-	clean := make([]byte, 0, len(name))
-	for _, c := range []byte(name) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
-			clean = append(clean, c)
-		default:
-			clean = append(clean, '_')
-		}
-	}
-	n := strings.Trim(string(clean), "._")
-	if len(n) > 80 {
-		n = n[len(n)-80:]
-	}
-	return filepath.Join(base, n+"-"+hex.EncodeToString(sum[:6])+".git")
 }

@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/patrolsec/patrol/scanner"
 )
@@ -62,6 +60,7 @@ type StagedSource struct {
 	initial bool // no commit yet: compared with the empty tree
 	maxSize int64
 	merge   []string // MERGE_HEAD commits
+	run     Runner   // in dir, with the environment of the hook that runs us
 	diff    *gitRun  // git diff-index of the index against HEAD, started by OpenStaged
 
 	added map[string]lineSet // path → lines the commit adds
@@ -69,7 +68,7 @@ type StagedSource struct {
 
 // OpenStaged finds the work tree around opts.Dir and starts comparing its index with HEAD.
 func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) {
-	s := &StagedSource{dir: opts.Dir, maxSize: opts.MaxSize}
+	s := &StagedSource{dir: opts.Dir, maxSize: opts.MaxSize, run: hookRunner(opts.Dir)}
 	if s.maxSize <= 0 {
 		s.maxSize = scanner.DefaultMaxSize
 	}
@@ -80,7 +79,7 @@ func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) 
 	top, gitDir, ok := findWorkTree(opts.Dir)
 	s.diff = s.startDiff(ctx, "HEAD", wholeFileContext, true)
 	if !ok {
-		out, err := s.git(ctx, "rev-parse", "--show-toplevel", "--absolute-git-dir").Output()
+		out, err := s.run.Output(ctx, nil, "rev-parse", "--show-toplevel", "--absolute-git-dir")
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		if err != nil || len(lines) != 2 {
 			s.diff.abort()
@@ -91,10 +90,9 @@ func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) 
 			if where == "" {
 				where = "."
 			}
-			var ee *exec.ExitError
 			msg := ""
-			if errors.As(err, &ee) {
-				msg = ": " + firstLine(ee.Stderr)
+			if e := (*Error)(nil); errors.As(err, &e) && e.Stderr != "" {
+				msg = ": " + e.Stderr
 			}
 			return nil, fmt.Errorf("staged changes in %s: %w%s", where, ErrNotWorkTree, msg)
 		}
@@ -171,25 +169,17 @@ func (s *StagedSource) Initial() bool { return s.initial }
 // Merging reports whether a merge is being concluded (MERGE_HEAD exists).
 func (s *StagedSource) Merging() bool { return len(s.merge) > 0 }
 
-// git builds a git command run in s.dir. The environment is inherited: inside a hook it names
-// the repository and the index that git is committing.
-func (s *StagedSource) git(ctx context.Context, args ...string) *exec.Cmd {
-	return gitCommand(ctx, s.dir, args...)
-}
-
-func gitCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	full := append([]string{"-c", "core.quotePath=false", "-c", "diff.suppressBlankEmpty=false"}, args...)
-	cmd := exec.CommandContext(ctx, "git", full...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0")
+// hookRunner runs git in dir with the environment inherited: inside a hook it names the
+// repository and the index that git is committing or pushing.
+func hookRunner(dir string) Runner {
+	r := Runner{Dir: dir, Inherit: true, Config: []string{"core.quotePath=false", "diff.suppressBlankEmpty=false"}}
 	if runtime.GOOS == "linux" && os.Getenv("GLIBC_TUNABLES") == "" {
 		// Reading a big index is mostly the page faults of its in-memory copy (a third of
 		// git's time for 50,000 files); glibc (2.35+) backs malloc with transparent huge
 		// pages when asked. Other C libraries, and kernels without THP, ignore it.
-		cmd.Env = append(cmd.Env, "GLIBC_TUNABLES=glibc.malloc.hugetlb=1")
+		r.Env = []string{"GLIBC_TUNABLES=glibc.malloc.hugetlb=1"}
 	}
-	cmd.WaitDelay = 5 * time.Second
-	return cmd
+	return r
 }
 
 // diffArgs are the options every patch we parse is produced with.
@@ -201,79 +191,33 @@ func (s *StagedSource) startDiff(ctx context.Context, base, context string, raw 
 	if raw {
 		args = append(args, "--raw", "-z")
 	}
-	return startGit(s.git(ctx, append(args, base)...))
+	return startGit(ctx, &s.run, nil, append(args, base)...)
 }
 
-// gitRun is a running git process whose stdout is read as it comes.
+// gitRun is a started git process, or the error that kept it from starting.
 type gitRun struct {
-	cmd    *exec.Cmd
-	out    io.ReadCloser
-	stderr bytes.Buffer
-	err    error // from Start
+	*Process
+	err error
 }
 
-func startGit(cmd *exec.Cmd) *gitRun {
-	g := &gitRun{cmd: cmd}
-	cmd.Stderr = &limitedBuffer{b: &g.stderr, n: 4096}
-	g.out, g.err = cmd.StdoutPipe()
-	if g.err == nil {
-		g.err = cmd.Start()
-	}
-	return g
+func startGit(ctx context.Context, r *Runner, stdin io.Reader, args ...string) *gitRun {
+	p, err := r.Start(ctx, stdin, args...)
+	return &gitRun{p, err}
 }
 
-// wait reaps the process; the error names the subcommand and carries git's first error line.
+// wait reaps the process; the error names the subcommand and carries git's first error lines.
 func (g *gitRun) wait() error {
 	if g.err != nil {
-		return fmt.Errorf("git %s: %w", gitSub(g.cmd.Args), g.err)
+		return g.err
 	}
-	_, _ = io.Copy(io.Discard, g.out)
-	if err := g.cmd.Wait(); err != nil {
-		if msg := firstLine(g.stderr.Bytes()); msg != "" {
-			return fmt.Errorf("git %s: %s (%w)", gitSub(g.cmd.Args), msg, err)
-		}
-		return fmt.Errorf("git %s: %w", gitSub(g.cmd.Args), err)
-	}
-	return nil
+	return g.Wait()
 }
 
 // abort stops the process and reaps it.
 func (g *gitRun) abort() {
-	if g.err != nil {
-		return
+	if g.err == nil {
+		g.Abort()
 	}
-	_ = g.cmd.Process.Kill()
-	_ = g.cmd.Wait()
-}
-
-// gitSub returns the git subcommand in args (after the -c options).
-func gitSub(args []string) string {
-	for i := 1; i < len(args); i++ {
-		if args[i] == "-c" {
-			i++
-			continue
-		}
-		return args[i]
-	}
-	return ""
-}
-
-type limitedBuffer struct {
-	b *bytes.Buffer
-	n int
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.n - l.b.Len(); room > 0 {
-		l.b.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func firstLine(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	s, _, _ = strings.Cut(s, "\n")
-	return strings.TrimPrefix(s, "fatal: ")
 }
 
 // stagedEntry is one line of `git diff-index --raw`.
@@ -301,7 +245,7 @@ func (s *StagedSource) Chunks(ctx context.Context, yield func(scanner.Chunk) err
 		wg.Go(func() {
 			g := s.startDiff(ctx, p, "0", false)
 			if g.err == nil {
-				mergeSets[i], mergeErrs[i] = addedLines(g.out)
+				mergeSets[i], mergeErrs[i] = addedLines(g.Stdout)
 			}
 			if err := g.wait(); err != nil && mergeErrs[i] == nil {
 				mergeErrs[i] = err
@@ -359,7 +303,7 @@ func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(
 	if diff.err != nil {
 		return nil, diff.wait()
 	}
-	br := bufio.NewReaderSize(diff.out, 64<<10)
+	br := bufio.NewReaderSize(diff.Stdout, 64<<10)
 	entries, err := readRawEntries(br)
 	if err != nil {
 		diff.abort()
@@ -392,9 +336,9 @@ func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(
 
 // unborn reports whether HEAD names no commit: the repository's first commit is being made.
 func (s *StagedSource) unborn(ctx context.Context) bool {
-	err := s.git(ctx, "rev-parse", "--verify", "--quiet", "HEAD").Run()
-	var ee *exec.ExitError
-	return errors.As(err, &ee) && ee.ExitCode() == 1
+	err := s.run.Run(ctx, "rev-parse", "--verify", "--quiet", "HEAD")
+	e := (*Error)(nil)
+	return errors.As(err, &e) && e.ExitCode() == 1
 }
 
 // changesContent reports whether the entry brings content to scan: an added, modified,
@@ -425,13 +369,11 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 		}
 		byID[e.dstSHA] = append(byID[e.dstSHA], scanner.Location{Source: SourceStaged, Path: e.path})
 	}
-	cmd := s.git(ctx, "cat-file", "--batch")
-	cmd.Stdin = &stdin
-	g := startGit(cmd)
+	g := startGit(ctx, &s.run, &stdin, "cat-file", "--batch")
 	if g.err != nil {
 		return fmt.Errorf("staged changes: %w", g.wait())
 	}
-	br := bufio.NewReaderSize(g.out, 64<<10)
+	br := bufio.NewReaderSize(g.Stdout, 64<<10)
 	for _, id := range ids {
 		locs := byID[id]
 		name := locs[0].Path
