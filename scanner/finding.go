@@ -31,9 +31,24 @@ type Location struct {
 	AuthorName  string     `json:"author_name,omitempty"`
 	AuthorEmail string     `json:"author_email,omitempty"`
 	Date        *time.Time `json:"date,omitempty"`
-	// Blob is the git blob id of the content (git and staged only; empty elsewhere).
+	// Kind is what holds the token: "" for file content; KindCommitMessage and KindTagMessage
+	// are reserved for messages.
+	Kind string `json:"kind,omitempty"`
+	// Blob is the git blob id of the content (git history and staged; empty elsewhere).
 	Blob string `json:"blob,omitempty"`
+	// Offset and Length are the byte span of the match in the content (the whole blob, or the
+	// file): the token itself, or, for a token found inside encoded text (Finding.Encoding),
+	// that text. With Blob (or Path) they say where to read the token again; the token itself
+	// is never kept.
+	Offset int64 `json:"offset"`
+	Length int   `json:"length"`
 }
+
+// Location kinds, as written in Location.Kind. File content has the empty kind.
+const (
+	KindCommitMessage = "commit-message"
+	KindTagMessage    = "tag-message"
+)
 
 // Finding is one secret at one location. The raw value is kept in Secret, a secret.Token,
 // which never serializes; reports carry Fingerprint and Redacted.

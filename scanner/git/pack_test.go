@@ -62,14 +62,19 @@ func TestWindowChunk(t *testing.T) {
 		t.Fatalf("buf = %q", buf)
 	}
 	fs := unwindow([]scanner.Finding{
-		{Location: scanner.Location{Blob: key, Line: 1, Column: 1}}, // "abc"
-		{Location: scanner.Location{Blob: key, Line: 2, Column: 4}}, // "xyz"
+		{Location: scanner.Location{Blob: key, Line: 1, Column: 1, Offset: 0}}, // "abc"
+		{Location: scanner.Location{Blob: key, Line: 2, Column: 4, Offset: 7}}, // "xyz"
 	})
 	if l := fs[0].Location; l.Line != 2 || l.Column != 4 {
 		t.Errorf("abc at %d:%d, want 2:4", l.Line, l.Column)
 	}
 	if l := fs[1].Location; l.Line != 4 || l.Column != 4 {
 		t.Errorf("xyz at %d:%d, want 4:4", l.Line, l.Column)
+	}
+	for i, word := range []string{"abc", "xyz"} {
+		if off := fs[i].Location.Offset; string(data[off:off+3]) != word {
+			t.Errorf("%s at offset %d, which holds %q", word, off, data[off:off+3])
+		}
 	}
 	if fs[0].Location.Blob != (oid{1}).String() {
 		t.Errorf("blob = %q, want the plain id", fs[0].Location.Blob)

@@ -1,7 +1,9 @@
 package git
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -106,6 +108,61 @@ func wheres(fs []scanner.Finding) []where {
 	}
 	slices.SortFunc(out, func(a, b where) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 	return out
+}
+
+// span is where a finding's bytes are.
+type span struct {
+	Path, Commit, Blob, Encoding string
+	Offset                       int64
+	Length                       int
+}
+
+func spans(fs []scanner.Finding) []span {
+	var out []span
+	for _, f := range fs {
+		l := f.Location
+		out = append(out, span{l.Path, l.Commit, l.Blob, f.Encoding, l.Offset, l.Length})
+	}
+	slices.SortFunc(out, func(a, b span) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	return out
+}
+
+// checkSpans checks that each finding's Blob, Offset and Length lead back to its token in the
+// repository at dir (the token itself, or encoded text that decodes to hold it), and that
+// Line and Column say the same place. It never prints a token.
+func checkSpans(t *testing.T, dir string, fs []scanner.Finding) {
+	t.Helper()
+	blobs := map[string][]byte{}
+	for _, f := range fs {
+		l := f.Location
+		data, ok := blobs[l.Blob]
+		if !ok {
+			out, err := exec.Command("git", "-C", dir, "cat-file", "blob", l.Blob).Output()
+			if err != nil {
+				t.Errorf("%s:%d: blob %q: %v", l.Path, l.Line, l.Blob, err)
+				continue
+			}
+			data, blobs[l.Blob] = out, out
+		}
+		if l.Offset < 0 || l.Length <= 0 || l.Offset+int64(l.Length) > int64(len(data)) {
+			t.Errorf("%s:%d: span %d+%d outside blob %s of %d bytes", l.Path, l.Line, l.Offset, l.Length, l.Blob, len(data))
+			continue
+		}
+		text := data[l.Offset : l.Offset+int64(l.Length)]
+		switch f.Encoding {
+		case "":
+		case "base64":
+			text, _ = detectors.DecodeBase64Run(text)
+		default:
+			t.Errorf("%s:%d: encoding %q not checked here", l.Path, l.Line, f.Encoding)
+		}
+		if !bytes.Contains(text, []byte(f.Secret.Reveal())) {
+			t.Errorf("%s:%d: span %d+%d of blob %s does not hold the %s token", l.Path, l.Line, l.Offset, l.Length, l.Blob, f.DetectorID)
+		}
+		if line, col := lineCol(data, int(l.Offset)); line != l.Line || col != l.Column {
+			t.Errorf("%s: offset %d is %d:%d, location says %d:%d", l.Path, l.Offset, line, col, l.Line, l.Column)
+		}
+	}
 }
 
 // Test modes for scanGit: gitSplit reads blobs with several goroutines even in small
@@ -232,6 +289,7 @@ func TestGitHistory(t *testing.T) {
 			if diff := cmp.Diff(want, wheres(fs)); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
+			checkSpans(t, h.r.dir, fs)
 			if st.Skipped[scanner.SkipOversize] != 1 || st.Skipped[scanner.SkipBinary] != 1 {
 				t.Errorf("Skipped = %v, want 1 oversize and 1 binary", st.Skipped)
 			}
@@ -577,6 +635,9 @@ func TestGitDeltaEquivalence(t *testing.T) {
 								tok = scantest.ADOToken()
 							}
 							tokens = append(tokens, tok)
+							if rng.IntN(4) == 0 { // as a basic-auth header: found inside base64
+								tok = base64.StdEncoding.EncodeToString([]byte("user:" + tok))
+							}
 							lines = slices.Insert(lines, i, fmt.Sprintf(`  {"token": "%s"},`, tok))
 						case op < 6 && len(lines) > 10: // delete a line
 							lines = slices.Delete(lines, i, i+1)
@@ -613,6 +674,11 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			if diff := cmp.Diff(wheres(want), wheres(got)); diff != "" {
 				t.Errorf("delta scan differs from whole-blob scan (-whole +delta):\n%s", diff)
 			}
+			// The spans are into the whole blob, the same whichever way the blob was read.
+			if diff := cmp.Diff(spans(want), spans(got)); diff != "" {
+				t.Errorf("delta scan spans differ from whole-blob scan (-whole +delta):\n%s", diff)
+			}
+			checkSpans(t, r.dir, got)
 			gg, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitGoGit, MaxBlobSize: scanner.DefaultMaxSize})
 			if err != nil {
 				t.Fatal(err)

@@ -310,10 +310,12 @@ func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(
 		return entries, err
 	}
 	gitlink := map[string]bool{}
+	blob := make(map[string]string, len(entries)) // path → the index's blob id
 	for _, e := range entries {
 		if e.dstMode == "160000" {
 			gitlink[e.path] = true
 		}
+		blob[e.path] = e.dstSHA
 	}
 	err = parsePatch(br, true, func(path string, content []byte, added lineSet, whole bool) error {
 		if gitlink[path] {
@@ -325,7 +327,7 @@ func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(
 		}
 		shown[path] = true
 		loc := []scanner.Location{{Source: SourceStaged, Path: path}}
-		return yield(scanner.Chunk{Data: content, Name: path, Locations: loc})
+		return yield(scanner.Chunk{Data: content, Name: path, Locations: loc, Blob: blob[path]})
 	})
 	if err != nil {
 		diff.abort()
@@ -395,7 +397,7 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 			g.abort()
 			return fmt.Errorf("staged changes: blob %s: bad size %q", id, f[2])
 		}
-		c := scanner.Chunk{Name: name, Locations: locs, Size: size}
+		c := scanner.Chunk{Name: name, Locations: locs, Size: size, Blob: id}
 		if size > s.maxSize {
 			if _, err := io.CopyN(io.Discard, br, size+1); err != nil {
 				g.abort()

@@ -109,6 +109,7 @@ func scanStaged(t *testing.T, dir string, maxSize int64) (*StagedSource, []stage
 	if err != nil {
 		t.Fatalf("scanner.Run(staged) = %v", err)
 	}
+	checkSpans(t, dir, fs)
 	var hits []stagedHit
 	for _, f := range fs {
 		if f.Location.Source != SourceStaged {
