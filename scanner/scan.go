@@ -15,6 +15,8 @@ import (
 const (
 	SkipBinary   = "binary"
 	SkipOversize = "oversize"
+	// SkipSeen: the caller said the content was scanned before (an incremental git scan).
+	SkipSeen = "seen"
 )
 
 // DefaultMaxSize is the default size above which a file or blob is skipped (and counted).

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,12 +59,61 @@ func (g *execGit) output(ctx context.Context, args ...string) ([]byte, error) {
 	return g.run.Output(ctx, nil, args...)
 }
 
-func (g *execGit) refs(ctx context.Context) ([]string, error) {
-	out, err := g.output(ctx, "for-each-ref", "--format=%(refname)")
+func (g *execGit) refs(ctx context.Context) ([]refTip, error) {
+	out, err := g.output(ctx, "for-each-ref", "--format=%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(refname)")
 	if err != nil {
 		return nil, fmt.Errorf("list refs of %s: %w", g.repo, err)
 	}
-	return strings.Fields(string(out)), nil
+	var tips []refTip
+	for line := range strings.Lines(string(out)) {
+		f := strings.SplitN(strings.TrimSuffix(line, "\n"), "\x00", 5)
+		if len(f) != 5 {
+			return nil, fmt.Errorf("list refs of %s: git for-each-ref: unexpected output %q", g.repo, line)
+		}
+		t := refTip{name: f[4]}
+		switch {
+		case f[0] == "commit":
+			t.commit = f[1]
+		case f[0] == "tag" && f[2] == "commit":
+			t.commit = f[3]
+		case f[0] == "tag" && f[2] == "tag": // a tag of a tag: rare, peeled by git
+			t.commit, _ = g.resolveCommit(ctx, t.name)
+		}
+		tips = append(tips, t)
+	}
+	return tips, nil
+}
+
+// head returns the commit of a detached HEAD, read from its file as git would; a HEAD on a
+// branch adds no tip of its own. Other layouts (reftable) ask git.
+func (g *execGit) head(ctx context.Context) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(g.dir, "HEAD"))
+	if err == nil {
+		h := strings.TrimSpace(string(b))
+		if strings.HasPrefix(h, "ref: refs/") && !strings.HasSuffix(h, "/.invalid") {
+			return "", false
+		}
+		if isObjectID(h) {
+			return strings.ToLower(h), true
+		}
+	}
+	return g.resolveCommit(ctx, "HEAD")
+}
+
+// present returns the ids, among ids, of the commits the repository has: one
+// `git cat-file --batch-check`.
+func (g *execGit) present(ctx context.Context, ids []string) (map[string]bool, error) {
+	out, err := g.run.Output(ctx, strings.NewReader(strings.Join(ids, "\n")+"\n"), "cat-file", "--batch-check=%(objectname) %(objecttype)")
+	if err != nil {
+		return nil, fmt.Errorf("read objects of %s: %w", g.repo, err)
+	}
+	have := map[string]bool{}
+	for line := range strings.Lines(string(out)) {
+		if id, typ, _ := strings.Cut(strings.TrimSpace(line), " "); typ == "commit" {
+			have[id] = true
+		}
+	}
+	return have, nil
 }
 
 func (g *execGit) resolveCommit(ctx context.Context, rev string) (string, bool) {
@@ -91,8 +142,8 @@ func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, err
 	if !sel.notOlder.IsZero() {
 		args = append(args, "--max-age="+strconv.FormatInt(sel.notOlder.Unix(), 10))
 	}
-	if sel.all {
-		args = append(args, "--all")
+	if len(sel.refs) == 0 {
+		return newGitIndex(), nil // no commit to start from (an empty repository)
 	}
 	args = append(args, "--stdin")
 	var stdin bytes.Buffer

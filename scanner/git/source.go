@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,6 +71,17 @@ type GitOptions struct {
 	// pre-push hook scans its tips (in Branches, as commit ids) without what the remote has.
 	// Full hex commit ids are used as given; other revisions are resolved and must exist.
 	Exclude []string
+	// Cursor is where the last scan of this repository stood: its Tips (ref → commit id).
+	// The scan then reads only commits that none of those commits reaches: an unchanged
+	// repository scans nothing, a push only what it added, a force push its new commits, and
+	// a deleted branch or a new tag on a scanned commit nothing. Old tips that are gone (a
+	// rewritten branch after gc) are ignored; when none is left, every commit is scanned.
+	Cursor map[string]string
+	// SkipBlobs, when set, is asked once, with the id of every blob the selected commits
+	// introduce, which of them not to read: blobs already scanned in this repository (by an
+	// earlier scan of history that has since been rewritten). They are counted as skipped
+	// (scanner.SkipSeen).
+	SkipBlobs func(ctx context.Context, ids []string) (map[string]bool, error)
 	// MaxBlobSize: bigger blobs are not read, and are counted as skipped (SkipOversize).
 	// Zero means DefaultMaxSize.
 	MaxBlobSize int64
@@ -95,6 +108,10 @@ type GitSource struct {
 	// pairs lists the blobs scanned around their delta's edits only, each with the base blob
 	// whose findings it inherits.
 	pairs []deltaPair
+	// sel is the selection of the last Chunks (or Tips); failed lists the blobs that could
+	// not be read.
+	sel    *gitSelection
+	failed map[oid]bool
 }
 
 // gitBackend reads one repository: the history (which blob first appeared at which path in
@@ -108,17 +125,30 @@ type gitBackend interface {
 	commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error)
 	// shallow reports whether the repository is shallow.
 	shallow(ctx context.Context) (bool, error)
+	// refs lists every ref under refs/ with the commit it leads to.
+	refs(ctx context.Context) ([]refTip, error)
+	// head returns the commit of a detached HEAD.
+	head(ctx context.Context) (string, bool)
+	// resolveCommit resolves a revision to a commit id.
+	resolveCommit(ctx context.Context, rev string) (string, bool)
+	// present returns the ids, among ids, of the commits the repository has.
+	present(ctx context.Context, ids []string) (map[string]bool, error)
 	name() string
 }
 
-// gitSelection is what to scan: tips (full ref names or hex object ids; nil with all), and the
-// exclusions of Since.
+// refTip is a ref and the commit it leads to (peeled through tags; empty for a ref to a tree
+// or a blob).
+type refTip struct{ name, commit string }
+
+// gitSelection is what to scan: the tips (ref → commit) and their distinct commits, and the
+// exclusions of Since, Exclude and Cursor.
 type gitSelection struct {
-	all      bool
-	refs     []string
-	notRev   string    // exclude commits reachable from this commit (hex)
-	notRevs  []string  // and from these (hex, GitOptions.Exclude)
-	notOlder time.Time // exclude commits committed before this time
+	all      bool              // every ref (and a detached HEAD), no ref chosen
+	tips     map[string]string // ref (or commit id given as a branch) → commit
+	refs     []string          // the distinct commits of tips, sorted
+	notRev   string            // exclude commits reachable from this commit (hex)
+	notRevs  []string          // and from these (hex, GitOptions.Exclude)
+	notOlder time.Time         // exclude commits committed before this time
 }
 
 type gitCommit struct {
@@ -223,29 +253,46 @@ func (s *GitSource) Backend() string { return s.b.name() }
 // Shallow reports whether the repository is shallow (its history is incomplete).
 func (s *GitSource) Shallow() bool { return s.shallow }
 
-// selection turns the options into a gitSelection, resolving refs and Since.
+// selection turns the options into a gitSelection, resolving refs, Since, Exclude and Cursor.
 func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
-	var sel gitSelection
-	refs, err := listRefs(ctx, s.b)
+	sel := gitSelection{tips: map[string]string{}}
+	refs, err := s.b.refs(ctx)
 	if err != nil {
 		return sel, err
 	}
 	if len(s.opts.Branches) == 0 {
 		sel.all = true
+		for _, r := range refs {
+			if r.commit != "" {
+				sel.tips[r.name] = r.commit
+			}
+		}
+		if c, ok := s.b.head(ctx); ok {
+			sel.tips["HEAD"] = c
+		}
 	} else {
 		for _, b := range s.opts.Branches {
 			r, ok := matchRef(refs, b)
-			if !ok && isObjectID(b) {
-				r, ok = resolveCommit(ctx, s.b, b) // a commit id: a tip of its own
+			switch {
+			case ok && r.commit == "":
+				return sel, fmt.Errorf("branch %q in %s: %s leads to no commit: %w", b, s.repo, r.name, ErrNoSuchRef)
+			case !ok && isObjectID(b):
+				r.name = b // a commit id: a tip of its own
+				r.commit, ok = s.b.resolveCommit(ctx, b)
 			}
 			if !ok {
 				return sel, fmt.Errorf("branch %q in %s: %w", b, s.repo, ErrNoSuchRef)
 			}
-			sel.refs = append(sel.refs, r)
+			sel.tips[r.name] = r.commit
 		}
 	}
+	for _, c := range sel.tips {
+		sel.refs = append(sel.refs, c)
+	}
+	slices.Sort(sel.refs)
+	sel.refs = slices.Compact(sel.refs)
 	if s.opts.Since != "" {
-		if c, ok := resolveCommit(ctx, s.b, s.opts.Since); ok {
+		if c, ok := s.b.resolveCommit(ctx, s.opts.Since); ok {
 			sel.notRev = c
 		} else if t, ok := parseSinceDate(s.opts.Since); ok {
 			sel.notOlder = t
@@ -258,29 +305,67 @@ func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
 			sel.notRevs = append(sel.notRevs, strings.ToLower(x))
 			continue
 		}
-		c, ok := resolveCommit(ctx, s.b, x)
+		c, ok := s.b.resolveCommit(ctx, x)
 		if !ok {
 			return sel, fmt.Errorf("exclude %q in %s: %w", x, s.repo, ErrNoSuchRef)
 		}
 		sel.notRevs = append(sel.notRevs, c)
 	}
+	if len(s.opts.Cursor) > 0 {
+		var old []string
+		for ref, c := range s.opts.Cursor {
+			if !isObjectID(c) {
+				return sel, fmt.Errorf("cursor of %s: ref %q: %q is not an object id", s.repo, ref, c)
+			}
+			old = append(old, strings.ToLower(c))
+		}
+		slices.Sort(old)
+		old = slices.Compact(old)
+		have, err := s.b.present(ctx, old)
+		if err != nil {
+			return sel, err
+		}
+		for _, c := range old {
+			if have[c] {
+				sel.notRevs = append(sel.notRevs, c)
+			}
+		}
+		if gone := len(old) - len(have); gone > 0 {
+			s.log.Info("old tips are gone from the repository: scanning from the others", "repo", s.repo, "gone", gone, "left", len(have))
+		}
+	}
 	return sel, nil
 }
 
-// refLister and revResolver are implemented by both backends.
-type refLister interface {
-	refs(ctx context.Context) ([]string, error)
-}
-type revResolver interface {
-	resolveCommit(ctx context.Context, rev string) (string, bool)
+// Tips returns the refs the scan selected (every ref under refs/, and HEAD when it is
+// detached; or the refs of GitOptions.Branches) with the commit each leads to, as the last
+// Chunks read them: the cursor to give the next incremental scan. Before Chunks, it reads
+// them now.
+func (s *GitSource) Tips(ctx context.Context) (map[string]string, error) {
+	if s.sel == nil {
+		sel, err := s.selection(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.sel = &sel
+	}
+	return maps.Clone(s.sel.tips), nil
 }
 
-func listRefs(ctx context.Context, b gitBackend) ([]string, error) {
-	return b.(refLister).refs(ctx)
-}
-
-func resolveCommit(ctx context.Context, b gitBackend, rev string) (string, bool) {
-	return b.(revResolver).resolveCommit(ctx, rev)
+// Blobs returns the ids of the blobs the last Chunks covered (read and scanned, or skipped as
+// binary or oversize), sorted: those GitOptions.SkipBlobs skipped and those that could not be
+// read are left out. A service records them as scanned.
+func (s *GitSource) Blobs() []string {
+	if s.idx == nil {
+		return nil
+	}
+	out := make([]string, 0, len(s.idx.blobs))
+	for _, b := range s.idx.blobs {
+		if !s.failed[b] {
+			out = append(out, b.String())
+		}
+	}
+	return out
 }
 
 // isObjectID reports whether s is a full SHA-1 or SHA-256 object id in hex.
@@ -297,15 +382,15 @@ func isObjectID(s string) bool {
 }
 
 // matchRef finds name among full ref names: exactly, or as a branch, tag or remote-tracking ref.
-func matchRef(refs []string, name string) (string, bool) {
+func matchRef(refs []refTip, name string) (refTip, bool) {
 	for _, prefix := range []string{"", "refs/heads/", "refs/tags/", "refs/remotes/"} {
 		for _, r := range refs {
-			if r == prefix+name {
+			if r.name == prefix+name {
 				return r, true
 			}
 		}
 	}
-	return "", false
+	return refTip{}, false
 }
 
 func parseSinceDate(s string) (time.Time, bool) {
@@ -344,7 +429,8 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 	if err != nil {
 		return err
 	}
-	s.idx, s.pairs = nil, nil
+	s.sel = &sel
+	s.idx, s.pairs, s.failed = nil, nil, map[oid]bool{}
 	// One placeholder location per blob: Resolve replaces it with every (path, commit).
 	locs := []scanner.Location{{Source: scanner.SourceGit, Repository: s.repo}}
 	fn := func(m blobMsg) error {
@@ -359,6 +445,7 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 				}
 			}
 			c.Err = fmt.Errorf("%s: blob %s%s: %w", s.repo, h, where, m.err)
+			s.failed[m.sha] = true
 			s.log.Warn("unreadable blob", "repo", s.repo, "err", c.Err)
 		case m.binary:
 			c.Skipped = scanner.SkipBinary
@@ -374,7 +461,7 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 		}
 		return yield(c)
 	}
-	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() {
+	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
 		return g.scanAll(ctx, sel, s.maxSize, func(idx *gitIndex) { s.idx = idx }, fn)
 	}
 	idx, err := s.b.history(ctx, sel)
@@ -383,7 +470,40 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 	}
 	idx.finish()
 	s.idx = idx
+	if s.opts.SkipBlobs != nil && len(idx.blobs) > 0 {
+		if err := s.skipSeen(ctx, locs, yield); err != nil {
+			return err
+		}
+	}
 	return s.b.blobs(ctx, idx, s.maxSize, fn)
+}
+
+// skipSeen asks GitOptions.SkipBlobs which blobs of the index to leave out, takes them out
+// (so that a delta over one of them is scanned whole) and yields each as skipped.
+func (s *GitSource) skipSeen(ctx context.Context, locs []scanner.Location, yield func(scanner.Chunk) error) error {
+	ids := make([]string, len(s.idx.blobs))
+	for i, b := range s.idx.blobs {
+		ids[i] = b.String()
+	}
+	skip, err := s.opts.SkipBlobs(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("blobs already scanned in %s: %w", s.repo, err)
+	}
+	if len(skip) == 0 {
+		return nil
+	}
+	keep := s.idx.blobs[:0]
+	for i, b := range s.idx.blobs {
+		if !skip[ids[i]] {
+			keep = append(keep, b)
+			continue
+		}
+		if err := yield(scanner.Chunk{Blob: ids[i], Name: "blob " + ids[i], Skipped: scanner.SkipSeen, Locations: locs}); err != nil {
+			return err
+		}
+	}
+	s.idx.blobs = keep
+	return nil
 }
 
 // Resolve expands each finding into one finding per path at which its blob was introduced,
