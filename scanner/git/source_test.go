@@ -28,72 +28,22 @@ import (
 	"github.com/patrolsec/patrol/scanner/internal/scantest"
 )
 
-// testRepo builds a real repository with the git binary, with fixed identities and dates.
+// testRepo is a real repository built with the git binary (scantest.Repo).
 type testRepo struct {
-	t     *testing.T
-	dir   string
-	env   []string
-	clock time.Time
+	*scantest.Repo
+	dir string
+	env []string
 }
 
 func newTestRepo(t *testing.T, args ...string) *testRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git binary not installed")
-	}
-	home := t.TempDir()
-	r := &testRepo{
-		t:   t,
-		dir: filepath.Join(t.TempDir(), "repo"),
-		env: append(os.Environ(),
-			"GIT_CONFIG_NOSYSTEM=1", "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_GLOBAL="+filepath.Join(home, "gitconfig"),
-			"GIT_AUTHOR_NAME=Ada Author", "GIT_AUTHOR_EMAIL=ada@example.com",
-			"GIT_COMMITTER_NAME=Cy Committer", "GIT_COMMITTER_EMAIL=cy@example.com",
-			"GIT_TERMINAL_PROMPT=0"),
-		clock: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC),
-	}
-	if len(args) == 0 {
-		r.git("init", "-q", "-b", "main", r.dir)
-	} else {
-		r.git(args...)
-	}
-	return r
+	r := scantest.NewRepo(t, args...)
+	return &testRepo{r, r.Dir, r.Env}
 }
 
-func (r *testRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	if _, err := os.Stat(r.dir); err == nil {
-		cmd.Dir = r.dir
-	}
-	d := r.clock.Format(time.RFC3339)
-	cmd.Env = append(slices.Clip(r.env), "GIT_AUTHOR_DATE="+d, "GIT_COMMITTER_DATE="+d)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func (r *testRepo) write(path, content string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, filepath.FromSlash(path))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-// commit commits everything, one hour after the previous commit, and returns its id.
-func (r *testRepo) commit(msg string) string {
-	r.t.Helper()
-	r.clock = r.clock.Add(time.Hour)
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", msg)
-	return r.git("rev-parse", "HEAD")
-}
+func (r *testRepo) git(args ...string) string  { r.T.Helper(); return r.Git(args...) }
+func (r *testRepo) write(path, content string) { r.T.Helper(); r.Write(path, content) }
+func (r *testRepo) commit(msg string) string   { r.T.Helper(); return r.Commit(msg) }
 
 // where is a finding reduced to what the tests check.
 type where struct {
