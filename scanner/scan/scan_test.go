@@ -231,4 +231,3 @@ func TestRunPush(t *testing.T) {
 		t.Errorf("Run(push, bad input) = nil error")
 	}
 }
-
