@@ -41,9 +41,10 @@ func newTestRepo(t *testing.T, args ...string) *testRepo {
 	return &testRepo{r, r.Dir, r.Env}
 }
 
-func (r *testRepo) git(args ...string) string  { r.T.Helper(); return r.Git(args...) }
-func (r *testRepo) write(path, content string) { r.T.Helper(); r.Write(path, content) }
-func (r *testRepo) commit(msg string) string   { r.T.Helper(); return r.Commit(msg) }
+func (r *testRepo) git(args ...string) string          { r.T.Helper(); return r.Git(args...) }
+func (r *testRepo) write(path, content string)         { r.T.Helper(); r.Write(path, content) }
+func (r *testRepo) commit(msg string) string           { r.T.Helper(); return r.Commit(msg) }
+func (r *testRepo) try(args ...string) (string, error) { return r.Try(args...) }
 
 // where is a finding reduced to what the tests check.
 type where struct {

@@ -49,6 +49,16 @@ func NewRepo(t testing.TB, args ...string) *Repo {
 // Git runs git in the repository and returns its output, trimmed; a failure fails the test.
 func (r *Repo) Git(args ...string) string {
 	r.T.Helper()
+	out, err := r.Try(args...)
+	if err != nil {
+		r.T.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// Try runs git in the repository and returns its output (stdout and stderr), trimmed, and
+// its failure.
+func (r *Repo) Try(args ...string) (string, error) {
 	cmd := exec.Command("git", args...)
 	if _, err := os.Stat(r.Dir); err == nil {
 		cmd.Dir = r.Dir
@@ -56,10 +66,7 @@ func (r *Repo) Git(args ...string) string {
 	d := r.clock.Format(time.RFC3339)
 	cmd.Env = append(slices.Clip(r.Env), "GIT_AUTHOR_DATE="+d, "GIT_COMMITTER_DATE="+d)
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.T.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), err
 }
 
 // Write writes a file of the work tree (slash path), making its directories.
