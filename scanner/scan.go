@@ -29,7 +29,8 @@ type Chunk struct {
 	// Locations are where the content lives; a finding is reported at each (Line and Column
 	// are filled in by the engine).
 	Locations []Location
-	// Blob is the content id (git blob hash) for sources that attribute findings later.
+	// Blob is the content id (git blob hash); Run copies it into each finding's
+	// Location.Blob. A Resolver may append "#" and data of its own, which its Resolve strips.
 	Blob string
 	// Name identifies the chunk in warnings and errors (a path, "blob <hash> (path)").
 	Name string
