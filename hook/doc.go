@@ -3,8 +3,8 @@
 // It writes and removes the hook scripts ([Install], [Uninstall], [Script]), works out which
 // commits a push sends that the remote lacks ([ParseUpdates], [Range]), and words the refusal
 // a developer reads when a commit or push adds a token ([WriteBlocked]). Scanning itself is
-// the scanner package's: the staged changes are a [scanner.StagedSource], pushed commits a
-// [scanner.GitSource] with GitOptions.Exclude.
+// the scanner packages': package scanner/scan composes it (the staged changes are a
+// scanner/git StagedSource, pushed commits a GitSource with GitOptions.Exclude).
 //
 // Invariants: a hook script patrol writes holds [Marker], and Install never overwrites one
 // that does not (it refuses, or with Force keeps the old hook and runs it first); the

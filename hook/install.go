@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/patrolsec/patrol/scanner/git"
 )
 
 // Kind names what a hook checks.
@@ -94,17 +95,12 @@ func shellQuote(s string) string {
 // HooksDir returns the absolute hooks directory of the repository around dir, as git uses it:
 // core.hooksPath when set, else hooks/ in the common git directory (shared by linked worktrees).
 func HooksDir(ctx context.Context, dir string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--git-path", "hooks")
-	cmd.Dir = dir
-	out, err := cmd.Output()
+	r := git.Runner{Dir: dir, Inherit: true}
+	out, err := r.Output(ctx, nil, "rev-parse", "--git-path", "hooks")
 	if err != nil {
-		msg := ""
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			msg = strings.TrimSpace(strings.TrimPrefix(string(ee.Stderr), "fatal: "))
-		}
-		if msg == "" {
-			msg = err.Error()
+		msg := err.Error()
+		if e := (*git.Error)(nil); errors.As(err, &e) && e.Stderr != "" {
+			msg = e.Stderr
 		}
 		return "", fmt.Errorf("hooks directory of %s: %w (%s)", displayDir(dir), ErrNotRepository, msg)
 	}

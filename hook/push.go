@@ -2,12 +2,12 @@ package hook
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
+
+	"github.com/patrolsec/patrol/scanner/git"
 )
 
 // Update is one ref a push changes, as git writes it on a pre-push hook's stdin:
@@ -135,19 +135,8 @@ func haveObjects(ctx context.Context, dir string, ids []string) (map[string]bool
 }
 
 // gitOutput runs git in dir with the inherited environment (inside a hook it names the
-// repository) and returns its stdout; the error carries git's first line of stderr.
+// repository) and returns its stdout.
 func gitOutput(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	cmd.Stdin = stdin
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); msg != "" {
-			return nil, fmt.Errorf("git %s: %s (%w)", args[0], strings.TrimPrefix(msg, "fatal: "), err)
-		}
-		return nil, fmt.Errorf("git %s: %w", args[0], err)
-	}
-	return out, nil
+	r := git.Runner{Dir: dir, Inherit: true}
+	return r.Output(ctx, stdin, args...)
 }

@@ -75,6 +75,7 @@ type rawMatch struct {
 	tok        []byte
 	encoding   string
 	locStart   int // offset in the original buffer that locates the match
+	locEnd     int // and where that span ends (the encoded text's end when encoding != "")
 }
 
 type window struct{ start, end int }
@@ -108,7 +109,7 @@ func (e *Engine) matches(buf []byte, depth int) []rawMatch {
 			w = widen(buf, w)
 			for _, m := range d.Find(buf[w.start:w.end]) {
 				s, en := w.start+m.Start, w.start+m.End
-				out = append(out, rawMatch{det: di, start: s, end: en, conf: m.Confidence, tok: buf[s:en], locStart: s})
+				out = append(out, rawMatch{det: di, start: s, end: en, conf: m.Confidence, tok: buf[s:en], locStart: s, locEnd: en})
 			}
 		}
 	}
@@ -126,7 +127,7 @@ func (e *Engine) decoded(buf []byte, runs []detectors.Decoded) []rawMatch {
 	for _, r := range runs {
 		for _, m := range e.matches(r.Data, 1) {
 			m.encoding = r.Encoding
-			m.locStart = r.Start
+			m.locStart, m.locEnd = r.Start, r.End
 			out = append(out, m)
 		}
 	}
@@ -212,8 +213,9 @@ func dedupe(ms []rawMatch) []rawMatch {
 }
 
 // Scan finds the secrets in data and calls emit once per secret and location. Tokens on a line
-// holding AllowMarker are not reported. Line and column are computed here; sources supply the
-// rest of each location.
+// holding AllowMarker are not reported. Line, Column, Offset and Length are computed here (the
+// span of the token in data, or of the encoded text it was found in); sources supply the rest
+// of each location.
 func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
 	ms := e.matches(data, 0)
 	n := 0
@@ -253,6 +255,7 @@ func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
 		for _, l := range locs {
 			l.Line = line
 			l.Column = m.locStart - lineStart + 1
+			l.Offset, l.Length = int64(m.locStart), m.locEnd-m.locStart
 			f.Location = l
 			emit(f)
 			n++

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"bytes"
-	"crypto/rand"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/scanner/internal/scantest"
 )
 
 // benchCorpusSize is the amount of source text BenchmarkEngine scans per iteration.
@@ -58,30 +58,15 @@ func benchCorpus(tb testing.TB, size int) ([]byte, int) {
 		at += len(data)*i/5 + 1
 		var tok string
 		if i%2 == 0 {
-			tok = benchGitHubToken()
+			tok = scantest.GitHubToken()
 		} else {
-			tok = detectors.ADOPAT(benchBase62(52), 2025, 7)
+			tok = scantest.ADOToken()
 		}
 		line := []byte("\ttoken := \"" + tok + "\"\n")
 		data = append(data[:at:at], append(line, data[at:]...)...)
 		planted++
 	}
 	return data, planted
-}
-
-func benchBase62(n int) string {
-	const alpha = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alpha[int(b[i])%len(alpha)]
-	}
-	return string(b)
-}
-
-func benchGitHubToken() string {
-	body := benchBase62(30)
-	return "ghp_" + body + detectors.CRC32Base62([]byte(body))
 }
 
 // BenchmarkEngine measures Engine.Scan over realistic source text, beside reference passes over

@@ -90,6 +90,25 @@ func TestEngineScan(t *testing.T) {
 			if f.Encoding != tt.encoding {
 				t.Errorf("Scan encoding = %q, want %q", f.Encoding, tt.encoding)
 			}
+			// Offset and Length locate the token, or the encoded text that holds it.
+			l := f.Location
+			if l.Offset < 0 || l.Offset+int64(l.Length) > int64(len(tt.input)) {
+				t.Fatalf("Scan span %d+%d outside the input", l.Offset, l.Length)
+			}
+			text := tt.input[l.Offset : l.Offset+int64(l.Length)]
+			switch tt.encoding {
+			case "base64":
+				b, _ := detectors.DecodeBase64Run([]byte(text))
+				text = string(b)
+			case "url":
+				text, _ = url.QueryUnescape(text)
+			}
+			if !strings.Contains(text, f.Secret.Reveal()) || (tt.encoding == "" && text != f.Secret.Reveal()) {
+				t.Errorf("Scan span %d+%d does not hold the token", l.Offset, l.Length)
+			}
+			if lineStart := strings.LastIndexByte(tt.input[:l.Offset], '\n') + 1; int(l.Offset)-lineStart+1 != l.Column {
+				t.Errorf("Scan offset %d is not column %d", l.Offset, l.Column)
+			}
 			if !strings.Contains(tt.input, f.Secret.Reveal()) && tt.encoding == "" {
 				t.Errorf("Scan secret is not a substring of the input")
 			}
@@ -159,6 +178,10 @@ func TestDirSource(t *testing.T) {
 			var got []string
 			for _, f := range fs {
 				got = append(got, f.Location.Path+":"+itoa(f.Location.Line))
+				b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Location.Path)))
+				if l := f.Location; err != nil || l.Blob != "" || string(b[l.Offset:l.Offset+int64(l.Length)]) != f.Secret.Reveal() {
+					t.Errorf("%s: span %d+%d (blob %q) is not the token in the file", l.Path, l.Offset, l.Length, l.Blob)
+				}
 			}
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Errorf("Run findings = %v, want %v", got, tt.want)

@@ -31,7 +31,24 @@ type Location struct {
 	AuthorName  string     `json:"author_name,omitempty"`
 	AuthorEmail string     `json:"author_email,omitempty"`
 	Date        *time.Time `json:"date,omitempty"`
+	// Kind is what holds the token: "" for file content; KindCommitMessage and KindTagMessage
+	// are reserved for messages.
+	Kind string `json:"kind,omitempty"`
+	// Blob is the git blob id of the content (git history and staged; empty elsewhere).
+	Blob string `json:"blob,omitempty"`
+	// Offset and Length are the byte span of the match in the content (the whole blob, or the
+	// file): the token itself, or, for a token found inside encoded text (Finding.Encoding),
+	// that text. With Blob (or Path) they say where to read the token again; the token itself
+	// is never kept.
+	Offset int64 `json:"offset"`
+	Length int   `json:"length"`
 }
+
+// Location kinds, as written in Location.Kind. File content has the empty kind.
+const (
+	KindCommitMessage = "commit-message"
+	KindTagMessage    = "tag-message"
+)
 
 // Finding is one secret at one location. The raw value is kept in Secret, a secret.Token,
 // which never serializes; reports carry Fingerprint and Redacted.
@@ -50,10 +67,4 @@ type Finding struct {
 	// memory for providers that look for context such as an Azure DevOps organization URL.
 	// It may hold other secrets: it is never serialized, logged or stored.
 	Nearby string `json:"-"`
-
-	// blob is the content id the finding came from, for sources that attribute later.
-	blob string
 }
-
-// Blob returns the content id (git blob hash) the finding was read from, if any.
-func (f Finding) Blob() string { return f.blob }

@@ -79,6 +79,13 @@ func FuzzEngineScan(f *testing.F) {
 			if fd.Encoding == "" && !bytes.Contains(data, []byte(raw)) {
 				t.Errorf("secret is not a substring of the input")
 			}
+			l := fd.Location
+			if l.Offset < 0 || l.Length <= 0 || l.Offset+int64(l.Length) > int64(len(data)) {
+				t.Fatalf("span %d+%d out of bounds", l.Offset, l.Length)
+			}
+			if fd.Encoding == "" && string(data[l.Offset:l.Offset+int64(l.Length)]) != raw {
+				t.Errorf("span %d+%d is not the secret", l.Offset, l.Length)
+			}
 			if strings.Contains(fd.Redacted, raw) {
 				t.Errorf("redacted preview holds the whole secret")
 			}

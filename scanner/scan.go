@@ -15,6 +15,8 @@ import (
 const (
 	SkipBinary   = "binary"
 	SkipOversize = "oversize"
+	// SkipSeen: the caller said the content was scanned before (an incremental git scan).
+	SkipSeen = "seen"
 )
 
 // DefaultMaxSize is the default size above which a file or blob is skipped (and counted).
@@ -27,7 +29,8 @@ type Chunk struct {
 	// Locations are where the content lives; a finding is reported at each (Line and Column
 	// are filled in by the engine).
 	Locations []Location
-	// Blob is the content id (git blob hash) for sources that attribute findings later.
+	// Blob is the content id (git blob hash); Run copies it into each finding's
+	// Location.Blob. A Resolver may append "#" and data of its own, which its Resolve strips.
 	Blob string
 	// Name identifies the chunk in warnings and errors (a path, "blob <hash> (path)").
 	Name string
@@ -140,7 +143,9 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 				chunks.Add(1)
 				nbytes.Add(int64(len(c.Data)))
 				e.Scan(c.Data, c.Locations, func(f Finding) {
-					f.blob = c.Blob
+					if c.Blob != "" {
+						f.Location.Blob = c.Blob
+					}
 					local = append(local, f)
 				})
 			}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/patrolsec/patrol/detectors"
 	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/git"
 )
 
 func main() {
@@ -178,11 +179,11 @@ func scan(repo string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	opts := scanner.GitOptions{Repo: repo}
+	opts := git.GitOptions{Repo: repo}
 	if os.Getenv("BENCHSCAN_MODE") == "go-git" {
-		opts.Mode = scanner.GitGoGit // time the fallback
+		opts.Mode = git.GitGoGit // time the fallback
 	}
-	src, err := scanner.OpenGit(ctx, opts)
+	src, err := git.OpenGit(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -1,20 +1,20 @@
-package scanner
+package git
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // Errors returned by OpenGit and GitSource.
@@ -71,6 +71,17 @@ type GitOptions struct {
 	// pre-push hook scans its tips (in Branches, as commit ids) without what the remote has.
 	// Full hex commit ids are used as given; other revisions are resolved and must exist.
 	Exclude []string
+	// Cursor is where the last scan of this repository stood: its Tips (ref → commit id).
+	// The scan then reads only commits that none of those commits reaches: an unchanged
+	// repository scans nothing, a push only what it added, a force push its new commits, and
+	// a deleted branch or a new tag on a scanned commit nothing. Old tips that are gone (a
+	// rewritten branch after gc) are ignored; when none is left, every commit is scanned.
+	Cursor map[string]string
+	// SkipBlobs, when set, is asked once, with the id of every blob the selected commits
+	// introduce, which of them not to read: blobs already scanned in this repository (by an
+	// earlier scan of history that has since been rewritten). They are counted as skipped
+	// (scanner.SkipSeen).
+	SkipBlobs func(ctx context.Context, ids []string) (map[string]bool, error)
 	// MaxBlobSize: bigger blobs are not read, and are counted as skipped (SkipOversize).
 	// Zero means DefaultMaxSize.
 	MaxBlobSize int64
@@ -86,7 +97,7 @@ type GitOptions struct {
 // blobs in pack files are read in process (git_pack.go), where a delta is scanned only around
 // what it changes. Use it for one scan; it is not safe for concurrent scans.
 type GitSource struct {
-	repo    string // as reported in Location.Repository (no credentials)
+	repo    string // as reported in scanner.Location.Repository (no credentials)
 	dir     string // the git directory
 	opts    GitOptions
 	log     *slog.Logger
@@ -97,6 +108,10 @@ type GitSource struct {
 	// pairs lists the blobs scanned around their delta's edits only, each with the base blob
 	// whose findings it inherits.
 	pairs []deltaPair
+	// sel is the selection of the last Chunks (or Tips); failed lists the blobs that could
+	// not be read.
+	sel    *gitSelection
+	failed map[oid]bool
 }
 
 // gitBackend reads one repository: the history (which blob first appeared at which path in
@@ -110,17 +125,30 @@ type gitBackend interface {
 	commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error)
 	// shallow reports whether the repository is shallow.
 	shallow(ctx context.Context) (bool, error)
+	// refs lists every ref under refs/ with the commit it leads to.
+	refs(ctx context.Context) ([]refTip, error)
+	// head returns the commit of a detached HEAD.
+	head(ctx context.Context) (string, bool)
+	// resolveCommit resolves a revision to a commit id.
+	resolveCommit(ctx context.Context, rev string) (string, bool)
+	// present returns the ids, among ids, of the commits the repository has.
+	present(ctx context.Context, ids []string) (map[string]bool, error)
 	name() string
 }
 
-// gitSelection is what to scan: tips (full ref names or hex object ids; nil with all), and the
-// exclusions of Since.
+// refTip is a ref and the commit it leads to (peeled through tags; empty for a ref to a tree
+// or a blob).
+type refTip struct{ name, commit string }
+
+// gitSelection is what to scan: the tips (ref → commit) and their distinct commits, and the
+// exclusions of Since, Exclude and Cursor.
 type gitSelection struct {
-	all      bool
-	refs     []string
-	notRev   string    // exclude commits reachable from this commit (hex)
-	notRevs  []string  // and from these (hex, GitOptions.Exclude)
-	notOlder time.Time // exclude commits committed before this time
+	all      bool              // every ref (and a detached HEAD), no ref chosen
+	tips     map[string]string // ref (or commit id given as a branch) → commit
+	refs     []string          // the distinct commits of tips, sorted
+	notRev   string            // exclude commits reachable from this commit (hex)
+	notRevs  []string          // and from these (hex, GitOptions.Exclude)
+	notOlder time.Time         // exclude commits committed before this time
 }
 
 type gitCommit struct {
@@ -136,7 +164,7 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.maxSize <= 0 {
-		s.maxSize = DefaultMaxSize
+		s.maxSize = scanner.DefaultMaxSize
 	}
 	if opts.Repo == "" {
 		return nil, errors.New("open repository: no path or URL")
@@ -169,7 +197,7 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 		useBinary = lookErr == nil
 	}
 
-	if isGitURL(opts.Repo) {
+	if IsURL(opts.Repo) {
 		clean, err := cloneURL(opts.Repo)
 		if err != nil {
 			return nil, err
@@ -225,29 +253,46 @@ func (s *GitSource) Backend() string { return s.b.name() }
 // Shallow reports whether the repository is shallow (its history is incomplete).
 func (s *GitSource) Shallow() bool { return s.shallow }
 
-// selection turns the options into a gitSelection, resolving refs and Since.
+// selection turns the options into a gitSelection, resolving refs, Since, Exclude and Cursor.
 func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
-	var sel gitSelection
-	refs, err := listRefs(ctx, s.b)
+	sel := gitSelection{tips: map[string]string{}}
+	refs, err := s.b.refs(ctx)
 	if err != nil {
 		return sel, err
 	}
 	if len(s.opts.Branches) == 0 {
 		sel.all = true
+		for _, r := range refs {
+			if r.commit != "" {
+				sel.tips[r.name] = r.commit
+			}
+		}
+		if c, ok := s.b.head(ctx); ok {
+			sel.tips["HEAD"] = c
+		}
 	} else {
 		for _, b := range s.opts.Branches {
 			r, ok := matchRef(refs, b)
-			if !ok && isObjectID(b) {
-				r, ok = resolveCommit(ctx, s.b, b) // a commit id: a tip of its own
+			switch {
+			case ok && r.commit == "":
+				return sel, fmt.Errorf("branch %q in %s: %s leads to no commit: %w", b, s.repo, r.name, ErrNoSuchRef)
+			case !ok && isObjectID(b):
+				r.name = b // a commit id: a tip of its own
+				r.commit, ok = s.b.resolveCommit(ctx, b)
 			}
 			if !ok {
 				return sel, fmt.Errorf("branch %q in %s: %w", b, s.repo, ErrNoSuchRef)
 			}
-			sel.refs = append(sel.refs, r)
+			sel.tips[r.name] = r.commit
 		}
 	}
+	for _, c := range sel.tips {
+		sel.refs = append(sel.refs, c)
+	}
+	slices.Sort(sel.refs)
+	sel.refs = slices.Compact(sel.refs)
 	if s.opts.Since != "" {
-		if c, ok := resolveCommit(ctx, s.b, s.opts.Since); ok {
+		if c, ok := s.b.resolveCommit(ctx, s.opts.Since); ok {
 			sel.notRev = c
 		} else if t, ok := parseSinceDate(s.opts.Since); ok {
 			sel.notOlder = t
@@ -260,29 +305,67 @@ func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
 			sel.notRevs = append(sel.notRevs, strings.ToLower(x))
 			continue
 		}
-		c, ok := resolveCommit(ctx, s.b, x)
+		c, ok := s.b.resolveCommit(ctx, x)
 		if !ok {
 			return sel, fmt.Errorf("exclude %q in %s: %w", x, s.repo, ErrNoSuchRef)
 		}
 		sel.notRevs = append(sel.notRevs, c)
 	}
+	if len(s.opts.Cursor) > 0 {
+		var old []string
+		for ref, c := range s.opts.Cursor {
+			if !isObjectID(c) {
+				return sel, fmt.Errorf("cursor of %s: ref %q: %q is not an object id", s.repo, ref, c)
+			}
+			old = append(old, strings.ToLower(c))
+		}
+		slices.Sort(old)
+		old = slices.Compact(old)
+		have, err := s.b.present(ctx, old)
+		if err != nil {
+			return sel, err
+		}
+		for _, c := range old {
+			if have[c] {
+				sel.notRevs = append(sel.notRevs, c)
+			}
+		}
+		if gone := len(old) - len(have); gone > 0 {
+			s.log.Info("old tips are gone from the repository: scanning from the others", "repo", s.repo, "gone", gone, "left", len(have))
+		}
+	}
 	return sel, nil
 }
 
-// refLister and revResolver are implemented by both backends.
-type refLister interface {
-	refs(ctx context.Context) ([]string, error)
-}
-type revResolver interface {
-	resolveCommit(ctx context.Context, rev string) (string, bool)
+// Tips returns the refs the scan selected (every ref under refs/, and HEAD when it is
+// detached; or the refs of GitOptions.Branches) with the commit each leads to, as the last
+// Chunks read them: the cursor to give the next incremental scan. Before Chunks, it reads
+// them now.
+func (s *GitSource) Tips(ctx context.Context) (map[string]string, error) {
+	if s.sel == nil {
+		sel, err := s.selection(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.sel = &sel
+	}
+	return maps.Clone(s.sel.tips), nil
 }
 
-func listRefs(ctx context.Context, b gitBackend) ([]string, error) {
-	return b.(refLister).refs(ctx)
-}
-
-func resolveCommit(ctx context.Context, b gitBackend, rev string) (string, bool) {
-	return b.(revResolver).resolveCommit(ctx, rev)
+// Blobs returns the ids of the blobs the last Chunks covered (read and scanned, or skipped as
+// binary or oversize), sorted: those GitOptions.SkipBlobs skipped and those that could not be
+// read are left out. A service records them as scanned.
+func (s *GitSource) Blobs() []string {
+	if s.idx == nil {
+		return nil
+	}
+	out := make([]string, 0, len(s.idx.blobs))
+	for _, b := range s.idx.blobs {
+		if !s.failed[b] {
+			out = append(out, b.String())
+		}
+	}
+	return out
 }
 
 // isObjectID reports whether s is a full SHA-1 or SHA-256 object id in hex.
@@ -299,15 +382,15 @@ func isObjectID(s string) bool {
 }
 
 // matchRef finds name among full ref names: exactly, or as a branch, tag or remote-tracking ref.
-func matchRef(refs []string, name string) (string, bool) {
+func matchRef(refs []refTip, name string) (refTip, bool) {
 	for _, prefix := range []string{"", "refs/heads/", "refs/tags/", "refs/remotes/"} {
 		for _, r := range refs {
-			if r == prefix+name {
+			if r.name == prefix+name {
 				return r, true
 			}
 		}
 	}
-	return "", false
+	return refTip{}, false
 }
 
 func parseSinceDate(s string) (time.Time, bool) {
@@ -334,11 +417,11 @@ func parseSinceDate(s string) (time.Time, bool) {
 // packed blobs are read while `git log` runs, including blobs no ref reaches (their findings are
 // dropped). Blobs over MaxBlobSize are yielded as skipped; a shallow history and unreadable
 // objects are yielded as Chunk.Err, and the scan goes on.
-func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	if s.shallow {
 		err := fmt.Errorf("%s: %w", s.repo, ErrShallow)
 		s.log.Warn("shallow repository: scanning the history that is there", "repo", s.repo)
-		if err := yield(Chunk{Name: s.repo, Err: err}); err != nil {
+		if err := yield(scanner.Chunk{Name: s.repo, Err: err}); err != nil {
 			return err
 		}
 	}
@@ -346,12 +429,13 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	if err != nil {
 		return err
 	}
-	s.idx, s.pairs = nil, nil
+	s.sel = &sel
+	s.idx, s.pairs, s.failed = nil, nil, map[oid]bool{}
 	// One placeholder location per blob: Resolve replaces it with every (path, commit).
-	locs := []Location{{Source: SourceGit, Repository: s.repo}}
+	locs := []scanner.Location{{Source: scanner.SourceGit, Repository: s.repo}}
 	fn := func(m blobMsg) error {
 		h := m.sha.String()
-		c := Chunk{Blob: h, Name: "blob " + h, Size: m.size, Locations: locs}
+		c := scanner.Chunk{Blob: h, Name: "blob " + h, Size: m.size, Locations: locs}
 		switch {
 		case m.err != nil:
 			where := ""
@@ -361,11 +445,12 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 				}
 			}
 			c.Err = fmt.Errorf("%s: blob %s%s: %w", s.repo, h, where, m.err)
+			s.failed[m.sha] = true
 			s.log.Warn("unreadable blob", "repo", s.repo, "err", c.Err)
 		case m.binary:
-			c.Skipped = SkipBinary
+			c.Skipped = scanner.SkipBinary
 		case m.data == nil:
-			c.Skipped = SkipOversize
+			c.Skipped = scanner.SkipOversize
 		case m.key != "":
 			c.Data, c.Blob = m.data, m.key
 			if m.hasBase {
@@ -376,7 +461,7 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		}
 		return yield(c)
 	}
-	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() {
+	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
 		return g.scanAll(ctx, sel, s.maxSize, func(idx *gitIndex) { s.idx = idx }, fn)
 	}
 	idx, err := s.b.history(ctx, sel)
@@ -385,13 +470,46 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	}
 	idx.finish()
 	s.idx = idx
+	if s.opts.SkipBlobs != nil && len(idx.blobs) > 0 {
+		if err := s.skipSeen(ctx, locs, yield); err != nil {
+			return err
+		}
+	}
 	return s.b.blobs(ctx, idx, s.maxSize, fn)
+}
+
+// skipSeen asks GitOptions.SkipBlobs which blobs of the index to leave out, takes them out
+// (so that a delta over one of them is scanned whole) and yields each as skipped.
+func (s *GitSource) skipSeen(ctx context.Context, locs []scanner.Location, yield func(scanner.Chunk) error) error {
+	ids := make([]string, len(s.idx.blobs))
+	for i, b := range s.idx.blobs {
+		ids[i] = b.String()
+	}
+	skip, err := s.opts.SkipBlobs(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("blobs already scanned in %s: %w", s.repo, err)
+	}
+	if len(skip) == 0 {
+		return nil
+	}
+	keep := s.idx.blobs[:0]
+	for i, b := range s.idx.blobs {
+		if !skip[ids[i]] {
+			keep = append(keep, b)
+			continue
+		}
+		if err := yield(scanner.Chunk{Blob: ids[i], Name: "blob " + ids[i], Skipped: scanner.SkipSeen, Locations: locs}); err != nil {
+			return err
+		}
+	}
+	s.idx.blobs = keep
+	return nil
 }
 
 // Resolve expands each finding into one finding per path at which its blob was introduced,
 // attributed to the first commit that introduced it there. Findings in blobs that no scanned
 // commit introduced are dropped.
-func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding, error) {
+func (s *GitSource) Resolve(ctx context.Context, findings []scanner.Finding) ([]scanner.Finding, error) {
 	if s.idx == nil {
 		return nil, nil
 	}
@@ -406,7 +524,7 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 	want := map[oid]bool{}
 	var commits []oid
 	for _, f := range findings {
-		b, ok := parseOID(f.blob)
+		b, ok := parseOID(f.Location.Blob)
 		if !ok {
 			continue
 		}
@@ -422,9 +540,9 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Finding, 0, len(findings))
+	out := make([]scanner.Finding, 0, len(findings))
 	for _, f := range findings {
-		b, ok := parseOID(f.blob)
+		b, ok := parseOID(f.Location.Blob)
 		if !ok {
 			continue
 		}
@@ -432,7 +550,7 @@ func (s *GitSource) Resolve(ctx context.Context, findings []Finding) ([]Finding,
 			c := s.idx.commits[e.commit]
 			m := meta[c]
 			g := f
-			g.Location.Source = SourceGit
+			g.Location.Source = scanner.SourceGit
 			g.Location.Repository = s.repo
 			g.Location.Commit = c.String()
 			g.Location.Path = s.idx.paths[e.path]
@@ -453,86 +571,4 @@ func (s *GitSource) close() {
 	if ps, ok := s.b.(interface{ closePacks() }); ok {
 		ps.closePacks()
 	}
-}
-
-var scpLike = regexp.MustCompile(`^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:`)
-
-// isGitURL reports whether repo names a remote rather than a local path.
-func isGitURL(repo string) bool {
-	return strings.Contains(repo, "://") || scpLike.MatchString(repo)
-}
-
-// redactURL drops the user information (a token is often the user name:
-// https://TOKEN@github.com/…), the query and the fragment from a URL, for errors, logs and
-// reports. scp-like SSH addresses (git@host:path) are kept: their user is an SSH login.
-func redactURL(raw string) string {
-	if !strings.Contains(raw, "://") {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		j := strings.Index(raw, "://") + 3
-		rest := raw[j:]
-		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-			rest = rest[:i]
-		}
-		if i := strings.LastIndex(rest, "@"); i >= 0 {
-			rest = rest[i+1:]
-		}
-		return raw[:j] + rest + "/…"
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
-}
-
-// cloneURL returns the URL to clone: credentials come from GitTokenEnv only, never from the
-// command line, so a password in the URL is refused and an HTTP user name (a token, or an
-// Azure DevOps organization that git only uses as a prompt hint) is dropped. SSH user names are
-// logins and stay.
-func cloneURL(raw string) (string, error) {
-	if !strings.Contains(raw, "://") {
-		return raw, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("repository URL %s: not a valid URL", redactURL(raw))
-	}
-	if u.User == nil {
-		return raw, nil
-	}
-	if _, hasPw := u.User.Password(); hasPw {
-		return "", fmt.Errorf("repository URL %s holds a password: remove it and put the token in %s", redactURL(raw), GitTokenEnv)
-	}
-	if u.Scheme == "ssh" || u.Scheme == "git+ssh" {
-		return raw, nil
-	}
-	u.User = nil
-	return u.String(), nil
-}
-
-// cloneDirFor returns the cache directory for a URL: readable host/path plus a short hash of
-// the full URL, so two URLs never share a directory.
-func cloneDirFor(base, raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	name := redactURL(raw)
-	if i := strings.Index(name, "://"); i >= 0 {
-		name = name[i+3:]
-	}
-	if i := strings.LastIndex(name, "@"); i >= 0 {
-		name = name[i+1:]
-	}
-	clean := make([]byte, 0, len(name))
-	for _, c := range []byte(name) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
-			clean = append(clean, c)
-		default:
-			clean = append(clean, '_')
-		}
-	}
-	n := strings.Trim(string(clean), "._")
-	if len(n) > 80 {
-		n = n[len(n)-80:]
-	}
-	return filepath.Join(base, n+"-"+hex.EncodeToString(sum[:6])+".git")
 }

@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,55 +22,23 @@ import (
 // and loose blobs come out of `git cat-file --batch`. go-git is the fallback when git is not
 // installed.
 type execGit struct {
-	git     string
+	run     Runner // in the git directory
 	dir     string // the git directory
 	repo    string // for error messages
-	env     []string
-	packSet // the pack files, read in process
-}
-
-// gitEnvDrop are environment variables that would make git read another repository, object
-// store or index than the one asked for.
-var gitEnvDrop = []string{
-	"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_QUARANTINE_PATH", "GIT_REPLACE_REF_BASE",
-	"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER",
-	"LC_ALL", "LANG", "GIT_TRACE", "GIT_TRACE2",
-}
-
-func gitEnv(gitDir string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		drop := false
-		for _, d := range gitEnvDrop {
-			if k == d {
-				drop = true
-				break
-			}
-		}
-		if !drop {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "GIT_TERMINAL_PROMPT=0", "GIT_NO_REPLACE_OBJECTS=1", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C")
-	if gitDir != "" {
-		env = append(env, "GIT_DIR="+gitDir)
-	}
-	return env
+	packSet        // the pack files, read in process
 }
 
 func openExecGit(ctx context.Context, gitPath, dir, repo string) (*execGit, error) {
-	g := &execGit{git: gitPath, dir: dir, repo: repo, env: gitEnv("")}
+	g := &execGit{dir: dir, repo: repo, run: Runner{Git: gitPath, Dir: dir, Config: readConfig}}
 	out, err := g.output(ctx, "rev-parse", "--absolute-git-dir")
 	if err != nil {
-		if strings.Contains(err.Error(), "not a git repository") {
+		if e := (*Error)(nil); errors.As(err, &e) && strings.Contains(e.Stderr, "not a git repository") {
 			return nil, fmt.Errorf("open repository %s: %w", repo, ErrNotRepository)
 		}
 		return nil, fmt.Errorf("open repository %s: %w", repo, err)
 	}
 	g.dir = strings.TrimSpace(string(out))
-	g.env = gitEnv(g.dir)
+	g.run.Dir, g.run.GitDir = g.dir, g.dir
 	g.packSet = packSet{gitDir: g.dir, splitMin: defaultSplitMin, readLoose: g.readRun}
 	// Object ids here are SHA-1 (40 hex); a SHA-256 repository is refused, not misread.
 	if f, err := g.output(ctx, "rev-parse", "--show-object-format"); err == nil {
@@ -83,48 +51,69 @@ func openExecGit(ctx context.Context, gitPath, dir, repo string) (*execGit, erro
 
 func (g *execGit) name() string { return "git" }
 
-// command builds a git command. Config given with -c keeps user settings from changing the
-// output formats we parse.
-func (g *execGit) command(ctx context.Context, args ...string) *exec.Cmd {
-	full := append([]string{
-		"-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "color.ui=false",
-	}, args...)
-	cmd := exec.CommandContext(ctx, g.git, full...)
-	cmd.Dir = g.dir
-	cmd.Env = g.env
-	cmd.WaitDelay = 5 * time.Second
-	return cmd
-}
+// readConfig keeps user settings from changing the output formats we parse.
+var readConfig = []string{"core.quotePath=false", "log.showSignature=false", "color.ui=false"}
 
-// output runs git and returns its stdout; the error carries the first line of stderr.
+// output runs git in the repository and returns its stdout.
 func (g *execGit) output(ctx context.Context, args ...string) ([]byte, error) {
-	cmd := g.command(ctx, args...)
-	var stderr tailBuffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return out, g.gitError(ctx, args[0], err, &stderr)
-	}
-	return out, nil
+	return g.run.Output(ctx, nil, args...)
 }
 
-func (g *execGit) gitError(ctx context.Context, sub string, err error, stderr *tailBuffer) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	msg := stderr.message()
-	if msg != "" {
-		return fmt.Errorf("git %s: %s (%w)", sub, msg, err)
-	}
-	return fmt.Errorf("git %s: %w", sub, err)
-}
-
-func (g *execGit) refs(ctx context.Context) ([]string, error) {
-	out, err := g.output(ctx, "for-each-ref", "--format=%(refname)")
+func (g *execGit) refs(ctx context.Context) ([]refTip, error) {
+	out, err := g.output(ctx, "for-each-ref", "--format=%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(refname)")
 	if err != nil {
 		return nil, fmt.Errorf("list refs of %s: %w", g.repo, err)
 	}
-	return strings.Fields(string(out)), nil
+	var tips []refTip
+	for line := range strings.Lines(string(out)) {
+		f := strings.SplitN(strings.TrimSuffix(line, "\n"), "\x00", 5)
+		if len(f) != 5 {
+			return nil, fmt.Errorf("list refs of %s: git for-each-ref: unexpected output %q", g.repo, line)
+		}
+		t := refTip{name: f[4]}
+		switch {
+		case f[0] == "commit":
+			t.commit = f[1]
+		case f[0] == "tag" && f[2] == "commit":
+			t.commit = f[3]
+		case f[0] == "tag" && f[2] == "tag": // a tag of a tag: rare, peeled by git
+			t.commit, _ = g.resolveCommit(ctx, t.name)
+		}
+		tips = append(tips, t)
+	}
+	return tips, nil
+}
+
+// head returns the commit of a detached HEAD, read from its file as git would; a HEAD on a
+// branch adds no tip of its own. Other layouts (reftable) ask git.
+func (g *execGit) head(ctx context.Context) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(g.dir, "HEAD"))
+	if err == nil {
+		h := strings.TrimSpace(string(b))
+		if strings.HasPrefix(h, "ref: refs/") && !strings.HasSuffix(h, "/.invalid") {
+			return "", false
+		}
+		if isObjectID(h) {
+			return strings.ToLower(h), true
+		}
+	}
+	return g.resolveCommit(ctx, "HEAD")
+}
+
+// present returns the ids, among ids, of the commits the repository has: one
+// `git cat-file --batch-check`.
+func (g *execGit) present(ctx context.Context, ids []string) (map[string]bool, error) {
+	out, err := g.run.Output(ctx, strings.NewReader(strings.Join(ids, "\n")+"\n"), "cat-file", "--batch-check=%(objectname) %(objecttype)")
+	if err != nil {
+		return nil, fmt.Errorf("read objects of %s: %w", g.repo, err)
+	}
+	have := map[string]bool{}
+	for line := range strings.Lines(string(out)) {
+		if id, typ, _ := strings.Cut(strings.TrimSpace(line), " "); typ == "commit" {
+			have[id] = true
+		}
+	}
+	return have, nil
 }
 
 func (g *execGit) resolveCommit(ctx context.Context, rev string) (string, bool) {
@@ -153,8 +142,8 @@ func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, err
 	if !sel.notOlder.IsZero() {
 		args = append(args, "--max-age="+strconv.FormatInt(sel.notOlder.Unix(), 10))
 	}
-	if sel.all {
-		args = append(args, "--all")
+	if len(sel.refs) == 0 {
+		return newGitIndex(), nil // no commit to start from (an empty repository)
 	}
 	args = append(args, "--stdin")
 	var stdin bytes.Buffer
@@ -167,31 +156,21 @@ func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, err
 	for _, r := range sel.notRevs {
 		stdin.WriteString("^" + r + "\n")
 	}
-	cmd := g.command(ctx, args...)
-	cmd.Stdin = &stdin
-	var stderr tailBuffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	p, err := g.run.Start(ctx, &stdin, args...)
 	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("read history of %s: %w", g.repo, err)
 	}
 	idx := newGitIndex()
-	perr := parseRawLog(ctx, out, idx)
-	if perr != nil {
-		_ = cmd.Process.Kill()
-	}
-	werr := cmd.Wait()
-	if perr != nil {
-		if werr != nil && ctx.Err() == nil {
-			return nil, fmt.Errorf("read history of %s: %w", g.repo, g.gitError(ctx, "log", werr, &stderr))
+	if perr := parseRawLog(ctx, p.Stdout, idx); perr != nil {
+		// git's own failure (a bad object) explains a parse error better than the parse does.
+		_ = p.Stdout.Close()
+		if werr := p.Wait(); werr != nil && ctx.Err() == nil {
+			return nil, fmt.Errorf("read history of %s: %w", g.repo, werr)
 		}
 		return nil, fmt.Errorf("read history of %s: %w", g.repo, perr)
 	}
-	if werr != nil {
-		return nil, fmt.Errorf("read history of %s: %w", g.repo, g.gitError(ctx, "log", werr, &stderr))
+	if err := p.Wait(); err != nil {
+		return nil, fmt.Errorf("read history of %s: %w", g.repo, err)
 	}
 	return idx, nil
 }
@@ -285,35 +264,26 @@ func parseRawEntry(tok []byte) (oid, bool) {
 
 // catFileProc is a running `git cat-file --batch…`.
 type catFileProc struct {
-	cmd    *exec.Cmd
-	out    *bufio.Reader
-	stderr tailBuffer
+	*Process
+	out *bufio.Reader
 }
 
 func (g *execGit) startCatFile(ctx context.Context, stdin io.Reader, args ...string) (*catFileProc, error) {
-	p := &catFileProc{cmd: g.command(ctx, append([]string{"cat-file"}, args...)...)}
-	p.cmd.Stdin = stdin
-	p.cmd.Stderr = &p.stderr
-	out, err := p.cmd.StdoutPipe()
+	p, err := g.run.Start(ctx, stdin, append([]string{"cat-file"}, args...)...)
 	if err != nil {
-		return nil, err
-	}
-	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("read objects of %s: %w", g.repo, err)
 	}
-	p.out = bufio.NewReaderSize(out, 1<<20)
-	return p, nil
+	return &catFileProc{Process: p, out: bufio.NewReaderSize(p.Stdout, 1<<20)}, nil
 }
 
-// finish waits for the process, killing it first when the reader stopped early (abort).
-func (g *execGit) finishCatFile(ctx context.Context, p *catFileProc, abort error) error {
+// finishCatFile waits for the process, killing it first when the reader stopped early (abort).
+func (g *execGit) finishCatFile(p *catFileProc, abort error) error {
 	if abort != nil {
-		_ = p.cmd.Process.Kill()
-		_ = p.cmd.Wait()
+		p.Abort()
 		return abort
 	}
-	if err := p.cmd.Wait(); err != nil {
-		return fmt.Errorf("read objects of %s: %w", g.repo, g.gitError(ctx, "cat-file", err, &p.stderr))
+	if err := p.Wait(); err != nil {
+		return fmt.Errorf("read objects of %s: %w", g.repo, err)
 	}
 	return nil
 }
@@ -526,7 +496,7 @@ func (g *execGit) readRun(ctx context.Context, ids []oid, maxSize int64, send fu
 	if rerr != nil {
 		_ = pr.CloseWithError(rerr) // unblock the feeder
 	}
-	err = g.finishCatFile(ctx, p, rerr)
+	err = g.finishCatFile(p, rerr)
 	_ = pr.Close()
 	fed.Wait()
 	return err
@@ -565,7 +535,7 @@ func (g *execGit) commits(ctx context.Context, shas []oid) (map[oid]gitCommit, e
 		}
 		return nil
 	}()
-	return out, g.finishCatFile(ctx, p, rerr)
+	return out, g.finishCatFile(p, rerr)
 }
 
 // parseCommitAuthor reads the author line of a raw commit object.
@@ -609,32 +579,4 @@ func slicesBinarySearchOID(s []oid, o oid) (int, bool) {
 		}
 	}
 	return lo, lo < len(s) && s[lo] == o
-}
-
-// tailBuffer keeps the first 4 KiB written to it (git's first error line is the useful one).
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if room := 4096 - len(t.buf); room > 0 {
-		t.buf = append(t.buf, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-// message returns the error lines of stderr, joined.
-func (t *tailBuffer) message() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(string(t.buf)), "\n") {
-		if l = strings.TrimSpace(l); l != "" && len(lines) < 3 {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "; ")
 }

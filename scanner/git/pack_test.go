@@ -1,8 +1,10 @@
-package scanner
+package git
 
 import (
 	"bytes"
 	"testing"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // deltaHeader encodes the two sizes that start a delta.
@@ -59,9 +61,9 @@ func TestWindowChunk(t *testing.T) {
 	if string(buf) != "abc\nl4 xyz tail\n" {
 		t.Fatalf("buf = %q", buf)
 	}
-	fs := unwindow([]Finding{
-		{blob: key, Location: Location{Line: 1, Column: 1}}, // "abc"
-		{blob: key, Location: Location{Line: 2, Column: 4}}, // "xyz"
+	fs := unwindow([]scanner.Finding{
+		{Location: scanner.Location{Blob: key, Line: 1, Column: 1, Offset: 0}}, // "abc"
+		{Location: scanner.Location{Blob: key, Line: 2, Column: 4, Offset: 7}}, // "xyz"
 	})
 	if l := fs[0].Location; l.Line != 2 || l.Column != 4 {
 		t.Errorf("abc at %d:%d, want 2:4", l.Line, l.Column)
@@ -69,8 +71,13 @@ func TestWindowChunk(t *testing.T) {
 	if l := fs[1].Location; l.Line != 4 || l.Column != 4 {
 		t.Errorf("xyz at %d:%d, want 4:4", l.Line, l.Column)
 	}
-	if fs[0].blob != (oid{1}).String() {
-		t.Errorf("blob = %q, want the plain id", fs[0].blob)
+	for i, word := range []string{"abc", "xyz"} {
+		if off := fs[i].Location.Offset; string(data[off:off+3]) != word {
+			t.Errorf("%s at offset %d, which holds %q", word, off, data[off:off+3])
+		}
+	}
+	if fs[0].Location.Blob != (oid{1}).String() {
+		t.Errorf("blob = %q, want the plain id", fs[0].Location.Blob)
 	}
 }
 

@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // KeepAdded keeps the findings of a git history scan (GitSource) that sit on a line their
@@ -14,7 +16,7 @@ import (
 // commit. A pre-push hook uses it so that a push is not refused for a token the remote already
 // has in the lines around a change. dir is a directory of the repository. When git cannot say
 // (a parent beyond a shallow boundary), the findings of that commit are kept.
-func KeepAdded(ctx context.Context, dir string, findings []Finding) ([]Finding, error) {
+func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]scanner.Finding, error) {
 	var commits []string
 	seen := map[string]bool{}
 	for _, f := range findings {
@@ -26,7 +28,8 @@ func KeepAdded(ctx context.Context, dir string, findings []Finding) ([]Finding, 
 	if len(commits) == 0 {
 		return findings, nil
 	}
-	parents, err := commitParents(ctx, dir, commits)
+	run := hookRunner(dir)
+	parents, err := commitParents(ctx, &run, commits)
 	if err != nil {
 		return nil, err
 	}
@@ -50,9 +53,9 @@ func KeepAdded(ctx context.Context, dir string, findings []Finding) ([]Finding, 
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			args := append([]string{"diff-tree", "-r", "-U0"}, diffArgs...)
-			g := startGit(gitCommand(ctx, dir, append(args, p.parent, p.commit)...))
+			g := startGit(ctx, &run, nil, append(args, p.parent, p.commit)...)
 			if g.err == nil {
-				sets[i], errs[i] = addedLines(g.out)
+				sets[i], errs[i] = addedLines(g.Stdout)
 			}
 			if err := g.wait(); err != nil && errs[i] == nil {
 				errs[i] = err
@@ -91,13 +94,12 @@ func KeepAdded(ctx context.Context, dir string, findings []Finding) ([]Finding, 
 }
 
 // commitParents returns the parents of each commit, with one `git log --no-walk`.
-func commitParents(ctx context.Context, dir string, commits []string) (map[string][]string, error) {
-	cmd := gitCommand(ctx, dir, "log", "--no-walk=unsorted", "--format=%H %P", "--stdin")
-	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
-	g := startGit(cmd)
+func commitParents(ctx context.Context, run *Runner, commits []string) (map[string][]string, error) {
+	stdin := strings.NewReader(strings.Join(commits, "\n") + "\n")
+	g := startGit(ctx, run, stdin, "log", "--no-walk=unsorted", "--format=%H %P", "--stdin")
 	out := map[string][]string{}
 	if g.err == nil {
-		sc := bufio.NewScanner(g.out)
+		sc := bufio.NewScanner(g.Stdout)
 		for sc.Scan() {
 			f := strings.Fields(sc.Text())
 			if len(f) > 0 {

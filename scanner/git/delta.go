@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bytes"
@@ -7,16 +7,22 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/patrolsec/patrol/scanner"
 )
+
+// window is a byte range [start, end) of a blob.
+type window struct{ start, end int }
 
 // deltaPair says that child was scanned around its delta's edits only, and inherits the
 // findings of base.
 type deltaPair struct{ child, base oid }
 
 // windowChunk joins the windows of data into one buffer to scan (each window ends a line) and
-// returns it with the chunk's blob key: "<sha>#L:O:C;…", one triple per window: the line of
-// the buffer where the window starts, the number of newlines in data before it, and the column
-// offset of its first line. unwindow turns a finding's line and column back into data's.
+// returns it with the chunk's blob key: "<sha>#L:O:C:B:W;…", one group per window: the line
+// of the buffer where the window starts, the number of newlines in data before it, the column
+// offset of its first line, and the offsets where it starts in the buffer and in data. unwindow
+// turns a finding's line, column and offset back into data's.
 func windowChunk(sha oid, data []byte, wins []window) ([]byte, string) {
 	n := len(wins)
 	for _, w := range wins {
@@ -33,7 +39,7 @@ func windowChunk(sha oid, data []byte, wins []window) ([]byte, string) {
 		if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
 			lineStart = pos + i + 1
 		}
-		fmt.Fprintf(&key, "%d:%d:%d;", line, nl, w.start-lineStart)
+		fmt.Fprintf(&key, "%d:%d:%d:%d:%d;", line, nl, w.start-lineStart, len(buf), w.start)
 		seg = data[w.start:w.end]
 		buf = append(buf, seg...)
 		k := bytes.Count(seg, []byte{'\n'})
@@ -51,20 +57,20 @@ func windowChunk(sha oid, data []byte, wins []window) ([]byte, string) {
 	return buf, key.String()
 }
 
-// unwindow maps the findings of window chunks back to their blob's lines and columns, and
-// leaves Finding.blob the plain blob id.
-func unwindow(fs []Finding) []Finding {
+// unwindow maps the findings of window chunks back to their blob's lines, columns and offsets,
+// and leaves Location.Blob the plain blob id.
+func unwindow(fs []scanner.Finding) []scanner.Finding {
 	for i := range fs {
 		f := &fs[i]
-		sha, spec, ok := strings.Cut(f.blob, "#")
+		sha, spec, ok := strings.Cut(f.Location.Blob, "#")
 		if !ok {
 			continue
 		}
-		f.blob = sha
-		var bestL, bestO, bestC int
+		f.Location.Blob = sha
+		var bestL, bestO, bestC, bestB, bestW int
 		for _, t := range strings.Split(strings.TrimSuffix(spec, ";"), ";") {
 			p := strings.Split(t, ":")
-			if len(p) != 3 {
+			if len(p) != 5 {
 				continue
 			}
 			l, _ := strconv.Atoi(p[0])
@@ -74,6 +80,8 @@ func unwindow(fs []Finding) []Finding {
 			bestL = l
 			bestO, _ = strconv.Atoi(p[1])
 			bestC, _ = strconv.Atoi(p[2])
+			bestB, _ = strconv.Atoi(p[3])
+			bestW, _ = strconv.Atoi(p[4])
 		}
 		if bestL == 0 {
 			continue
@@ -82,6 +90,7 @@ func unwindow(fs []Finding) []Finding {
 			f.Location.Column += bestC
 		}
 		f.Location.Line = bestO + (f.Location.Line - bestL) + 1
+		f.Location.Offset += int64(bestW - bestB)
 	}
 	return fs
 }
@@ -91,7 +100,7 @@ func unwindow(fs []Finding) []Finding {
 // delta's blob too, at the mapped offset. Each such blob has one base, so a walk down the delta
 // forest from its roots sees a base's findings complete before carrying them on; the walk keeps
 // the contents of the current path only, each built from its parent by one delta.
-func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, error) {
+func (s *GitSource) propagate(ctx context.Context, fs []scanner.Finding) ([]scanner.Finding, error) {
 	ps, ok := s.b.(interface{ packList() []*packIndex })
 	if !ok || len(ps.packList()) == 0 {
 		return fs, nil
@@ -119,7 +128,7 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 	}
 	byBlob := map[int32][]int{}
 	for k, f := range fs {
-		if b, ok := parseOID(f.blob); ok {
+		if b, ok := parseOID(f.Location.Blob); ok {
 			if i, ok := node(b); ok {
 				byBlob[i] = append(byBlob[i], k)
 			}
@@ -213,16 +222,9 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 			}
 			for _, k := range xf {
 				f := fs[k]
-				st := offsetOf(top.data, f.Location.Line, f.Location.Column)
-				if st < 0 {
+				st, n := int(f.Location.Offset), f.Location.Length
+				if st < 0 || n <= 0 || st+n > len(top.data) {
 					continue
-				}
-				n := f.Secret.Len()
-				if f.Encoding != "" {
-					n = 0
-					for st+n < len(top.data) && n < 64<<10 && !isSep(top.data[st+n]) {
-						n++
-					}
 				}
 				lo, hi := max(0, st-propagateMargin), min(len(top.data), st+n+propagateMargin)
 				for _, t := range copied(ops, lo, hi) {
@@ -232,8 +234,8 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 						continue
 					}
 					have[at{f.DetectorID, line, col}] = true
-					f.Location.Line, f.Location.Column = line, col
-					f.blob = nodes[b].String()
+					f.Location.Line, f.Location.Column, f.Location.Offset = line, col, int64(t)
+					f.Location.Blob = nodes[b].String()
 					byBlob[b] = append(byBlob[b], len(fs))
 					fs = append(fs, f)
 				}
@@ -249,22 +251,6 @@ func (s *GitSource) propagate(ctx context.Context, fs []Finding) ([]Finding, err
 		}
 	}
 	return fs, nil
-}
-
-// offsetOf returns the byte offset of a 1-based line and column, or -1.
-func offsetOf(data []byte, line, col int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := bytes.IndexByte(data[off:], '\n')
-		if i < 0 {
-			return -1
-		}
-		off += i + 1
-	}
-	if off+col-1 >= len(data) || col < 1 {
-		return -1
-	}
-	return off + col - 1
 }
 
 // lineCol returns the 1-based line and column of off.

@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // packSet reads the blobs of a repository's pack files in process, for both backends: whatever
@@ -270,7 +272,7 @@ func (g *packSet) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *pa
 	// scan, not skipped.
 	whole := true
 	if pos, ok := bp.at(boff); ok {
-		if b := bp.name(pos); scanned(b) && int64(len(bdata)) <= maxSize && !IsBinary(bdata) {
+		if b := bp.name(pos); scanned(b) && int64(len(bdata)) <= maxSize && !scanner.IsBinary(bdata) {
 			m.base, m.hasBase = b, true
 			whole = false
 		}
@@ -285,7 +287,7 @@ func (g *packSet) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *pa
 		whole = n*10 > len(target)*9 // nearly all new: scan it whole
 	}
 	switch {
-	case IsBinary(target):
+	case scanner.IsBinary(target):
 		m.binary, m.hasBase = true, false
 	case whole:
 		m.data, m.hasBase = target, false

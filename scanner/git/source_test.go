@@ -1,7 +1,9 @@
-package scanner
+package git
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,81 +24,27 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/internal/scantest"
 )
 
-// testRepo builds a real repository with the git binary, with fixed identities and dates.
+// testRepo is a real repository built with the git binary (scantest.Repo).
 type testRepo struct {
-	t     *testing.T
-	dir   string
-	env   []string
-	clock time.Time
+	*scantest.Repo
+	dir string
+	env []string
 }
 
 func newTestRepo(t *testing.T, args ...string) *testRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git binary not installed")
-	}
-	home := t.TempDir()
-	r := &testRepo{
-		t:   t,
-		dir: filepath.Join(t.TempDir(), "repo"),
-		env: append(os.Environ(),
-			"GIT_CONFIG_NOSYSTEM=1", "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_GLOBAL="+filepath.Join(home, "gitconfig"),
-			"GIT_AUTHOR_NAME=Ada Author", "GIT_AUTHOR_EMAIL=ada@example.com",
-			"GIT_COMMITTER_NAME=Cy Committer", "GIT_COMMITTER_EMAIL=cy@example.com",
-			"GIT_TERMINAL_PROMPT=0"),
-		clock: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC),
-	}
-	if len(args) == 0 {
-		r.git("init", "-q", "-b", "main", r.dir)
-	} else {
-		r.git(args...)
-	}
-	return r
+	r := scantest.NewRepo(t, args...)
+	return &testRepo{r, r.Dir, r.Env}
 }
 
-func (r *testRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	if _, err := os.Stat(r.dir); err == nil {
-		cmd.Dir = r.dir
-	}
-	d := r.clock.Format(time.RFC3339)
-	cmd.Env = append(slices.Clip(r.env), "GIT_AUTHOR_DATE="+d, "GIT_COMMITTER_DATE="+d)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func (r *testRepo) write(path, content string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, filepath.FromSlash(path))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-// commit commits everything, one hour after the previous commit, and returns its id.
-func (r *testRepo) commit(msg string) string {
-	r.t.Helper()
-	r.clock = r.clock.Add(time.Hour)
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", msg)
-	return r.git("rev-parse", "HEAD")
-}
-
-func testGitHubToken() string {
-	body := benchBase62(30)
-	return "ghp_" + body + detectors.CRC32Base62([]byte(body))
-}
-
-func testADOToken() string { return detectors.ADOPAT(benchBase62(52), 2025, 7) }
+func (r *testRepo) git(args ...string) string          { r.T.Helper(); return r.Git(args...) }
+func (r *testRepo) write(path, content string)         { r.T.Helper(); r.Write(path, content) }
+func (r *testRepo) commit(msg string) string           { r.T.Helper(); return r.Commit(msg) }
+func (r *testRepo) try(args ...string) (string, error) { return r.Try(args...) }
 
 // where is a finding reduced to what the tests check.
 type where struct {
@@ -104,13 +52,68 @@ type where struct {
 	Line, Column           int
 }
 
-func wheres(fs []Finding) []where {
+func wheres(fs []scanner.Finding) []where {
 	var out []where
 	for _, f := range fs {
 		out = append(out, where{f.DetectorID, f.Location.Path, f.Location.Commit, f.Location.Line, f.Location.Column})
 	}
 	slices.SortFunc(out, func(a, b where) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 	return out
+}
+
+// span is where a finding's bytes are.
+type span struct {
+	Path, Commit, Blob, Encoding string
+	Offset                       int64
+	Length                       int
+}
+
+func spans(fs []scanner.Finding) []span {
+	var out []span
+	for _, f := range fs {
+		l := f.Location
+		out = append(out, span{l.Path, l.Commit, l.Blob, f.Encoding, l.Offset, l.Length})
+	}
+	slices.SortFunc(out, func(a, b span) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	return out
+}
+
+// checkSpans checks that each finding's Blob, Offset and Length lead back to its token in the
+// repository at dir (the token itself, or encoded text that decodes to hold it), and that
+// Line and Column say the same place. It never prints a token.
+func checkSpans(t *testing.T, dir string, fs []scanner.Finding) {
+	t.Helper()
+	blobs := map[string][]byte{}
+	for _, f := range fs {
+		l := f.Location
+		data, ok := blobs[l.Blob]
+		if !ok {
+			out, err := exec.Command("git", "-C", dir, "cat-file", "blob", l.Blob).Output()
+			if err != nil {
+				t.Errorf("%s:%d: blob %q: %v", l.Path, l.Line, l.Blob, err)
+				continue
+			}
+			data, blobs[l.Blob] = out, out
+		}
+		if l.Offset < 0 || l.Length <= 0 || l.Offset+int64(l.Length) > int64(len(data)) {
+			t.Errorf("%s:%d: span %d+%d outside blob %s of %d bytes", l.Path, l.Line, l.Offset, l.Length, l.Blob, len(data))
+			continue
+		}
+		text := data[l.Offset : l.Offset+int64(l.Length)]
+		switch f.Encoding {
+		case "":
+		case "base64":
+			text, _ = detectors.DecodeBase64Run(text)
+		default:
+			t.Errorf("%s:%d: encoding %q not checked here", l.Path, l.Line, f.Encoding)
+		}
+		if !bytes.Contains(text, []byte(f.Secret.Reveal())) {
+			t.Errorf("%s:%d: span %d+%d of blob %s does not hold the %s token", l.Path, l.Line, l.Offset, l.Length, l.Blob, f.DetectorID)
+		}
+		if line, col := lineCol(data, int(l.Offset)); line != l.Line || col != l.Column {
+			t.Errorf("%s: offset %d is %d:%d, location says %d:%d", l.Path, l.Offset, line, col, l.Line, l.Column)
+		}
+	}
 }
 
 // Test modes for scanGit: gitSplit reads blobs with several goroutines even in small
@@ -121,7 +124,7 @@ const (
 	goGitWhole GitMode = -2
 )
 
-func scanGit(t *testing.T, opts GitOptions) ([]Finding, Stats, error) {
+func scanGit(t *testing.T, opts GitOptions) ([]scanner.Finding, scanner.Stats, error) {
 	t.Helper()
 	if opts.MaxBlobSize == 0 {
 		opts.MaxBlobSize = 1024 // big.txt is skipped
@@ -135,7 +138,7 @@ func scanGit(t *testing.T, opts GitOptions) ([]Finding, Stats, error) {
 	}
 	src, err := OpenGit(t.Context(), opts)
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, scanner.Stats{}, err
 	}
 	switch mode {
 	case gitSplit:
@@ -143,8 +146,8 @@ func scanGit(t *testing.T, opts GitOptions) ([]Finding, Stats, error) {
 	case goGitWhole:
 		src.b.(*goGit).noPacks = true
 	}
-	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("test-key")})
-	return Run(t.Context(), e, src, Options{Workers: 2})
+	e := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: []byte("test-key")})
+	return scanner.Run(t.Context(), e, src, scanner.Options{Workers: 2})
 }
 
 // historyFixture is a repository with tokens planted at known commits.
@@ -157,7 +160,7 @@ type historyFixture struct {
 func newHistoryFixture(t *testing.T) *historyFixture {
 	r := newTestRepo(t)
 	h := &historyFixture{r: r, want: map[string]where{}}
-	t1, t2, t3, t4, t5 := testGitHubToken(), testGitHubToken(), testADOToken(), testGitHubToken(), testGitHubToken()
+	t1, t2, t3, t4, t5 := scantest.GitHubToken(), scantest.GitHubToken(), scantest.ADOToken(), scantest.GitHubToken(), scantest.GitHubToken()
 
 	r.write("README.md", "# demo\n")
 	h.c1 = r.commit("c1: readme")
@@ -182,7 +185,7 @@ func newHistoryFixture(t *testing.T) *historyFixture {
 	r.write("deploy/config.env", "# settings\nDEBUG=1\nGITHUB_TOKEN="+t1+"\n")
 	h.c4 = r.commit("c4: copy config")
 	r.write("old.txt", "\n\n    token: '"+t4+"'\n")
-	big := strings.Repeat("filler line of text\n", 200) + "tok=" + testGitHubToken() + "\n"
+	big := strings.Repeat("filler line of text\n", 200) + "tok=" + scantest.GitHubToken() + "\n"
 	r.write("big.txt", big)
 	r.write("bin.dat", "\x00\x01\x02 binary "+t5+"\n")
 	h.c5 = r.commit("c5: old token, big file, binary file")
@@ -237,7 +240,8 @@ func TestGitHistory(t *testing.T) {
 			if diff := cmp.Diff(want, wheres(fs)); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
-			if st.Skipped[SkipOversize] != 1 || st.Skipped[SkipBinary] != 1 {
+			checkSpans(t, h.r.dir, fs)
+			if st.Skipped[scanner.SkipOversize] != 1 || st.Skipped[scanner.SkipBinary] != 1 {
 				t.Errorf("Skipped = %v, want 1 oversize and 1 binary", st.Skipped)
 			}
 			if len(st.Errors) != 0 {
@@ -245,11 +249,11 @@ func TestGitHistory(t *testing.T) {
 			}
 			for _, f := range fs {
 				l := f.Location
-				if l.Source != SourceGit || l.Repository != h.r.dir || l.AuthorName != "Ada Author" ||
+				if l.Source != scanner.SourceGit || l.Repository != h.r.dir || l.AuthorName != "Ada Author" ||
 					l.AuthorEmail != "ada@example.com" || l.Date == nil || l.Date.Location() != time.UTC {
 					t.Errorf("location = %+v, want git, %s, Ada Author <ada@example.com>, a UTC date", l, h.r.dir)
 				}
-				if f.Blob() == "" {
+				if f.Location.Blob == "" {
 					t.Errorf("finding at %s has no blob id", l.Path)
 				}
 			}
@@ -332,7 +336,7 @@ func TestGitMergeIntroducesBlob(t *testing.T) {
 	r.git("checkout", "-q", "main")
 	r.write("a.txt", "main\n")
 	r.commit("main")
-	tok := testGitHubToken()
+	tok := scantest.GitHubToken()
 	// A conflict resolved with new content: the token exists only in the merge commit.
 	cmd := exec.Command("git", "merge", "-q", "topic")
 	cmd.Dir, cmd.Env = r.dir, r.env
@@ -466,7 +470,7 @@ func TestGitClone(t *testing.T) {
 		t.Errorf("Repository = %q, want %q", fs[0].Location.Repository, url)
 	}
 	// A new commit upstream is fetched into the same clone.
-	tok := testGitHubToken()
+	tok := scantest.GitHubToken()
 	h.r.write("new.txt", tok+"\n")
 	c7 := h.r.commit("c7")
 	fs, _, err = scanGit(t, GitOptions{Repo: url, CloneDir: cache, Since: h.c6, Branches: []string{"main"}})
@@ -492,8 +496,8 @@ func TestGitCanceled(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	e := NewEngine(detectors.All(), EngineOptions{})
-	if _, _, err := Run(ctx, e, src, Options{}); !errors.Is(err, context.Canceled) {
+	e := scanner.NewEngine(detectors.All(), scanner.EngineOptions{})
+	if _, _, err := scanner.Run(ctx, e, src, scanner.Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run with a canceled context = %v, want context.Canceled", err)
 	}
 }
@@ -555,7 +559,7 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			for _, n := range names {
 				var lines []string
 				for i := range 400 {
-					lines = append(lines, fmt.Sprintf(`  {"id": %d, "value": "%s"},`, i, benchBase62(20)))
+					lines = append(lines, fmt.Sprintf(`  {"id": %d, "value": "%s"},`, i, scantest.Base62(20)))
 				}
 				files[n] = lines
 			}
@@ -577,16 +581,19 @@ func TestGitDeltaEquivalence(t *testing.T) {
 								}
 							}
 						case op < 4: // plant a token
-							tok := testGitHubToken()
+							tok := scantest.GitHubToken()
 							if rng.IntN(2) == 0 {
-								tok = testADOToken()
+								tok = scantest.ADOToken()
 							}
 							tokens = append(tokens, tok)
+							if rng.IntN(4) == 0 { // as a basic-auth header: found inside base64
+								tok = base64.StdEncoding.EncodeToString([]byte("user:" + tok))
+							}
 							lines = slices.Insert(lines, i, fmt.Sprintf(`  {"token": "%s"},`, tok))
 						case op < 6 && len(lines) > 10: // delete a line
 							lines = slices.Delete(lines, i, i+1)
 						default: // change a line
-							lines[i] = fmt.Sprintf(`  {"id": %d, "value": "%s"},`, rng.IntN(1000), benchBase62(20))
+							lines[i] = fmt.Sprintf(`  {"id": %d, "value": "%s"},`, rng.IntN(1000), scantest.Base62(20))
 						}
 					}
 					files[n] = lines
@@ -600,15 +607,15 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := NewEngine(detectors.All(), EngineOptions{Key: []byte("k")})
-			got, st, err := Run(t.Context(), e, src, Options{})
+			e := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: []byte("k")})
+			got, st, err := scanner.Run(t.Context(), e, src, scanner.Options{})
 			if err != nil || len(st.Errors) > 0 {
 				t.Fatalf("scan: %v %v", err, st.Errors)
 			}
 			if len(src.pairs) == 0 {
 				t.Errorf("no blob was scanned as a delta")
 			}
-			want, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: goGitWhole, MaxBlobSize: DefaultMaxSize})
+			want, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: goGitWhole, MaxBlobSize: scanner.DefaultMaxSize})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -618,7 +625,12 @@ func TestGitDeltaEquivalence(t *testing.T) {
 			if diff := cmp.Diff(wheres(want), wheres(got)); diff != "" {
 				t.Errorf("delta scan differs from whole-blob scan (-whole +delta):\n%s", diff)
 			}
-			gg, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitGoGit, MaxBlobSize: DefaultMaxSize})
+			// The spans are into the whole blob, the same whichever way the blob was read.
+			if diff := cmp.Diff(spans(want), spans(got)); diff != "" {
+				t.Errorf("delta scan spans differ from whole-blob scan (-whole +delta):\n%s", diff)
+			}
+			checkSpans(t, r.dir, got)
+			gg, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitGoGit, MaxBlobSize: scanner.DefaultMaxSize})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -637,7 +649,7 @@ func TestGitCloneHTTPToken(t *testing.T) {
 	gitPath, _ := exec.LookPath("git")
 	root := t.TempDir()
 	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
-	token := "tok-" + benchBase62(24)
+	token := "tok-" + scantest.Base62(24)
 	var sawAuth bool
 	backend := &cgi.Handler{
 		Path: gitPath,
@@ -666,7 +678,7 @@ func TestGitCloneHTTPToken(t *testing.T) {
 		t.Errorf("scan %s: auth seen %v, %d findings, want true and 5", url, sawAuth, len(fs))
 	}
 
-	wrong := "wrong-" + benchBase62(24)
+	wrong := "wrong-" + scantest.Base62(24)
 	t.Setenv(GitTokenEnv, wrong)
 	_, _, err = scanGit(t, GitOptions{Repo: url, CloneDir: t.TempDir()})
 	if err == nil || !errors.Is(err, ErrClone) {
@@ -736,7 +748,7 @@ func TestGitCanceledMidScan(t *testing.T) {
 			g.splitMin = 0
 		}
 		n := 0
-		err = src.Chunks(ctx, func(c Chunk) error {
+		err = src.Chunks(ctx, func(c scanner.Chunk) error {
 			if n++; n == 2 {
 				cancel()
 			}
@@ -764,7 +776,7 @@ func TestGitCloneCredentialHelper(t *testing.T) {
 	gitPath, _ := exec.LookPath("git")
 	root := t.TempDir()
 	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
-	secretPW := "helper-" + benchBase62(24)
+	secretPW := "helper-" + scantest.Base62(24)
 	backend := &cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
 		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
+	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -62,18 +62,18 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 	if token != "" && (strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")) {
 		auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
 	}
-	if r, err := git.PlainOpen(dir); err == nil {
+	if r, err := gogit.PlainOpen(dir); err == nil {
 		log.Debug("fetching", "repo", redactURL(opts.Repo), "path", dir)
-		err := r.FetchContext(ctx, &git.FetchOptions{
-			RemoteName: git.DefaultRemoteName,
+		err := r.FetchContext(ctx, &gogit.FetchOptions{
+			RemoteName: gogit.DefaultRemoteName,
 			RemoteURL:  opts.Repo,
 			RefSpecs:   []config.RefSpec{"+refs/*:refs/*"},
 			Auth:       auth,
 			Force:      true,
 			Prune:      true,
-			Tags:       git.AllTags,
+			Tags:       gogit.AllTags,
 		})
-		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
 			return "", newRemoteError("fetch", opts.Repo, token, err)
 		}
 		return dir, nil
@@ -86,11 +86,11 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
 	}
 	log.Debug("cloning", "repo", redactURL(opts.Repo), "path", dir)
-	_, err = git.PlainCloneContext(ctx, tmp, true, &git.CloneOptions{
+	_, err = gogit.PlainCloneContext(ctx, tmp, true, &gogit.CloneOptions{
 		URL:    opts.Repo,
 		Auth:   auth,
 		Mirror: true,
-		Tags:   git.AllTags,
+		Tags:   gogit.AllTags,
 	})
 	if err != nil {
 		_ = os.RemoveAll(tmp)
@@ -107,17 +107,11 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 // must not hang on a password question); the URL is passed after "--" and was checked not to
 // look like an option.
 func cloneWithGit(ctx context.Context, gitPath, rawURL, base, dir string, log *slog.Logger) (string, error) {
+	// The user's environment is kept whole (Inherit): credential settings may live in it.
+	r := Runner{Git: gitPath, Dir: base, Inherit: true}
 	run := func(op string, args ...string) error {
-		cmd := exec.CommandContext(ctx, gitPath, args...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GCM_INTERACTIVE=never")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			msg := strings.TrimSpace(stderr.String())
-			if msg == "" {
-				msg = err.Error()
-			}
-			return newRemoteError(op, rawURL, "", errors.New(msg))
+		if err := r.Run(ctx, args...); err != nil {
+			return newRemoteError(op, rawURL, "", err)
 		}
 		return nil
 	}

@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // SourceStaged is Location.Source for content read from the git index (patrol scan --staged).
@@ -60,6 +60,7 @@ type StagedSource struct {
 	initial bool // no commit yet: compared with the empty tree
 	maxSize int64
 	merge   []string // MERGE_HEAD commits
+	run     Runner   // in dir, with the environment of the hook that runs us
 	diff    *gitRun  // git diff-index of the index against HEAD, started by OpenStaged
 
 	added map[string]lineSet // path → lines the commit adds
@@ -67,9 +68,9 @@ type StagedSource struct {
 
 // OpenStaged finds the work tree around opts.Dir and starts comparing its index with HEAD.
 func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) {
-	s := &StagedSource{dir: opts.Dir, maxSize: opts.MaxSize}
+	s := &StagedSource{dir: opts.Dir, maxSize: opts.MaxSize, run: hookRunner(opts.Dir)}
 	if s.maxSize <= 0 {
-		s.maxSize = DefaultMaxSize
+		s.maxSize = scanner.DefaultMaxSize
 	}
 	// Reading a big index is most of the time git takes, so the diff starts at once: the work
 	// tree is found without a git process when its layout is a common one, and the diff
@@ -78,7 +79,7 @@ func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) 
 	top, gitDir, ok := findWorkTree(opts.Dir)
 	s.diff = s.startDiff(ctx, "HEAD", wholeFileContext, true)
 	if !ok {
-		out, err := s.git(ctx, "rev-parse", "--show-toplevel", "--absolute-git-dir").Output()
+		out, err := s.run.Output(ctx, nil, "rev-parse", "--show-toplevel", "--absolute-git-dir")
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		if err != nil || len(lines) != 2 {
 			s.diff.abort()
@@ -89,10 +90,9 @@ func OpenStaged(ctx context.Context, opts StagedOptions) (*StagedSource, error) 
 			if where == "" {
 				where = "."
 			}
-			var ee *exec.ExitError
 			msg := ""
-			if errors.As(err, &ee) {
-				msg = ": " + firstLine(ee.Stderr)
+			if e := (*Error)(nil); errors.As(err, &e) && e.Stderr != "" {
+				msg = ": " + e.Stderr
 			}
 			return nil, fmt.Errorf("staged changes in %s: %w%s", where, ErrNotWorkTree, msg)
 		}
@@ -169,25 +169,17 @@ func (s *StagedSource) Initial() bool { return s.initial }
 // Merging reports whether a merge is being concluded (MERGE_HEAD exists).
 func (s *StagedSource) Merging() bool { return len(s.merge) > 0 }
 
-// git builds a git command run in s.dir. The environment is inherited: inside a hook it names
-// the repository and the index that git is committing.
-func (s *StagedSource) git(ctx context.Context, args ...string) *exec.Cmd {
-	return gitCommand(ctx, s.dir, args...)
-}
-
-func gitCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	full := append([]string{"-c", "core.quotePath=false", "-c", "diff.suppressBlankEmpty=false"}, args...)
-	cmd := exec.CommandContext(ctx, "git", full...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0")
+// hookRunner runs git in dir with the environment inherited: inside a hook it names the
+// repository and the index that git is committing or pushing.
+func hookRunner(dir string) Runner {
+	r := Runner{Dir: dir, Inherit: true, Config: []string{"core.quotePath=false", "diff.suppressBlankEmpty=false"}}
 	if runtime.GOOS == "linux" && os.Getenv("GLIBC_TUNABLES") == "" {
 		// Reading a big index is mostly the page faults of its in-memory copy (a third of
 		// git's time for 50,000 files); glibc (2.35+) backs malloc with transparent huge
 		// pages when asked. Other C libraries, and kernels without THP, ignore it.
-		cmd.Env = append(cmd.Env, "GLIBC_TUNABLES=glibc.malloc.hugetlb=1")
+		r.Env = []string{"GLIBC_TUNABLES=glibc.malloc.hugetlb=1"}
 	}
-	cmd.WaitDelay = 5 * time.Second
-	return cmd
+	return r
 }
 
 // diffArgs are the options every patch we parse is produced with.
@@ -199,79 +191,33 @@ func (s *StagedSource) startDiff(ctx context.Context, base, context string, raw 
 	if raw {
 		args = append(args, "--raw", "-z")
 	}
-	return startGit(s.git(ctx, append(args, base)...))
+	return startGit(ctx, &s.run, nil, append(args, base)...)
 }
 
-// gitRun is a running git process whose stdout is read as it comes.
+// gitRun is a started git process, or the error that kept it from starting.
 type gitRun struct {
-	cmd    *exec.Cmd
-	out    io.ReadCloser
-	stderr bytes.Buffer
-	err    error // from Start
+	*Process
+	err error
 }
 
-func startGit(cmd *exec.Cmd) *gitRun {
-	g := &gitRun{cmd: cmd}
-	cmd.Stderr = &limitedBuffer{b: &g.stderr, n: 4096}
-	g.out, g.err = cmd.StdoutPipe()
-	if g.err == nil {
-		g.err = cmd.Start()
-	}
-	return g
+func startGit(ctx context.Context, r *Runner, stdin io.Reader, args ...string) *gitRun {
+	p, err := r.Start(ctx, stdin, args...)
+	return &gitRun{p, err}
 }
 
-// wait reaps the process; the error names the subcommand and carries git's first error line.
+// wait reaps the process; the error names the subcommand and carries git's first error lines.
 func (g *gitRun) wait() error {
 	if g.err != nil {
-		return fmt.Errorf("git %s: %w", gitSub(g.cmd.Args), g.err)
+		return g.err
 	}
-	_, _ = io.Copy(io.Discard, g.out)
-	if err := g.cmd.Wait(); err != nil {
-		if msg := firstLine(g.stderr.Bytes()); msg != "" {
-			return fmt.Errorf("git %s: %s (%w)", gitSub(g.cmd.Args), msg, err)
-		}
-		return fmt.Errorf("git %s: %w", gitSub(g.cmd.Args), err)
-	}
-	return nil
+	return g.Wait()
 }
 
 // abort stops the process and reaps it.
 func (g *gitRun) abort() {
-	if g.err != nil {
-		return
+	if g.err == nil {
+		g.Abort()
 	}
-	_ = g.cmd.Process.Kill()
-	_ = g.cmd.Wait()
-}
-
-// gitSub returns the git subcommand in args (after the -c options).
-func gitSub(args []string) string {
-	for i := 1; i < len(args); i++ {
-		if args[i] == "-c" {
-			i++
-			continue
-		}
-		return args[i]
-	}
-	return ""
-}
-
-type limitedBuffer struct {
-	b *bytes.Buffer
-	n int
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.n - l.b.Len(); room > 0 {
-		l.b.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func firstLine(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	s, _, _ = strings.Cut(s, "\n")
-	return strings.TrimPrefix(s, "fatal: ")
 }
 
 // stagedEntry is one line of `git diff-index --raw`.
@@ -283,7 +229,7 @@ type stagedEntry struct {
 }
 
 // Chunks yields the staged content of each file the commit adds to or changes, named by its path.
-func (s *StagedSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+func (s *StagedSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	if s.diff == nil {
 		return errors.New("staged changes: source already read")
 	}
@@ -299,7 +245,7 @@ func (s *StagedSource) Chunks(ctx context.Context, yield func(Chunk) error) erro
 		wg.Go(func() {
 			g := s.startDiff(ctx, p, "0", false)
 			if g.err == nil {
-				mergeSets[i], mergeErrs[i] = addedLines(g.out)
+				mergeSets[i], mergeErrs[i] = addedLines(g.Stdout)
 			}
 			if err := g.wait(); err != nil && mergeErrs[i] == nil {
 				mergeErrs[i] = err
@@ -352,22 +298,24 @@ func (s *StagedSource) Chunks(ctx context.Context, yield func(Chunk) error) erro
 
 // readDiff reads a diff started by startDiff(…, wholeFileContext, true): it yields each file
 // shown whole as text, records the added lines in s.added and returns the raw entries.
-func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(Chunk) error) ([]stagedEntry, error) {
+func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(scanner.Chunk) error) ([]stagedEntry, error) {
 	s.added = map[string]lineSet{}
 	if diff.err != nil {
 		return nil, diff.wait()
 	}
-	br := bufio.NewReaderSize(diff.out, 64<<10)
+	br := bufio.NewReaderSize(diff.Stdout, 64<<10)
 	entries, err := readRawEntries(br)
 	if err != nil {
 		diff.abort()
 		return entries, err
 	}
 	gitlink := map[string]bool{}
+	blob := make(map[string]string, len(entries)) // path → the index's blob id
 	for _, e := range entries {
 		if e.dstMode == "160000" {
 			gitlink[e.path] = true
 		}
+		blob[e.path] = e.dstSHA
 	}
 	err = parsePatch(br, true, func(path string, content []byte, added lineSet, whole bool) error {
 		if gitlink[path] {
@@ -378,8 +326,8 @@ func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(
 			return nil // read from the object store
 		}
 		shown[path] = true
-		loc := []Location{{Source: SourceStaged, Path: path}}
-		return yield(Chunk{Data: content, Name: path, Locations: loc})
+		loc := []scanner.Location{{Source: SourceStaged, Path: path}}
+		return yield(scanner.Chunk{Data: content, Name: path, Locations: loc, Blob: blob[path]})
 	})
 	if err != nil {
 		diff.abort()
@@ -390,9 +338,9 @@ func (s *StagedSource) readDiff(diff *gitRun, shown map[string]bool, yield func(
 
 // unborn reports whether HEAD names no commit: the repository's first commit is being made.
 func (s *StagedSource) unborn(ctx context.Context) bool {
-	err := s.git(ctx, "rev-parse", "--verify", "--quiet", "HEAD").Run()
-	var ee *exec.ExitError
-	return errors.As(err, &ee) && ee.ExitCode() == 1
+	err := s.run.Run(ctx, "rev-parse", "--verify", "--quiet", "HEAD")
+	e := (*Error)(nil)
+	return errors.As(err, &e) && e.ExitCode() == 1
 }
 
 // changesContent reports whether the entry brings content to scan: an added, modified,
@@ -412,8 +360,8 @@ func (e stagedEntry) changesContent() bool {
 }
 
 // readBlobs reads the blobs of entries with one `git cat-file --batch` and yields them.
-func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yield func(Chunk) error) error {
-	byID := map[string][]Location{}
+func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yield func(scanner.Chunk) error) error {
+	byID := map[string][]scanner.Location{}
 	var ids []string
 	var stdin bytes.Buffer
 	for _, e := range entries {
@@ -421,15 +369,13 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 			ids = append(ids, e.dstSHA)
 			stdin.WriteString(e.dstSHA + "\n")
 		}
-		byID[e.dstSHA] = append(byID[e.dstSHA], Location{Source: SourceStaged, Path: e.path})
+		byID[e.dstSHA] = append(byID[e.dstSHA], scanner.Location{Source: SourceStaged, Path: e.path})
 	}
-	cmd := s.git(ctx, "cat-file", "--batch")
-	cmd.Stdin = &stdin
-	g := startGit(cmd)
+	g := startGit(ctx, &s.run, &stdin, "cat-file", "--batch")
 	if g.err != nil {
 		return fmt.Errorf("staged changes: %w", g.wait())
 	}
-	br := bufio.NewReaderSize(g.out, 64<<10)
+	br := bufio.NewReaderSize(g.Stdout, 64<<10)
 	for _, id := range ids {
 		locs := byID[id]
 		name := locs[0].Path
@@ -440,7 +386,7 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 		}
 		f := strings.Fields(hdr)
 		if len(f) != 3 {
-			if err := yield(Chunk{Name: name, Err: fmt.Errorf("staged %s: blob %s: %w", name, id, ErrMissingObject)}); err != nil {
+			if err := yield(scanner.Chunk{Name: name, Err: fmt.Errorf("staged %s: blob %s: %w", name, id, ErrMissingObject)}); err != nil {
 				g.abort()
 				return err
 			}
@@ -451,13 +397,13 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 			g.abort()
 			return fmt.Errorf("staged changes: blob %s: bad size %q", id, f[2])
 		}
-		c := Chunk{Name: name, Locations: locs, Size: size}
+		c := scanner.Chunk{Name: name, Locations: locs, Size: size, Blob: id}
 		if size > s.maxSize {
 			if _, err := io.CopyN(io.Discard, br, size+1); err != nil {
 				g.abort()
 				return fmt.Errorf("staged changes: read blob %s (%s): %w", id, name, err)
 			}
-			c.Skipped = SkipOversize
+			c.Skipped = scanner.SkipOversize
 		} else {
 			c.Data = make([]byte, size+1)
 			if _, err := io.ReadFull(br, c.Data); err != nil {
@@ -478,7 +424,7 @@ func (s *StagedSource) readBlobs(ctx context.Context, entries []stagedEntry, yie
 }
 
 // Resolve keeps the findings on lines the commit adds.
-func (s *StagedSource) Resolve(_ context.Context, findings []Finding) ([]Finding, error) {
+func (s *StagedSource) Resolve(_ context.Context, findings []scanner.Finding) ([]scanner.Finding, error) {
 	out := findings[:0]
 	for _, f := range findings {
 		if s.added[f.Location.Path].has(f.Location.Line) {

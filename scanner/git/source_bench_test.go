@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/internal/scantest"
 )
 
 // benchHistory builds, with git fast-import, a repository of the shape where blob-level scanning
@@ -45,7 +47,7 @@ func benchHistory(b *testing.B, files, size, commits int) (string, int64) {
 			vals[f][i] = rng.IntN(1 << 30)
 		}
 	}
-	tok := benchGitHubToken()
+	tok := scantest.GitHubToken()
 	render := func(f, c int) []byte {
 		var buf bytes.Buffer
 		for i, v := range vals[f] {
@@ -94,7 +96,7 @@ func benchHistory(b *testing.B, files, size, commits int) (string, int64) {
 // with the pack reader, and go-git), reporting MB/s of distinct blob versions.
 func BenchmarkGitSource(b *testing.B) {
 	repo, total := benchHistory(b, 2, 256<<10, 120)
-	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("bench")})
+	e := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: []byte("bench")})
 	for _, mode := range []struct {
 		name string
 		mode GitMode
@@ -106,7 +108,7 @@ func BenchmarkGitSource(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				fs, _, err := Run(b.Context(), e, src, Options{})
+				fs, _, err := scanner.Run(b.Context(), e, src, scanner.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}

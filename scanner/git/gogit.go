@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"container/heap"
@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
+	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -20,7 +20,7 @@ import (
 // history order and attribution as execGit, more slowly; blobs in packs are read by packSet,
 // as with execGit, and go-git reads the others.
 type goGit struct {
-	r    *git.Repository
+	r    *gogit.Repository
 	repo string
 	packSet
 }
@@ -28,12 +28,12 @@ type goGit struct {
 func openGoGit(dir, repo string) (*goGit, error) {
 	// PlainOpen takes a work tree or a bare repository; detection of the enclosing work tree
 	// (a subdirectory, as git does) only works for non-bare ones.
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		r, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	r, err := gogit.PlainOpenWithOptions(dir, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if errors.Is(err, gogit.ErrRepositoryNotExists) {
+		r, err = gogit.PlainOpenWithOptions(dir, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	}
 	if err != nil {
-		if errors.Is(err, git.ErrRepositoryNotExists) {
+		if errors.Is(err, gogit.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("open repository %s: %w", repo, ErrNotRepository)
 		}
 		return nil, fmt.Errorf("open repository %s: %w", repo, err)
@@ -48,23 +48,52 @@ func openGoGit(dir, repo string) (*goGit, error) {
 
 func (g *goGit) name() string { return "go-git" }
 
-func (g *goGit) refs(context.Context) ([]string, error) {
+func (g *goGit) refs(context.Context) ([]refTip, error) {
 	it, err := g.r.References()
 	if err != nil {
 		return nil, fmt.Errorf("list refs of %s: %w", g.repo, err)
 	}
-	var out []string
+	var out []refTip
 	err = it.ForEach(func(r *plumbing.Reference) error {
-		if strings.HasPrefix(r.Name().String(), "refs/") {
-			out = append(out, r.Name().String())
+		name := r.Name().String()
+		if !strings.HasPrefix(name, "refs/") {
+			return nil
 		}
+		t := refTip{name: name}
+		if ref, err := g.r.Reference(r.Name(), true); err == nil {
+			if c, ok := g.peel(ref.Hash()); ok {
+				t.commit = c.String()
+			}
+		}
+		out = append(out, t)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list refs of %s: %w", g.repo, err)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b refTip) int { return strings.Compare(a.name, b.name) })
 	return out, nil
+}
+
+// head returns the commit of a detached HEAD; a HEAD on a branch adds no tip of its own.
+func (g *goGit) head(context.Context) (string, bool) {
+	h, err := g.r.Reference(plumbing.HEAD, false)
+	if err != nil || h.Type() != plumbing.HashReference {
+		return "", false
+	}
+	c, ok := g.peel(h.Hash())
+	return c.String(), ok
+}
+
+// present returns the ids, among ids, of the commits the repository has.
+func (g *goGit) present(_ context.Context, ids []string) (map[string]bool, error) {
+	have := map[string]bool{}
+	for _, id := range ids {
+		if o, err := g.r.Storer.EncodedObject(plumbing.CommitObject, plumbing.NewHash(id)); err == nil && o.Type() == plumbing.CommitObject {
+			have[id] = true
+		}
+	}
+	return have, nil
 }
 
 func (g *goGit) resolveCommit(_ context.Context, rev string) (string, bool) {
@@ -120,33 +149,8 @@ type ggNode struct {
 // `git log --date-order --reverse`, so that "first" means the same as with execGit.
 func (g *goGit) history(ctx context.Context, sel gitSelection) (*gitIndex, error) {
 	var tips []plumbing.Hash
-	if sel.all {
-		names, err := g.refs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if head, err := g.r.Head(); err == nil {
-			tips = append(tips, head.Hash())
-		}
-		for _, n := range names {
-			ref, err := g.r.Reference(plumbing.ReferenceName(n), true)
-			if err != nil {
-				continue
-			}
-			tips = append(tips, ref.Hash())
-		}
-	} else {
-		for _, n := range sel.refs {
-			if isObjectID(n) {
-				tips = append(tips, plumbing.NewHash(n))
-				continue
-			}
-			ref, err := g.r.Reference(plumbing.ReferenceName(n), true)
-			if err != nil {
-				return nil, fmt.Errorf("read history of %s: ref %s: %w", g.repo, n, err)
-			}
-			tips = append(tips, ref.Hash())
-		}
+	for _, c := range sel.refs {
+		tips = append(tips, plumbing.NewHash(c))
 	}
 	excluded := map[plumbing.Hash]bool{}
 	var notRevs []plumbing.Hash

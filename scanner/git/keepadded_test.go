@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/scanner"
 )
 
 type pushHit struct {
@@ -22,8 +23,8 @@ func scanPushed(t *testing.T, r *stRepo, mode GitMode, tips, exclude []string) [
 	if err != nil {
 		t.Fatalf("OpenGit = %v", err)
 	}
-	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("k")})
-	fs, st, err := Run(t.Context(), e, src, Options{})
+	e := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: []byte("k")})
+	fs, st, err := scanner.Run(t.Context(), e, src, scanner.Options{})
 	if err != nil || len(st.Errors) > 0 {
 		t.Fatalf("Run = %v, %v", err, st.Errors)
 	}
@@ -98,7 +99,7 @@ func TestExcludeErrors(t *testing.T) {
 			t.Parallel()
 			src, err := OpenGit(t.Context(), GitOptions{Repo: r.dir, Exclude: []string{tt.exclude}})
 			if err == nil {
-				_, _, err = Run(t.Context(), NewEngine(nil, EngineOptions{}), src, Options{})
+				_, _, err = scanner.Run(t.Context(), scanner.NewEngine(nil, scanner.EngineOptions{}), src, scanner.Options{})
 			}
 			if !errors.Is(err, tt.is) {
 				t.Errorf("scan with Exclude %q = %v, want %v", tt.exclude, err, tt.is)

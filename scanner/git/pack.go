@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bytes"
@@ -6,12 +6,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/klauspost/compress/zlib"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // This file reads git pack files directly, for the shape where blob-level scanning costs most: a

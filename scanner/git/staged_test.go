@@ -1,4 +1,4 @@
-package scanner
+package git
 
 import (
 	"bufio"
@@ -15,68 +15,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // stRepo is a real repository built with the git binary for the staged and push tests.
-type stRepo struct {
-	t   *testing.T
-	dir string
-	env []string
-}
+type stRepo = testRepo
 
-func newStRepo(t *testing.T) *stRepo {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git binary not installed")
-	}
-	home := t.TempDir()
-	r := &stRepo{t: t, dir: filepath.Join(t.TempDir(), "repo"), env: append(os.Environ(),
-		"GIT_CONFIG_NOSYSTEM=1", "HOME="+home, "XDG_CONFIG_HOME="+home,
-		"GIT_CONFIG_GLOBAL="+filepath.Join(home, "gitconfig"),
-		"GIT_AUTHOR_NAME=Ada Author", "GIT_AUTHOR_EMAIL=ada@example.com",
-		"GIT_COMMITTER_NAME=Cy Committer", "GIT_COMMITTER_EMAIL=cy@example.com",
-		"GIT_AUTHOR_DATE=2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2024-01-01T00:00:00Z")}
-	if err := os.MkdirAll(r.dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	r.git("init", "-q", "-b", "main")
-	return r
-}
-
-func (r *stRepo) git(args ...string) string {
-	r.t.Helper()
-	out, err := r.try(args...)
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-func (r *stRepo) try(args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = r.env
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
-func (r *stRepo) write(path, content string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, filepath.FromSlash(path))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *stRepo) commit(msg string) string {
-	r.t.Helper()
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", msg)
-	return r.git("rev-parse", "HEAD")
-}
+func newStRepo(t *testing.T) *stRepo { return newTestRepo(t) }
 
 // stToken builds a synthetic, checksum-valid GitHub classic PAT at run time.
 func stToken(seed uint64) string {
@@ -97,17 +42,18 @@ type stagedHit struct {
 	Line int
 }
 
-func scanStaged(t *testing.T, dir string, maxSize int64) (*StagedSource, []stagedHit, Stats) {
+func scanStaged(t *testing.T, dir string, maxSize int64) (*StagedSource, []stagedHit, scanner.Stats) {
 	t.Helper()
 	src, err := OpenStaged(t.Context(), StagedOptions{Dir: dir, MaxSize: maxSize})
 	if err != nil {
 		t.Fatalf("OpenStaged(%s) = %v", dir, err)
 	}
-	e := NewEngine(detectors.All(), EngineOptions{Key: []byte("test key")})
-	fs, st, err := Run(t.Context(), e, src, Options{MaxSize: maxSize})
+	e := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: []byte("test key")})
+	fs, st, err := scanner.Run(t.Context(), e, src, scanner.Options{MaxSize: maxSize})
 	if err != nil {
-		t.Fatalf("Run(staged) = %v", err)
+		t.Fatalf("scanner.Run(staged) = %v", err)
 	}
+	checkSpans(t, dir, fs)
 	var hits []stagedHit
 	for _, f := range fs {
 		if f.Location.Source != SourceStaged {
@@ -189,13 +135,13 @@ func TestStaged(t *testing.T) {
 		{
 			name:    "binary file is skipped and counted",
 			stage:   func(r *stRepo) { r.write("blob.bin", "\x00\x01"+tok+"\n") },
-			skipped: map[string]int64{SkipBinary: 1},
+			skipped: map[string]int64{scanner.SkipBinary: 1},
 		},
 		{
 			name:    "oversize file is skipped and counted",
 			stage:   func(r *stRepo) { r.write("big.txt", strings.Repeat("x", 3000)+"\n"+tok+"\n") },
 			maxSize: 2048,
-			skipped: map[string]int64{SkipOversize: 1},
+			skipped: map[string]int64{scanner.SkipOversize: 1},
 		},
 		{
 			name:  "text marked -diff is read whole",
@@ -278,7 +224,7 @@ func TestStagedSubdirectoryAndOversizeName(t *testing.T) {
 	if got, want := src.Root(), r.dir; !sameDir(got, want) {
 		t.Errorf("Root() = %q, want %q", got, want)
 	}
-	if len(st.Skips) != 1 || st.Skips[0].Name != "sub/deep/big.txt" || st.Skips[0].Reason != SkipOversize {
+	if len(st.Skips) != 1 || st.Skips[0].Name != "sub/deep/big.txt" || st.Skips[0].Reason != scanner.SkipOversize {
 		t.Errorf("skips = %+v, want sub/deep/big.txt oversize", st.Skips)
 	}
 }

@@ -1,0 +1,169 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/git"
+	"github.com/patrolsec/patrol/secret"
+)
+
+// Errors returned by Rehydrate.
+var (
+	// ErrGone: the content that held the token is not there any more (a blob gc'd or never
+	// fetched, a deleted file, a clone that was removed).
+	ErrGone = errors.New("content is gone")
+	// ErrNoMatch: the content is there, but holds no token with the fingerprint at the span
+	// (the file changed, or the fingerprint key is not the one the scan used).
+	ErrNoMatch = errors.New("no token with that fingerprint there")
+)
+
+// Where says where a token lives, as a finding's location records it.
+type Where struct {
+	// Source is scanner.SourceGit, git.SourceStaged or scanner.SourceDir; stdin cannot be
+	// read again.
+	Source string
+	// Repository is the path of a local repository or the URL of a cloned one (git and
+	// staged), or the directory a dir scan read (Result.Root).
+	Repository string
+	// CloneDir is where URLs were cloned (empty: the default, as for Request.CloneDir).
+	CloneDir string
+	// Blob is the git blob id; when empty, Commit and Path name the blob.
+	Blob, Commit, Path string
+	// Offset and Length are the span of the match (scanner.Location).
+	Offset int64
+	Length int
+	// Kind is scanner.Location.Kind; only file content ("") can be read again yet.
+	Kind string
+}
+
+// rehydrateMargin is how far around the span Rehydrate scans (then out to line ends): more
+// than any detector looks around a token, so that it judges the token in the same context.
+const rehydrateMargin = 4096
+
+// Rehydrate reads the content where w says a token lives again (git: the blob, with
+// `git cat-file` in the repository or its clone; dir: the file under the root), scans the
+// lines around w's span with e, and returns the token whose fingerprint is fingerprint. e must
+// use the fingerprint key of the scan that found it. Errors name what is missing and match
+// ErrGone or ErrNoMatch; they never hold the token.
+func Rehydrate(ctx context.Context, e *scanner.Engine, w Where, fingerprint string) (secret.Token, error) {
+	var zero secret.Token
+	if e == nil {
+		return zero, errors.New("rehydrate: no engine")
+	}
+	if w.Kind != "" {
+		return zero, fmt.Errorf("rehydrate %s: reading a token again from a %s is not supported", w.Repository, w.Kind)
+	}
+	var (
+		data  []byte
+		where string
+		err   error
+	)
+	switch w.Source {
+	case scanner.SourceGit, git.SourceStaged:
+		data, where, err = readBlob(ctx, w)
+	case scanner.SourceDir:
+		data, where, err = readFile(w)
+	default:
+		return zero, fmt.Errorf("rehydrate: a token from %q cannot be read again", w.Source)
+	}
+	if err != nil {
+		return zero, err
+	}
+	if w.Offset < 0 || w.Length <= 0 || w.Offset+int64(w.Length) > int64(len(data)) {
+		return zero, fmt.Errorf("rehydrate %s: span %d+%d is past its end (%d bytes): it changed: %w", where, w.Offset, w.Length, len(data), ErrNoMatch)
+	}
+	start, end := int(w.Offset), int(w.Offset)+w.Length
+	start, end = max(0, start-rehydrateMargin), min(len(data), end+rehydrateMargin)
+	if i := bytes.LastIndexByte(data[:start], '\n'); i >= 0 {
+		start = i + 1
+	} else {
+		start = 0
+	}
+	if i := bytes.IndexByte(data[end:], '\n'); i >= 0 {
+		end += i
+	} else {
+		end = len(data)
+	}
+	// The fingerprint is keyed on the detector and the token: any match of it is the token.
+	var (
+		tok   secret.Token
+		found bool
+	)
+	e.Scan(data[start:end], []scanner.Location{{}}, func(f scanner.Finding) {
+		if !found && f.Fingerprint == fingerprint {
+			tok, found = f.Secret, true
+		}
+	})
+	if !found {
+		return zero, fmt.Errorf("rehydrate %s: no token with fingerprint %s around offset %d: %w", where, fingerprint, w.Offset, ErrNoMatch)
+	}
+	return tok, nil
+}
+
+// readBlob reads the blob of w from its repository or clone.
+func readBlob(ctx context.Context, w Where) ([]byte, string, error) {
+	dir := w.Repository
+	if git.IsURL(w.Repository) {
+		p, err := git.CachePath(w.CloneDir, w.Repository)
+		if err != nil {
+			return nil, "", fmt.Errorf("rehydrate %s: %w", w.Repository, err)
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, "", fmt.Errorf("rehydrate %s: no clone in %s: %w", w.Repository, p, ErrGone)
+		}
+		dir = p
+	}
+	obj := w.Blob
+	switch {
+	case obj != "" && !isHex(obj):
+		return nil, "", fmt.Errorf("rehydrate %s: blob %q is not an object id", w.Repository, obj)
+	case obj == "" && (!isHex(w.Commit) || w.Path == ""):
+		return nil, "", fmt.Errorf("rehydrate %s: no blob id, nor a commit and path", w.Repository)
+	case obj == "":
+		obj = w.Commit + ":" + w.Path
+	}
+	where := fmt.Sprintf("blob %s (%s) in %s", obj, w.Path, w.Repository)
+	if _, err := os.Stat(dir); err != nil {
+		return nil, "", fmt.Errorf("rehydrate %s: %w", where, errors.Join(ErrGone, err))
+	}
+	r := git.Runner{Dir: dir}
+	data, err := r.Output(ctx, nil, "cat-file", "blob", obj)
+	if err != nil {
+		if ge := (*git.Error)(nil); errors.As(err, &ge) && ge.ExitCode() == 128 {
+			return nil, "", fmt.Errorf("rehydrate %s: %w: %w", where, ErrGone, err)
+		}
+		return nil, "", fmt.Errorf("rehydrate %s: %w", where, err)
+	}
+	return data, where, nil
+}
+
+// readFile reads the file of w under its root.
+func readFile(w Where) ([]byte, string, error) {
+	if !filepath.IsLocal(filepath.FromSlash(w.Path)) {
+		return nil, "", fmt.Errorf("rehydrate: path %q is not inside %s", w.Path, w.Repository)
+	}
+	p := filepath.Join(w.Repository, filepath.FromSlash(w.Path))
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("rehydrate file %s: %w", p, ErrGone)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("rehydrate file %s: %w", p, err)
+	}
+	return data, "file " + p, nil
+}
+
+func isHex(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	return strings.Trim(strings.ToLower(s), "0123456789abcdef") == ""
+}

@@ -1,0 +1,108 @@
+package scan
+
+import (
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/internal/scantest"
+	"github.com/patrolsec/patrol/secret"
+)
+
+// same reports whether tok is the token of f, by fingerprint: the test never prints a token.
+func same(f scanner.Finding, tok secret.Token) bool {
+	return secret.Fingerprint(testKey, f.DetectorID, tok) == f.Fingerprint
+}
+
+func where(res Result, f scanner.Finding, cloneDir string) Where {
+	l := f.Location
+	repo := res.Repository
+	if l.Source == scanner.SourceDir {
+		repo = res.Root
+	}
+	return Where{Source: l.Source, Repository: repo, CloneDir: cloneDir, Blob: l.Blob, Commit: l.Commit, Path: l.Path, Offset: l.Offset, Length: l.Length, Kind: l.Kind}
+}
+
+func TestRehydrate(t *testing.T) {
+	t.Parallel()
+	r, _ := fixture(t)
+	// A token inside base64 too: Rehydrate reads the line around the encoded text.
+	r.Write("auth.txt", "Authorization: Basic "+base64.StdEncoding.EncodeToString([]byte("u:"+scantest.ADOToken()))+"\n")
+	r.Commit("c3")
+	clones := t.TempDir()
+	for _, req := range []Request{
+		{Target: r.Dir},
+		{Target: r.Dir, Mode: Dir},
+		{Target: "file://" + r.Dir, CloneDir: clones},
+	} {
+		req.Engine = engine()
+		res, err := Run(t.Context(), req)
+		if err != nil || len(res.Findings) != 2 {
+			t.Fatalf("Run(%s) = %d findings, %v; want 2", req.Target, len(res.Findings), err)
+		}
+		for _, f := range res.Findings {
+			tok, err := Rehydrate(t.Context(), engine(), where(res, f, clones), f.Fingerprint)
+			if err != nil || !same(f, tok) {
+				t.Errorf("Rehydrate(%s %s) = %v; want the token back", f.Location.Source, f.Location.Path, err)
+			}
+		}
+	}
+}
+
+func TestRehydrateErrors(t *testing.T) {
+	t.Parallel()
+	r, _ := fixture(t)
+	res, err := Run(t.Context(), Request{Target: r.Dir, Mode: Dir, Engine: engine()})
+	if err != nil || len(res.Findings) != 1 {
+		t.Fatalf("Run = %d findings, %v", len(res.Findings), err)
+	}
+	f := res.Findings[0]
+	w := where(res, f, "")
+	gitRes, err := Run(t.Context(), Request{Target: r.Dir, Engine: engine()})
+	if err != nil || len(gitRes.Findings) != 1 {
+		t.Fatalf("Run(git) = %v", err)
+	}
+	gw := where(gitRes, gitRes.Findings[0], "")
+
+	// The file changes: another token of the same shape at the same place.
+	path := filepath.Join(r.Dir, "app", "config.env")
+	if err := os.WriteFile(path, []byte("DEBUG=1\nGITHUB_TOKEN="+scantest.GitHubToken()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gone := gw
+	gone.Blob = strings.Repeat("ab", 20)
+	short := w
+	short.Offset = 1 << 20
+	tests := []struct {
+		name string
+		w    Where
+		is   error
+		text string
+	}{
+		{"changed file", w, ErrNoMatch, path},
+		{"file past its end", short, ErrNoMatch, "past its end"},
+		{"blob gone", gone, ErrGone, gone.Blob},
+		{"clone gone", Where{Source: scanner.SourceGit, Repository: "https://host/r.git", CloneDir: t.TempDir(), Blob: gw.Blob, Length: 1}, ErrGone, "no clone"},
+		{"deleted file", Where{Source: scanner.SourceDir, Repository: r.Dir, Path: "nope.env", Length: 1}, ErrGone, "nope.env"},
+		{"path outside the root", Where{Source: scanner.SourceDir, Repository: r.Dir, Path: "../x", Length: 1}, nil, "not inside"},
+		{"stdin", Where{Source: scanner.SourceStdin}, nil, "cannot be read again"},
+		{"message", Where{Source: scanner.SourceGit, Kind: scanner.KindCommitMessage}, nil, "not supported"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Rehydrate(t.Context(), engine(), tt.w, f.Fingerprint)
+			if err == nil || (tt.is != nil && !errors.Is(err, tt.is)) || !strings.Contains(err.Error(), tt.text) {
+				t.Errorf("Rehydrate = %v, want an error (%v) saying %q", err, tt.is, tt.text)
+			}
+		})
+	}
+	// The blob still holds the token the file lost.
+	if tok, err := Rehydrate(t.Context(), engine(), gw, f.Fingerprint); err != nil || !same(f, tok) {
+		t.Errorf("Rehydrate(blob) after the file changed = %v; want the token", err)
+	}
+}
