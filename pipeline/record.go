@@ -62,11 +62,11 @@ func (p *Pipeline) Record(ctx context.Context, fs []scanner.Finding, also func(t
 	return out, nil
 }
 
-// toLocation maps where the scanner saw a finding to the store's location. The scanner
-// does not report the token's byte span or a message kind yet: Offset, Length and Kind stay
-// zero until it does.
+// toLocation maps where the scanner saw a finding to the store's location, with the byte span
+// a later step reads the token back from.
 func toLocation(f scanner.Finding) store.Location {
-	l := store.Location{Source: f.Location.Source, Blob: f.Blob(), Encoding: f.Encoding,
+	l := store.Location{Source: f.Location.Source, Kind: f.Location.Kind, Blob: f.Location.Blob,
+		Offset: f.Location.Offset, Length: f.Location.Length, Encoding: f.Encoding,
 		Repository: f.Location.Repository, Commit: f.Location.Commit, Path: f.Location.Path,
 		Line: f.Location.Line, Column: f.Location.Column,
 		AuthorName: f.Location.AuthorName, AuthorEmail: f.Location.AuthorEmail,

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // remoteError is a clone or fetch failure. Its text names the operation and the URL without
@@ -32,7 +33,7 @@ func newRemoteError(op, rawURL, token string, err error) error {
 	if token != "" {
 		msg = strings.ReplaceAll(msg, token, "REDACTED")
 	}
-	safe := redactURL(rawURL)
+	safe := httpx.RedactURL(rawURL)
 	if safe != rawURL {
 		msg = strings.ReplaceAll(msg, rawURL, safe)
 	}
@@ -46,7 +47,7 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 	if base == "" {
 		c, err := os.UserCacheDir()
 		if err != nil {
-			return "", fmt.Errorf("clone %s: no clone directory: %w", redactURL(opts.Repo), err)
+			return "", fmt.Errorf("clone %s: no clone directory: %w", httpx.RedactURL(opts.Repo), err)
 		}
 		base = filepath.Join(c, "patrol", "repos")
 	}
@@ -63,7 +64,7 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 		auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
 	}
 	if r, err := gogit.PlainOpen(dir); err == nil {
-		log.Debug("fetching", "repo", redactURL(opts.Repo), "path", dir)
+		log.Debug("fetching", "repo", httpx.RedactURL(opts.Repo), "path", dir)
 		err := r.FetchContext(ctx, &gogit.FetchOptions{
 			RemoteName: gogit.DefaultRemoteName,
 			RemoteURL:  opts.Repo,
@@ -79,13 +80,13 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 		return dir, nil
 	}
 	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
+		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(opts.Repo), err)
 	}
 	tmp, err := os.MkdirTemp(base, ".clone-*")
 	if err != nil {
-		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
+		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(opts.Repo), err)
 	}
-	log.Debug("cloning", "repo", redactURL(opts.Repo), "path", dir)
+	log.Debug("cloning", "repo", httpx.RedactURL(opts.Repo), "path", dir)
 	_, err = gogit.PlainCloneContext(ctx, tmp, true, &gogit.CloneOptions{
 		URL:    opts.Repo,
 		Auth:   auth,
@@ -98,7 +99,7 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		_ = os.RemoveAll(tmp)
-		return "", fmt.Errorf("clone %s: %w", redactURL(opts.Repo), err)
+		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(opts.Repo), err)
 	}
 	return dir, nil
 }
@@ -116,27 +117,27 @@ func cloneWithGit(ctx context.Context, gitPath, rawURL, base, dir string, log *s
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
-		log.Debug("fetching", "repo", redactURL(rawURL), "path", dir)
+		log.Debug("fetching", "repo", httpx.RedactURL(rawURL), "path", dir)
 		if err := run("fetch", "-C", dir, "fetch", "--quiet", "--prune", "--force", "--", rawURL, "+refs/*:refs/*"); err != nil {
 			return "", err
 		}
 		return dir, nil
 	}
 	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", fmt.Errorf("clone %s: %w", redactURL(rawURL), err)
+		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(rawURL), err)
 	}
 	tmp, err := os.MkdirTemp(base, ".clone-*")
 	if err != nil {
-		return "", fmt.Errorf("clone %s: %w", redactURL(rawURL), err)
+		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(rawURL), err)
 	}
-	log.Debug("cloning", "repo", redactURL(rawURL), "path", dir)
+	log.Debug("cloning", "repo", httpx.RedactURL(rawURL), "path", dir)
 	if err := run("clone", "clone", "--quiet", "--mirror", "--", rawURL, tmp); err != nil {
 		_ = os.RemoveAll(tmp)
 		return "", err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		_ = os.RemoveAll(tmp)
-		return "", fmt.Errorf("clone %s: %w", redactURL(rawURL), err)
+		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(rawURL), err)
 	}
 	return dir, nil
 }

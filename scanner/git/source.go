@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patrolsec/patrol/internal/httpx"
 	"github.com/patrolsec/patrol/scanner"
 )
 
@@ -170,7 +171,7 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 		return nil, errors.New("open repository: no path or URL")
 	}
 	if strings.HasPrefix(opts.Repo, "-") {
-		return nil, fmt.Errorf("open repository %q: %w", redactURL(opts.Repo), ErrOptionLike)
+		return nil, fmt.Errorf("open repository %q: %w", httpx.RedactURL(opts.Repo), ErrOptionLike)
 	}
 	for _, b := range opts.Branches {
 		if b == "" || strings.HasPrefix(b, "-") {
@@ -190,7 +191,7 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 	switch opts.Mode {
 	case GitBinary:
 		if lookErr != nil {
-			return nil, fmt.Errorf("open repository %s: git binary: %w", redactURL(opts.Repo), lookErr)
+			return nil, fmt.Errorf("open repository %s: git binary: %w", httpx.RedactURL(opts.Repo), lookErr)
 		}
 		useBinary = true
 	case GitAuto:
@@ -204,7 +205,7 @@ func OpenGit(ctx context.Context, opts GitOptions) (*GitSource, error) {
 		}
 		opts.Repo = clean
 		s.opts.Repo = clean
-		s.repo = redactURL(clean)
+		s.repo = httpx.RedactURL(clean)
 		dir, err := cloneOrFetch(ctx, opts, s.log)
 		if err != nil {
 			return nil, err

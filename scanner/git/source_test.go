@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/internal/httpx"
 	"github.com/patrolsec/patrol/scanner"
 	"github.com/patrolsec/patrol/scanner/internal/scantest"
 )
@@ -514,8 +515,8 @@ func TestRedactURL(t *testing.T) {
 		{"git@github.com:o/r.git", "git@github.com:o/r.git"},
 	}
 	for _, tt := range tests {
-		if got := redactURL(tt.in); got != tt.want {
-			t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := httpx.RedactURL(tt.in); got != tt.want {
+			t.Errorf("httpx.RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

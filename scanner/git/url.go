@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // IsURL reports whether s names a remote repository rather than a local path: a URL with a
@@ -45,32 +47,6 @@ var (
 	scpHost = regexp.MustCompile(`^(?:[A-Za-z0-9._~%+-]+@)?(?:[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|\[[0-9A-Fa-f:.]+\])$`)
 )
 
-// redactURL drops the user information (a token is often the user name:
-// https://TOKEN@github.com/…), the query and the fragment from a URL, for errors, logs and
-// reports. scp-like SSH addresses (git@host:path) are kept: their user is an SSH login.
-//
-// It is the scanner's one URL redactor; when internal/httpx.RedactURL lands, this becomes a
-// call to it.
-func redactURL(raw string) string {
-	if !strings.Contains(raw, "://") {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		j := strings.Index(raw, "://") + 3
-		rest := raw[j:]
-		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-			rest = rest[:i]
-		}
-		if i := strings.LastIndex(rest, "@"); i >= 0 {
-			rest = rest[i+1:]
-		}
-		return raw[:j] + rest + "/…"
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
-}
-
 // urlInText finds URLs with a scheme in free text (git's error messages quote them).
 var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]+://[^\s'"<>]+`)
 
@@ -80,7 +56,7 @@ func RedactText(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
 	}
-	return urlInText.ReplaceAllStringFunc(s, redactURL)
+	return urlInText.ReplaceAllStringFunc(s, httpx.RedactURL)
 }
 
 // cloneURL returns the URL to clone: credentials come from GitTokenEnv only, never from the
@@ -93,13 +69,13 @@ func cloneURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("repository URL %s: not a valid URL", redactURL(raw))
+		return "", fmt.Errorf("repository URL %s: not a valid URL", httpx.RedactURL(raw))
 	}
 	if u.User == nil {
 		return raw, nil
 	}
 	if _, hasPw := u.User.Password(); hasPw {
-		return "", fmt.Errorf("repository URL %s holds a password: remove it and put the token in %s", redactURL(raw), GitTokenEnv)
+		return "", fmt.Errorf("repository URL %s holds a password: remove it and put the token in %s", httpx.RedactURL(raw), GitTokenEnv)
 	}
 	if u.Scheme == "ssh" || u.Scheme == "git+ssh" {
 		return raw, nil
@@ -120,7 +96,7 @@ func CachePath(cloneDir, rawURL string) (string, error) {
 	if cloneDir == "" {
 		c, err := os.UserCacheDir()
 		if err != nil {
-			return "", fmt.Errorf("clone %s: no clone directory: %w", redactURL(clean), err)
+			return "", fmt.Errorf("clone %s: no clone directory: %w", httpx.RedactURL(clean), err)
 		}
 		cloneDir = filepath.Join(c, "patrol", "repos")
 	}
@@ -129,7 +105,7 @@ func CachePath(cloneDir, rawURL string) (string, error) {
 
 // cloneDirFor returns the cache directory for a URL (see CachePath).
 func cloneDirFor(base, raw string) string {
-	name := redactURL(raw)
+	name := httpx.RedactURL(raw)
 	sum := sha256.Sum256([]byte(name))
 	if i := strings.Index(name, "://"); i >= 0 {
 		name = name[i+3:]
@@ -165,5 +141,5 @@ func RemoteURL(ctx context.Context, dir string) (string, error) {
 		}
 		return "", fmt.Errorf("remote of %s: %w", dir, err)
 	}
-	return redactURL(strings.TrimSpace(string(out))), nil
+	return httpx.RedactURL(strings.TrimSpace(string(out))), nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 func TestIsURL(t *testing.T) {
@@ -81,7 +83,7 @@ func TestCachePath(t *testing.T) {
 		t.Errorf("CachePath = %q and %q, want one directory under %s for both spellings", a, b, base)
 	}
 	// The repository as findings report it leads back to the same clone.
-	c, _ := CachePath(base, redactURL("ssh://git@host/o/r.git"))
+	c, _ := CachePath(base, httpx.RedactURL("ssh://git@host/o/r.git"))
 	d, _ := CachePath(base, "ssh://git@host/o/r.git")
 	if c != d {
 		t.Errorf("CachePath(reported) = %q, CachePath(URL) = %q; want the same", c, d)
