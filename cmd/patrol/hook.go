@@ -11,70 +11,13 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/patrolsec/patrol/hook"
 	"github.com/patrolsec/patrol/report"
 	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/git"
+	"github.com/patrolsec/patrol/scanner/scan"
 )
-
-func init() {
-	extraCommands = append(extraCommands, newHookCmd)
-	scanExtensions = append(scanExtensions, scanExtension{flags: stagedFlags, source: stagedSource})
-}
-
-const extStaged = "staged"
-
-func stagedFlags(c *cobra.Command, f *scanFlags) {
-	on := new(bool)
-	f.ext[extStaged] = on
-	c.Flags().BoolVar(on, "staged", false, "scan what the next commit adds: the staged changes (index against HEAD); only added lines are reported")
-}
-
-// stagedSource opens the staged changes of the work tree at target when --staged is set.
-func stagedSource(ctx context.Context, f *scanFlags, target string) (scanner.Source, string, bool, error) {
-	if on, _ := f.ext[extStaged].(*bool); on == nil || !*on {
-		return nil, "", false, nil
-	}
-	switch {
-	case f.dir:
-		return nil, "", true, errors.New("--staged and --dir cannot be combined")
-	case f.since != "" || len(f.branches) > 0:
-		return nil, "", true, errors.New("--staged scans the index: --since and --branch do not apply")
-	case target == "-" || isGitURL(target):
-		return nil, "", true, fmt.Errorf("--staged needs a git work tree, not %q", target)
-	}
-	maxSize, err := flagMaxSize(f)
-	if err != nil {
-		return nil, "", true, err
-	}
-	src, err := openStaged(ctx, target, maxSize)
-	if err != nil {
-		return nil, "", true, err
-	}
-	return src, src.Root(), true, nil
-}
-
-// flagMaxSize is --max-blob-size, or zero for the default.
-func flagMaxSize(f *scanFlags) (int64, error) {
-	if f.maxBlobSize == "" {
-		return 0, nil
-	}
-	n, err := parseSize(f.maxBlobSize)
-	if err != nil {
-		return 0, fmt.Errorf("--max-blob-size: %w", err)
-	}
-	return n, nil
-}
-
-// openStaged opens the staged changes around dir ("." is the current directory: inside a
-// hook, where git runs it, with GIT_INDEX_FILE and GIT_DIR relative to it).
-func openStaged(ctx context.Context, dir string, maxSize int64) (*scanner.StagedSource, error) {
-	if dir == "." {
-		dir = ""
-	}
-	return scanner.OpenStaged(ctx, scanner.StagedOptions{Dir: dir, MaxSize: maxSize})
-}
 
 func newHookCmd(ios streams) *cobra.Command {
 	c := &cobra.Command{
@@ -187,9 +130,17 @@ func selfPath() (string, error) {
 	return exe, nil
 }
 
+// hookFlags are the flags of the checks the hooks run: no revocation, no email (a commit is
+// refused, not acted on), only --verify to tell live tokens from dead ones.
+type hookFlags struct {
+	configPath, keyFile, maxBlobSize string
+	noDecode                         bool
+	act                              actFlags
+}
+
 // newHookCheckCmd builds patrol hook pre-commit, pre-push and files: the checks the hooks run.
 func newHookCheckCmd(ios streams, kind hook.Kind) *cobra.Command {
-	f := &scanFlags{ext: map[string]any{}}
+	f := &hookFlags{}
 	c := &cobra.Command{Args: cobra.NoArgs}
 	switch kind {
 	case hook.PreCommit:
@@ -212,28 +163,13 @@ func newHookCheckCmd(ios streams, kind hook.Kind) *cobra.Command {
 	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: the config's, else the user config dir's)")
 	fl.StringVar(&f.maxBlobSize, "max-blob-size", "", "skip (and warn about) files bigger than this (default 10MiB)")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
-	// Flags of the scan extensions (--verify); only --verify is meant for hooks.
-	before := map[string]bool{}
-	fl.VisitAll(func(p *pflag.Flag) { before[p.Name] = true })
-	for _, e := range scanExtensions {
-		if e.flags != nil {
-			e.flags(c, f)
-		}
-	}
-	fl.VisitAll(func(p *pflag.Flag) {
-		if !before[p.Name] && p.Name != "verify" {
-			p.Hidden = true
-		}
-	})
-	if on, ok := f.ext[extStaged].(*bool); ok {
-		*on = false
-	}
+	f.act.register(c, false)
 	return c
 }
 
 // runHookCheck runs one check and turns its findings into the hook's verdict: exit 1 with
 // the refusal on stderr, or silence and exit 0.
-func runHookCheck(ctx context.Context, kind hook.Kind, f *scanFlags, args []string, ios streams) error {
+func runHookCheck(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, ios streams) error {
 	if os.Getenv(hook.SkipEnv) == "1" {
 		fmt.Fprintf(ios.err, "patrol: warning: %s=1: this %s is not checked for tokens\n", hook.SkipEnv, checkNoun(kind))
 		return nil
@@ -247,7 +183,7 @@ func runHookCheck(ctx context.Context, kind hook.Kind, f *scanFlags, args []stri
 	}
 	var problems []error
 	for _, e := range st.Errors {
-		if errors.Is(e, scanner.ErrShallow) {
+		if errors.Is(e, git.ErrShallow) {
 			// A shallow clone can push; what it lacks is history the remote has anyway.
 			fmt.Fprintf(ios.err, "patrol: warning: %v: checked the commits that are here\n", e)
 			continue
@@ -316,80 +252,43 @@ func useHookGit() {
 	os.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
-// hookScan runs the engine over what kind checks, with .patrolignore from the top of the
-// work tree and the scan extensions (--verify) applied.
-func hookScan(ctx context.Context, kind hook.Kind, f *scanFlags, args []string, ios streams) ([]report.Entry, scanner.Stats, error) {
+// hookScan scans what kind checks (scan.Run, as patrol scan does) and, with --verify, asks
+// the providers through the pipeline.
+func hookScan(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, ios streams) ([]report.Entry, scanner.Stats, error) {
 	var st scanner.Stats
 	cfg, err := loadConfig(f.configPath)
 	if err != nil {
 		return nil, st, err
 	}
-	maxSize := cfg.MaxBlobSize
-	if f.maxBlobSize != "" {
-		if maxSize, err = flagMaxSize(f); err != nil {
-			return nil, st, err
-		}
+	maxSize, err := maxBlobSize(f.maxBlobSize, cfg)
+	if err != nil {
+		return nil, st, err
 	}
-	var (
-		src  scanner.Source
-		root string
-		post func([]scanner.Finding) ([]scanner.Finding, error)
-	)
+	engine, err := newEngine(cfg, f.keyFile, f.noDecode)
+	if err != nil {
+		return nil, st, err
+	}
+	req := scan.Request{Target: ".", Stdin: ios.in, MaxBlobSize: maxSize, Engine: engine}
 	switch kind {
 	case hook.PreCommit:
-		s, err := openStaged(ctx, ".", maxSize)
-		if err != nil {
-			return nil, st, err
-		}
-		src, root = s, s.Root()
+		req.Mode = scan.Staged
 	case hook.PrePush:
-		updates, err := hook.ParseUpdates(ios.in)
-		if err != nil {
-			return nil, st, err
-		}
-		tips, exclude, err := hook.Range(ctx, "", updates)
-		if err != nil || len(tips) == 0 {
-			return nil, st, err
-		}
-		g, err := scanner.OpenGit(ctx, scanner.GitOptions{Repo: ".", Branches: tips, Exclude: exclude, MaxBlobSize: maxSize})
-		if err != nil {
-			return nil, st, err
-		}
-		src, root = g, "."
-		post = func(fs []scanner.Finding) ([]scanner.Finding, error) { return scanner.KeepAdded(ctx, "", fs) }
+		req.Mode = scan.Push
 	case hook.Files:
-		src, root = &scanner.DirSource{Root: ".", Paths: args, MaxSize: maxSize}, "."
+		req.Mode, req.Paths = scan.Files, args
 	}
-	key, err := fingerprintKey(f.keyFile, cfg)
+	res, err := scan.Run(ctx, req)
 	if err != nil {
-		return nil, st, err
+		return nil, res.Stats, err
 	}
-	var sup scanner.Suppressor
-	if err := sup.LoadIgnoreFile(filepath.Join(root, scanner.IgnoreFile)); err != nil {
-		return nil, st, err
-	}
-	engine := scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key, NoDecode: f.noDecode})
-	findings, st, err := scanner.Run(ctx, engine, src, scanner.Options{MaxSize: maxSize})
-	if err != nil {
-		return nil, st, err
-	}
-	if post != nil {
-		if findings, err = post(findings); err != nil {
-			return nil, st, err
-		}
-	}
-	findings, _ = sup.Filter(findings)
-	entries := make([]report.Entry, len(findings))
-	for i, fd := range findings {
+	entries := make([]report.Entry, len(res.Findings))
+	for i, fd := range res.Findings {
 		entries[i] = report.Entry{Finding: fd}
 	}
-	for _, e := range scanExtensions {
-		if e.after == nil {
-			continue
-		}
-		if entries, err = e.after(ctx, f, cfg, ios, entries); err != nil {
-			return nil, st, err
+	if f.act.verify {
+		if entries, err = act(ctx, cfg, ios, engine, res, f.act, "patrol hook"); err != nil {
+			return nil, res.Stats, err
 		}
 	}
-	return entries, st, nil
+	return entries, res.Stats, nil
 }

@@ -89,15 +89,20 @@ func newRootCmd(ios streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))
 	})
-	root.AddCommand(newScanCmd(ios), newConfigCmd(ios), newVersionCmd(ios))
-	for _, c := range extraCommands {
-		root.AddCommand(c(ios))
-	}
+	// Every command, explicitly: no registration from other files.
+	root.AddCommand(
+		newScanCmd(ios),
+		newHookCmd(ios),
+		newVerifyCmd(ios),
+		newRevokeCmd(ios),
+		newFindingsCmd(ios),
+		newAuditCmd(ios),
+		newNotifyCmd(ios),
+		newConfigCmd(ios),
+		newVersionCmd(ios),
+	)
 	return root
 }
-
-// extraCommands are subcommands added by other files of this package (hook, verify, …).
-var extraCommands []func(streams) *cobra.Command
 
 func newVersionCmd(ios streams) *cobra.Command {
 	return &cobra.Command{

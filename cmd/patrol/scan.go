@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -17,36 +15,24 @@ import (
 	"github.com/patrolsec/patrol/config"
 	"github.com/patrolsec/patrol/report"
 	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/git"
+	"github.com/patrolsec/patrol/scanner/scan"
 	"github.com/patrolsec/patrol/secret"
 )
 
 // scanFlags are the flags of patrol scan.
 type scanFlags struct {
-	format, output, configPath, keyFile  string
-	showSecrets, dir, noIgnore, noDecode bool
-	since, cloneDir, baseline            string
-	branches                             []string
-	maxBlobSize                          string
-	summary                              bool
-	workers                              int
-	// Later stages (hook, verify, revoke) register more flags through scanExtensions.
-	ext map[string]any
+	format, output, configPath, keyFile          string
+	showSecrets, dir, noIgnore, noDecode, staged bool
+	since, cloneDir, baseline, maxBlobSize       string
+	branches                                     []string
+	summary                                      bool
+	workers                                      int
+	act                                          actFlags
 }
-
-// scanExtension lets other files add flags to patrol scan and act on its findings (staged
-// scanning, verification and revocation) without growing this file.
-type scanExtension struct {
-	flags func(c *cobra.Command, f *scanFlags)
-	// source returns a source when the extension takes over where content comes from (--staged).
-	source func(ctx context.Context, f *scanFlags, target string) (scanner.Source, string, bool, error)
-	// after turns findings into report entries (verification, revocation).
-	after func(ctx context.Context, f *scanFlags, cfg *config.Config, ios streams, entries []report.Entry) ([]report.Entry, error)
-}
-
-var scanExtensions []scanExtension
 
 func newScanCmd(ios streams) *cobra.Command {
-	f := &scanFlags{ext: map[string]any{}}
+	f := &scanFlags{}
 	c := &cobra.Command{
 		Use:   "scan [PATH|URL|-]",
 		Short: "Scan a repository's history, a directory or stdin for leaked tokens",
@@ -72,6 +58,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.BoolVar(&f.dir, "dir", false, "scan the files on disk, even in a git repository")
 	fl.BoolVar(&f.noIgnore, "no-ignore", false, "with --dir: do not honour .gitignore files")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
+	fl.BoolVar(&f.staged, "staged", false, "scan what the next commit adds: the staged changes (index against HEAD); only added lines are reported")
 	fl.StringVar(&f.since, "since", "", "git: scan only commits after `REV` or since a date (2024-01-31)")
 	fl.StringSliceVar(&f.branches, "branch", nil, "git: scan only this branch or ref (repeatable; default every ref)")
 	fl.StringVar(&f.cloneDir, "clone-dir", "", "git URL: clone into (and reuse) this `DIR` (default: the user cache dir)")
@@ -79,11 +66,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.StringVar(&f.baseline, "baseline", "", "suppress the fingerprints of a previous JSON report `FILE`")
 	fl.BoolVar(&f.summary, "summary", true, "print a summary on stderr")
 	fl.IntVar(&f.workers, "workers", 0, "scanning goroutines (default: all cores)")
-	for _, e := range scanExtensions {
-		if e.flags != nil {
-			e.flags(c, f)
-		}
-	}
+	f.act.register(c, true)
 	return c
 }
 
@@ -108,19 +91,16 @@ func parseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// isGitURL reports whether target names a remote repository.
-func isGitURL(target string) bool {
-	return strings.Contains(target, "://") || (strings.HasPrefix(target, "git@") && strings.Contains(target, ":"))
-}
-
-// isGitRepo reports whether path is a work tree (with .git) or a bare repository.
-func isGitRepo(path string) bool {
-	if _, err := os.Stat(filepath.Join(path, ".git")); err == nil {
-		return true
+// maxBlobSize is --max-blob-size, else the config's limit.
+func maxBlobSize(flag string, cfg *config.Config) (int64, error) {
+	if flag == "" {
+		return cfg.MaxBlobSize, nil
 	}
-	_, err1 := os.Stat(filepath.Join(path, "HEAD"))
-	st, err2 := os.Stat(filepath.Join(path, "objects"))
-	return err1 == nil && err2 == nil && st.IsDir()
+	n, err := parseSize(flag)
+	if err != nil {
+		return 0, fmt.Errorf("--max-blob-size: %w", err)
+	}
+	return n, nil
 }
 
 // fingerprintKey resolves the fingerprint key: flag, then config, then the default file.
@@ -139,85 +119,80 @@ func fingerprintKey(flag string, cfg *config.Config) ([]byte, error) {
 	return secret.LoadOrCreateKey(def, true)
 }
 
+// newEngine builds the engine of a command: the config's detectors and the fingerprint key.
+func newEngine(cfg *config.Config, keyFlag string, noDecode bool) (*scanner.Engine, error) {
+	key, err := fingerprintKey(keyFlag, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key, NoDecode: noDecode}), nil
+}
+
 func runScan(ctx context.Context, f *scanFlags, target string, ios streams) error {
 	format, err := report.ParseFormat(f.format)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	if strings.HasPrefix(target, "-") && target != "-" {
-		return withCode(exitError, fmt.Errorf("scan target %q looks like an option; use ./%s for a path", target, target))
+	if err := f.act.check(); err != nil {
+		return withCode(exitError, err)
 	}
 	cfg, err := loadConfig(f.configPath)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	maxSize := cfg.MaxBlobSize
-	if f.maxBlobSize != "" {
-		if maxSize, err = parseSize(f.maxBlobSize); err != nil {
-			return withCode(exitError, fmt.Errorf("--max-blob-size: %w", err))
-		}
-	}
-	key, err := fingerprintKey(f.keyFile, cfg)
+	maxSize, err := maxBlobSize(f.maxBlobSize, cfg)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-
-	var sup scanner.Suppressor
-	if f.baseline != "" {
-		if err := sup.LoadBaseline(f.baseline); err != nil {
-			return withCode(exitError, err)
-		}
-	}
-
-	src, root, isGit, err := openSource(ctx, f, target, maxSize, ios)
+	engine, err := newEngine(cfg, f.keyFile, f.noDecode)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	if st, err := os.Stat(root); root != "" && err == nil && st.IsDir() {
-		if err := sup.LoadIgnoreFile(filepath.Join(root, scanner.IgnoreFile)); err != nil {
-			return withCode(exitError, err)
-		}
+	req := scan.Request{Target: target, Stdin: ios.in, Since: f.since, Branches: f.branches, CloneDir: f.cloneDir,
+		MaxBlobSize: maxSize, NoIgnore: f.noIgnore, Engine: engine, Workers: f.workers, Baseline: f.baseline}
+	if f.dir {
+		req.Mode |= scan.Dir
 	}
-
-	engine := scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key, NoDecode: f.noDecode})
-	opts := scanner.Options{Workers: f.workers, MaxSize: maxSize}
+	if f.staged {
+		req.Mode |= scan.Staged
+	}
+	unit := unitName(f.staged || git.IsURL(target) || !f.dir && target != "-" && scan.IsRepository(target))
 	tty := isTerminal(ios.err)
 	if tty && f.summary {
-		opts.Progress = func(chunks, nbytes int64) {
-			fmt.Fprintf(ios.err, "\rpatrol: scanning… %d %s, %s", chunks, unitName(isGit), humanBytes(nbytes))
+		req.Progress = func(chunks, nbytes int64) {
+			fmt.Fprintf(ios.err, "\rpatrol: scanning… %d %s, %s", chunks, unit, humanBytes(nbytes))
 		}
 	}
-	findings, st, scanErr := scanner.Run(ctx, engine, src, opts)
+	res, scanErr := scan.Run(ctx, req)
 	if tty && f.summary {
 		fmt.Fprint(ios.err, "\r\033[K")
 	}
-	findings, suppressed := sup.Filter(findings)
-
-	entries := make([]report.Entry, len(findings))
-	for i, fd := range findings {
+	if scanErr != nil && res.Stats.Chunks == 0 && len(res.Findings) == 0 {
+		return withCode(exitError, scanErr)
+	}
+	entries := make([]report.Entry, len(res.Findings))
+	for i, fd := range res.Findings {
 		entries[i] = report.Entry{Finding: fd}
 	}
-	for _, e := range scanExtensions {
-		if e.after == nil {
-			continue
+	if f.act.any() {
+		acted, err := act(ctx, cfg, ios, engine, res, f.act, "patrol scan")
+		if err != nil {
+			return withCode(exitError, err)
 		}
-		if entries, err = e.after(ctx, f, cfg, ios, entries); err != nil {
-			scanErr = errors.Join(scanErr, err)
-		}
+		entries = acted
 	}
-
 	if err := writeReport(f, format, entries, cfg, ios); err != nil {
 		return withCode(exitError, err)
 	}
 	if f.summary {
-		printSummary(ios.err, st, suppressed, isGit)
+		printSummary(ios.err, res.Stats, res.Suppressed, res.Git)
 	}
-	for _, e := range st.Errors {
+	for _, e := range res.Stats.Errors {
 		fmt.Fprintf(ios.err, "patrol: error: %v\n", e)
 	}
-	if scanErr != nil || len(st.Errors) > 0 {
+	if scanErr != nil || len(res.Stats.Errors) > 0 {
 		if scanErr == nil {
-			scanErr = fmt.Errorf("%d input errors (listed above); the report covers what could be read", len(st.Errors))
+			scanErr = fmt.Errorf("%d input errors (listed above); the report covers what could be read", len(res.Stats.Errors))
 		}
 		return withCode(exitError, scanErr)
 	}
@@ -225,37 +200,6 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 		return withCode(exitFindings, nil)
 	}
 	return nil
-}
-
-// openSource picks the source for target: stdin, a git history, or a directory. It returns
-// the root on disk (for .patrolignore) when there is one.
-func openSource(ctx context.Context, f *scanFlags, target string, maxSize int64, ios streams) (scanner.Source, string, bool, error) {
-	for _, e := range scanExtensions {
-		if e.source == nil {
-			continue
-		}
-		if src, root, ok, err := e.source(ctx, f, target); err != nil || ok {
-			return src, root, true, err
-		}
-	}
-	switch {
-	case target == "-":
-		return &scanner.ReaderSource{R: ios.in, Name: "stdin", MaxSize: maxSize}, "", false, nil
-	case isGitURL(target):
-		src, err := scanner.OpenGit(ctx, scanner.GitOptions{Repo: target, CloneDir: f.cloneDir, Since: f.since, Branches: f.branches, MaxBlobSize: maxSize})
-		return src, "", true, err
-	}
-	if _, err := os.Stat(target); err != nil {
-		return nil, "", false, fmt.Errorf("scan %s: %w", target, err)
-	}
-	if !f.dir && isGitRepo(target) {
-		src, err := scanner.OpenGit(ctx, scanner.GitOptions{Repo: target, Since: f.since, Branches: f.branches, MaxBlobSize: maxSize})
-		return src, target, true, err
-	}
-	if f.since != "" || len(f.branches) > 0 {
-		return nil, "", false, fmt.Errorf("scan %s: --since and --branch need a git repository", target)
-	}
-	return &scanner.DirSource{Root: target, NoIgnore: f.noIgnore, MaxSize: maxSize}, target, false, nil
 }
 
 func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg *config.Config, ios streams) error {
@@ -317,7 +261,7 @@ func printSummary(w io.Writer, st scanner.Stats, suppressed int, git bool) {
 		st.Chunks, unitName(git), humanBytes(st.Bytes), st.Elapsed.Round(time.Millisecond), rate)
 	if len(st.Skipped) > 0 {
 		var parts []string
-		for _, r := range []string{scanner.SkipBinary, scanner.SkipOversize} {
+		for _, r := range []string{scanner.SkipBinary, scanner.SkipOversize, scanner.SkipSeen} {
 			if n := st.Skipped[r]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, r))
 			}

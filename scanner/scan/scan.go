@@ -257,7 +257,7 @@ func open(ctx context.Context, r Request, res *Result) (scanner.Source, func([]s
 	if _, err := os.Stat(r.Target); err != nil {
 		return nil, nil, fmt.Errorf("scan %s: %w", r.Target, err)
 	}
-	if r.Mode == Git || (r.Mode == Auto && isRepository(r.Target)) {
+	if r.Mode == Git || (r.Mode == Auto && IsRepository(r.Target)) {
 		res.Root = r.Target
 		return openGit(ctx, gitOpts, r, res, nil)
 	}
@@ -299,8 +299,8 @@ func stdin(r Request) io.Reader {
 	return r.Stdin
 }
 
-// isRepository reports whether path is a work tree (with .git) or a bare repository.
-func isRepository(path string) bool {
+// IsRepository reports whether path is a work tree (with .git) or a bare repository.
+func IsRepository(path string) bool {
 	if _, err := os.Stat(filepath.Join(path, ".git")); err == nil {
 		return true
 	}

@@ -5,48 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/patrolsec/patrol/config"
+	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/notify"
-	"github.com/patrolsec/patrol/pipeline"
-	"github.com/patrolsec/patrol/report"
-	"github.com/patrolsec/patrol/revoke"
-	"github.com/patrolsec/patrol/scanner"
 	"github.com/patrolsec/patrol/store"
 )
-
-func init() {
-	extraCommands = append(extraCommands, newFindingsCmd, newAuditCmd, newNotifyCmd)
-}
-
-// openStore opens the state store: --store, else the config's store section, else the default.
-func openStore(ctx context.Context, cfg *config.Config, path string) (store.Store, error) {
-	var sc store.Config
-	if err := cfg.DecodeSection("store", cfg.Store, &sc); err != nil {
-		return nil, err
-	}
-	if path != "" {
-		sc = store.Config{Driver: store.DriverSQLite, DSN: path}
-	}
-	if sc.DSN == "" {
-		def, err := store.DefaultPath()
-		if err != nil {
-			return nil, err
-		}
-		sc.DSN = def
-	}
-	if sc.Driver == "" {
-		sc.Driver = store.DriverSQLite
-	}
-	return store.Open(ctx, sc)
-}
 
 // storeFromFlags opens the store that --config and --store name, for findings and audit.
 func storeFromFlags(ctx context.Context, configPath, storePath string) (store.Store, error) {
@@ -61,84 +29,6 @@ func storeFromFlags(ctx context.Context, configPath, storePath string) (store.St
 	return st, nil
 }
 
-// notifyConfig decodes and validates the notify section.
-func notifyConfig(cfg *config.Config) (notify.Config, error) {
-	var nc notify.Config
-	if err := cfg.DecodeSection("notify", cfg.Notify, &nc); err != nil {
-		return nc, err
-	}
-	if err := nc.Validate(); err != nil {
-		return nc, fmt.Errorf("config %s: %w", cfg.Path(), err)
-	}
-	return nc, nil
-}
-
-// senders builds the mailer and webhook of a notify config (nil when not configured).
-func senders(nc notify.Config) (pipeline.Sender, pipeline.Poster, error) {
-	var s pipeline.Sender
-	var p pipeline.Poster
-	if nc.SMTP != nil {
-		m, err := notify.NewMailer(*nc.SMTP)
-		if err != nil {
-			return nil, nil, err
-		}
-		s = m
-	}
-	if nc.Webhook != nil && nc.Webhook.URL != "" {
-		w, err := notify.NewWebhook(*nc.Webhook, &http.Client{Timeout: notify.DefaultWebhookTimeout})
-		if err != nil {
-			return nil, nil, err
-		}
-		p = w
-	}
-	return s, p, nil
-}
-
-// durableEntries runs the durable pipeline over the scan's findings.
-func durableEntries(ctx context.Context, cfg *config.Config, ios streams, entries []report.Entry, v *verifyFlags) ([]report.Entry, error) {
-	log := slog.New(slog.NewTextHandler(ios.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	pc, provs, err := providersFromConfig(cfg, log)
-	if err != nil {
-		return entries, err
-	}
-	nc, err := notifyConfig(cfg)
-	if err != nil {
-		return entries, err
-	}
-	mailer, hook, err := senders(nc)
-	if err != nil {
-		return entries, err
-	}
-	st, err := openStore(ctx, cfg, v.storePath)
-	if err != nil {
-		return entries, err
-	}
-	defer st.Close()
-	pol := pipeline.Policy{Allowed: pc.RevokeAllowed}
-	if v.revoke {
-		pol.Yes = v.yes
-	} else {
-		pol.Allowed = nil // without --revoke nothing is revoked: the owner is told it is still live
-	}
-	var remotes remoteURLs
-	d := pipeline.NewDurable(pipeline.DurableOptions{
-		Store: st, Provs: provs, Policy: pol, Notify: nc, Mailer: mailer, Webhook: hook,
-		Notifies: true, Actor: "patrol scan", Logger: log,
-		Hints: func(f scanner.Finding) revoke.Hints {
-			return revoke.Hints{Repository: remotes.get(ctx, f.Location.Repository), Text: f.Nearby}
-		},
-	})
-	findings := make([]scanner.Finding, len(entries))
-	for i, e := range entries {
-		findings[i] = e.Finding
-	}
-	res, err := d.Run(ctx, findings)
-	if err != nil {
-		return entries, err
-	}
-	return pipeline.Entries(res), nil
-}
-
 func newFindingsCmd(ios streams) *cobra.Command {
 	var configPath, storePath, state, format string
 	c := &cobra.Command{
@@ -147,8 +37,8 @@ func newFindingsCmd(ios streams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			if state != "" && !knownStates[state] {
-				return withCode(exitError, fmt.Errorf("--state %q: want one of detected, verified, revoking, revoked, revoke_failed, skipped, confirmed_dead, notified", state))
+			if state != "" && !lifecycle.State(state).Valid() {
+				return withCode(exitError, fmt.Errorf("--state %q: want one of %s", state, stateNames()))
 			}
 			st, err := storeFromFlags(ctx, configPath, storePath)
 			if err != nil {
@@ -171,8 +61,8 @@ func newFindingsCmd(ios streams) *cobra.Command {
 							where += fmt.Sprintf(" (+%d)", n-1)
 						}
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.State, f.DetectorID, f.Redacted, dash(f.Verify),
-						dash(f.Revocation), dash(f.OwnerEmail), f.FirstSeen.UTC().Format(time.RFC3339), f.Fingerprint[:12], where)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.State, f.DetectorID, f.Redacted, dash(string(f.Verify)),
+						dash(string(f.Revocation)), dash(f.OwnerEmail), f.FirstSeen.UTC().Format(time.RFC3339), f.Fingerprint[:12], where)
 				}
 				tw.Flush()
 			})
@@ -180,15 +70,18 @@ func newFindingsCmd(ios streams) *cobra.Command {
 	}
 	c.Flags().StringVarP(&configPath, "config", "c", "", "patrol.yaml (store section)")
 	c.Flags().StringVar(&storePath, "store", "", "SQLite state file")
-	c.Flags().StringVar(&state, "state", "", "only findings in this state (detected, verified, revoking, revoked, revoke_failed, skipped, confirmed_dead, notified)")
+	c.Flags().StringVar(&state, "state", "", "only findings in this state ("+stateNames()+")")
 	c.Flags().StringVarP(&format, "format", "f", "text", "text or json")
 	return c
 }
 
-var knownStates = map[string]bool{
-	string(store.StateDetected): true, string(store.StateVerified): true, string(pipeline.StateRevoking): true,
-	string(store.StateRevoked): true, string(store.StateRevokeFailed): true, string(store.StateSkipped): true,
-	string(store.StateConfirmedDead): true, string(store.StateNotified): true,
+// stateNames lists the finding states, for help and errors.
+func stateNames() string {
+	var names []string
+	for _, s := range lifecycle.States() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
 }
 
 func newAuditCmd(ios streams) *cobra.Command {
@@ -286,10 +179,7 @@ func newNotifyCmd(ios streams) *cobra.Command {
 			if err != nil {
 				return withCode(exitError, err)
 			}
-			nc, err := notifyConfig(cfg)
-			if err != nil {
-				return withCode(exitError, err)
-			}
+			nc := cfg.Notify
 			if nc.SMTP == nil {
 				return withCode(exitError, fmt.Errorf("config %s: notify.smtp is not set", cfg.Path()))
 			}
@@ -379,8 +269,8 @@ func findingsJSON(fs []store.Finding) []findingJSON {
 	out := make([]findingJSON, 0, len(fs))
 	for _, f := range fs {
 		j := findingJSON{Fingerprint: f.Fingerprint, Detector: f.DetectorID, Provider: f.Provider, Confidence: f.Confidence,
-			Redacted: f.Redacted, State: string(f.State), Verification: f.Verify, OwnerID: f.OwnerID, OwnerName: f.OwnerName,
-			OwnerEmail: f.OwnerEmail, Org: f.Org, Revocation: f.Revocation, RevocationReason: f.RevocationReason,
+			Redacted: f.Redacted, State: string(f.State), Verification: string(f.Verify), OwnerID: f.OwnerID, OwnerName: f.OwnerName,
+			OwnerEmail: f.OwnerEmail, Org: f.Org, Revocation: string(f.Revocation), RevocationReason: f.RevocationReason,
 			Attempts: f.Attempts, NextAttempt: rfc3339(f.NextAttempt), FirstSeen: rfc3339(f.FirstSeen),
 			LastSeen: rfc3339(f.LastSeen), UpdatedAt: rfc3339(f.UpdatedAt), Locations: []locationJSON{}}
 		for _, l := range f.Locations {

@@ -1,0 +1,49 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/scan"
+	"github.com/patrolsec/patrol/secret"
+	"github.com/patrolsec/patrol/store"
+)
+
+// Rescan is the Rehydrator that reads a token back from where the store says it lives: the
+// git blob of a repository or clone cache, or a file under a scanned directory, at the stored
+// byte span (scan.Rehydrate). The store never holds the raw value, so this is how a retry, a
+// confirmation or a recovery long after the scan gets it.
+type Rescan struct {
+	// Engine finds the token again; it must use the fingerprint key of the scan that found it.
+	Engine *scanner.Engine
+	// CloneDir is where repository URLs are cloned (patrol serve's clone cache); empty means
+	// the default cache of patrol scan.
+	CloneDir string
+	// Root is the directory read for locations that name no repository (a dir scan).
+	Root string
+}
+
+// Rehydrate implements Rehydrator: it tries each location of f in turn.
+func (r Rescan) Rehydrate(ctx context.Context, f store.Finding) (secret.Token, error) {
+	var errs []error
+	for _, l := range f.Locations {
+		w := scan.Where{Source: l.Source, Repository: l.Repository, CloneDir: r.CloneDir, Blob: l.Blob,
+			Commit: l.Commit, Path: l.Path, Offset: l.Offset, Length: l.Length, Kind: l.Kind}
+		if w.Repository == "" {
+			w.Repository = r.Root
+		}
+		tok, err := scan.Rehydrate(ctx, r.Engine, w, f.Fingerprint)
+		if err == nil {
+			return tok, nil
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return secret.Token{}, fmt.Errorf("read token %s back: no location recorded: %w", short(f.Fingerprint), ErrNoToken)
+	}
+	return secret.Token{}, fmt.Errorf("read token %s back: %w", short(f.Fingerprint), errors.Join(errs...))
+}
+
+func short(fp string) string { return fp[:min(12, len(fp))] }
