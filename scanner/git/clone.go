@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,7 +53,10 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 		base = filepath.Join(c, "patrol", "repos")
 	}
 	dir := cloneDirFor(base, opts.Repo)
-	token := os.Getenv(GitTokenEnv)
+	token := opts.Token.Reveal()
+	if token == "" {
+		token = os.Getenv(GitTokenEnv)
+	}
 	if gitPath, err := exec.LookPath("git"); err == nil && token == "" && opts.Mode != GitGoGit {
 		// Without PATROL_GIT_TOKEN, the git binary clones, so that the user's credential
 		// helper and SSH setup apply (go-git knows neither). A token is never put on git's
@@ -60,7 +64,11 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 		return cloneWithGit(ctx, gitPath, opts.Repo, base, dir, log)
 	}
 	var auth transport.AuthMethod
-	if token != "" && (strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")) {
+	isHTTP := strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")
+	if token != "" && isHTTP && !secureRemote(opts.Repo) {
+		return "", fmt.Errorf("clone %s: a token is only sent over https (or http to a loopback address)", httpx.RedactURL(opts.Repo))
+	}
+	if token != "" && isHTTP {
 		auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
 	}
 	if r, err := gogit.PlainOpen(dir); err == nil {
@@ -140,4 +148,10 @@ func cloneWithGit(ctx context.Context, gitPath, rawURL, base, dir string, log *s
 		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(rawURL), err)
 	}
 	return dir, nil
+}
+
+// secureRemote reports whether a token may be sent to raw: https, or http to loopback.
+func secureRemote(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && httpx.Secure(u)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/patrolsec/patrol/internal/httpx"
 	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/secret"
 )
 
 // Errors returned by OpenGit and GitSource.
@@ -88,6 +89,10 @@ type GitOptions struct {
 	MaxBlobSize int64
 	// Logger receives warnings (shallow history, missing objects); nil discards.
 	Logger *slog.Logger
+	// Token authenticates the clone or fetch of an https URL (as x-access-token basic auth,
+	// sent only to that URL's host, in process: never on a command line or in the mirror's
+	// config); empty means GitTokenEnv.
+	Token secret.Token
 	// Mode chooses between the git binary and go-git; the zero value is GitAuto.
 	Mode GitMode
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/patrolsec/patrol/hook"
 	"github.com/patrolsec/patrol/scanner"
 	"github.com/patrolsec/patrol/scanner/git"
+	"github.com/patrolsec/patrol/secret"
 )
 
 // Mode says what to scan at Request.Target. Modes combine as flags do on the command line;
@@ -69,6 +70,8 @@ type Request struct {
 	SkipBlobs func(ctx context.Context, ids []string) (map[string]bool, error)
 	// CloneDir is where URLs are cloned; empty means the user cache directory.
 	CloneDir string
+	// Token authenticates the clone or fetch of an https URL; empty means git.GitTokenEnv.
+	Token secret.Token
 	// MaxBlobSize skips (and counts) bigger files and blobs; zero means the default.
 	MaxBlobSize int64
 	// NoIgnore: with Dir, do not honour .gitignore files.
@@ -210,7 +213,7 @@ func (m Mode) String() string {
 func open(ctx context.Context, r Request, res *Result) (scanner.Source, func([]scanner.Finding) ([]scanner.Finding, error), error) {
 	gitOpts := git.GitOptions{
 		Repo: r.Target, CloneDir: r.CloneDir, Since: r.Since, Branches: r.Branches, Exclude: r.Exclude,
-		Cursor: r.Cursor, SkipBlobs: r.SkipBlobs, MaxBlobSize: r.MaxBlobSize, Logger: r.Logger,
+		Cursor: r.Cursor, SkipBlobs: r.SkipBlobs, MaxBlobSize: r.MaxBlobSize, Logger: r.Logger, Token: r.Token,
 	}
 	switch {
 	case r.Mode&Staged != 0:
