@@ -14,15 +14,17 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/robfig/cron/v3"
+
+	"github.com/patrolsec/patrol/service/metrics"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite" River's SQLite driver runs on
 )
 
 // Triggers of a scan, as counted in patrol_scans_total.
 const (
-	TriggerSchedule = "schedule"
-	TriggerWebhook  = "webhook"
-	TriggerSweep    = "sweep"
-	TriggerOnce     = "once"
+	TriggerSchedule = metrics.TriggerSchedule
+	TriggerWebhook  = metrics.TriggerWebhook
+	TriggerSweep    = metrics.TriggerSweep
+	TriggerOnce     = metrics.TriggerManual
 )
 
 // ScanArgs is the job "scan repository R from its cursor". Two jobs with the same repository,
@@ -224,7 +226,13 @@ type scanWorker struct {
 	timeout time.Duration
 }
 
-func (w *scanWorker) Work(ctx context.Context, j *river.Job[ScanArgs]) error { return w.h.Scan(ctx, j.Args) }
+func (w *scanWorker) Work(ctx context.Context, j *river.Job[ScanArgs]) error {
+	err := w.h.Scan(ctx, j.Args)
+	if errors.Is(err, ErrBusy) {
+		return river.JobSnooze(2 * time.Second) // the running scan finishes first; this one runs after it
+	}
+	return err
+}
 
 func (w *scanWorker) Timeout(*river.Job[ScanArgs]) time.Duration { return w.timeout }
 

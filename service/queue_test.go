@@ -26,8 +26,8 @@ func (r *recHandlers) Scan(_ context.Context, a ScanArgs) error {
 	return nil
 }
 func (r *recHandlers) Tick(context.Context, string, time.Time) error { r.ticks.Add(1); return nil }
-func (r *recHandlers) Sweep(context.Context) error                 { r.sweeps.Add(1); return nil }
-func (r *recHandlers) Pipeline(context.Context) error              { r.pipeline.Add(1); return nil }
+func (r *recHandlers) Sweep(context.Context) error                   { r.sweeps.Add(1); return nil }
+func (r *recHandlers) Pipeline(context.Context) error                { r.pipeline.Add(1); return nil }
 
 func TestQueueRunsUniqueScans(t *testing.T) {
 	t.Parallel()

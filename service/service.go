@@ -1,0 +1,464 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patrolsec/patrol/pipeline"
+	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/scan"
+	"github.com/patrolsec/patrol/secret"
+	"github.com/patrolsec/patrol/service/metrics"
+	"github.com/patrolsec/patrol/service/targets"
+	"github.com/patrolsec/patrol/store"
+)
+
+// Target is one configured source of repositories and how to scan them.
+type Target struct {
+	// Lister enumerates the target's repositories.
+	Lister targets.Lister
+	// Schedule is the target's cron spec; empty means Options.Schedule.
+	Schedule string
+	// Token authenticates clones and fetches of the target's https repositories.
+	Token secret.Token
+}
+
+// Webhooks are the credentials of the push webhooks; a source with none is not served.
+type Webhooks struct {
+	GitHubSecret        []byte
+	GitLabToken         string
+	AzureDevOpsUser     string
+	AzureDevOpsPassword string
+}
+
+// Options configure a Service.
+type Options struct {
+	// Store is the state store; DBPath the SQLite file it lives in, which River shares.
+	Store  store.Store
+	DBPath string
+	// Pipeline takes findings from detected to notified; its Tokens must read back from
+	// CloneDir (pipeline.Rescan over Engine).
+	Pipeline *pipeline.Pipeline
+	// Engine scans; it must use the fingerprint key the store's findings were made with.
+	Engine *scanner.Engine
+	// Targets are what is watched.
+	Targets []Target
+	// CloneDir holds one mirror per repository.
+	CloneDir string
+	// Workers bounds the jobs run at once; Schedule is the default cron spec of targets, Sweep
+	// the spec of re-enumeration.
+	Workers         int
+	Schedule, Sweep string
+	// Jitter spreads the scans of one tick over this window (default: a minute), so that
+	// thousands of repositories on one schedule do not start in the same second.
+	Jitter time.Duration
+	// MaxBlobSize skips bigger blobs (counted); zero means the scanner's default.
+	MaxBlobSize int64
+	// Webhooks authenticates push deliveries.
+	Webhooks Webhooks
+	// Metrics records what happens; nil records nothing.
+	Metrics *metrics.Metrics
+	// PipelineEvery is how often due findings and messages are advanced (default 5s); Poll
+	// how often idle workers look for jobs (default 200ms).
+	PipelineEvery, Poll time.Duration
+	// Logger receives the service's log; nil discards.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// repository is one repository being watched.
+type repository struct {
+	targets.Repository
+	schedule string
+	token    secret.Token
+}
+
+// Service runs the jobs of patrol serve.
+type Service struct {
+	o     Options
+	log   *slog.Logger
+	queue *Queue
+
+	mu      sync.Mutex
+	lists   [][]targets.Repository // the last good listing of each target
+	repos   map[string]*repository // by Key
+	byURL   map[string]string      // normalized clone URL → Key, for webhooks
+	running map[string]bool        // keys being scanned
+	started bool
+}
+
+// ErrBusy is returned by Scan when the repository is being scanned already; the queue runs
+// the job again a little later.
+var ErrBusy = errors.New("repository is being scanned")
+
+// New builds a Service; Start or Once runs it.
+func New(o Options) (*Service, error) {
+	if o.Store == nil || o.Pipeline == nil || o.Engine == nil {
+		return nil, errors.New("service: store, pipeline and engine are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Workers < 1 {
+		o.Workers = 1
+	}
+	if o.Jitter <= 0 {
+		o.Jitter = time.Minute
+	}
+	for _, spec := range append([]string{o.Schedule, o.Sweep}, schedules(o.Targets, "")...) {
+		if spec == "" {
+			continue
+		}
+		if _, err := ParseSchedule(spec); err != nil {
+			return nil, err
+		}
+	}
+	return &Service{o: o, log: o.Logger, repos: map[string]*repository{}, byURL: map[string]string{}, running: map[string]bool{}}, nil
+}
+
+// schedules returns the distinct schedules of the targets (def for those without one).
+func schedules(ts []Target, def string) []string {
+	var out []string
+	for _, t := range ts {
+		s := t.Schedule
+		if s == "" {
+			s = def
+		}
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Start opens the job queue on the store's file and starts it: periodic ticks of every
+// schedule, the sweep (run at once), the pipeline's retry worker.
+func (s *Service) Start(ctx context.Context) error {
+	q, err := OpenQueue(ctx, s.o.DBPath, s, QueueOptions{
+		Workers: s.o.Workers, Schedules: schedules(s.o.Targets, s.o.Schedule), Sweep: s.o.Sweep,
+		PipelineEvery: s.o.PipelineEvery, Poll: s.o.Poll, Logger: s.log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := q.Start(ctx); err != nil {
+		q.Stop(context.Background())
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	s.mu.Lock()
+	s.queue, s.started = q, true
+	s.mu.Unlock()
+	return nil
+}
+
+// Stop stops taking jobs and lets running ones finish until ctx is done; the rest are
+// cancelled and run again after a restart (their cursors did not move).
+func (s *Service) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	q := s.queue
+	s.queue, s.started = nil, false
+	s.mu.Unlock()
+	if q == nil {
+		return nil
+	}
+	return q.Stop(ctx)
+}
+
+// Ready reports whether the scheduler runs and the store answers.
+func (s *Service) Ready(ctx context.Context) error {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	if !started {
+		return errors.New("scheduler not started")
+	}
+	if _, err := s.o.Store.Cursors(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// Once enumerates every target and scans every repository once, then advances the pipeline
+// until nothing is due now: patrol serve --once, for a CronJob.
+func (s *Service) Once(ctx context.Context) error {
+	if err := s.enumerate(ctx); err != nil {
+		return err
+	}
+	keys := s.keys()
+	sem := make(chan struct{}, s.o.Workers)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for _, k := range keys {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.Scan(ctx, ScanArgs{Repository: k, Trigger: TriggerOnce}); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := s.Pipeline(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// keys returns the keys of the watched repositories, sorted.
+func (s *Service) keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.repos))
+	for k := range s.repos {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// enumerate lists every target and replaces the set of watched repositories. A target whose
+// listing fails keeps its previous repositories (a failed page must not look like deleted
+// repositories); the error is logged and returned.
+func (s *Service) enumerate(ctx context.Context) error {
+	var errs []error
+	s.mu.Lock()
+	if s.lists == nil {
+		s.lists = make([][]targets.Repository, len(s.o.Targets))
+	}
+	lists := slices.Clone(s.lists)
+	prev := len(s.repos)
+	s.mu.Unlock()
+	for i, t := range s.o.Targets {
+		repos, err := t.Lister.List(ctx)
+		if err != nil {
+			s.log.ErrorContext(ctx, "enumerate target; keeping its previous repositories", "target", fmt.Sprint(t.Lister), "err", err.Error())
+			errs = append(errs, err)
+			continue
+		}
+		lists[i] = repos
+	}
+	next := map[string]*repository{}
+	byURL := map[string]string{}
+	for i, t := range s.o.Targets {
+		sched := t.Schedule
+		if sched == "" {
+			sched = s.o.Schedule
+		}
+		for _, r := range lists[i] {
+			if next[r.Key] != nil {
+				continue // listed by two targets: the first one's schedule and token
+			}
+			next[r.Key] = &repository{Repository: r, schedule: sched, token: t.Token}
+			byURL[normalizeURL(r.Key)] = r.Key
+			if r.CloneURL != "" {
+				byURL[normalizeURL(r.CloneURL)] = r.Key
+			}
+		}
+	}
+	s.mu.Lock()
+	s.lists, s.repos, s.byURL = lists, next, byURL
+	s.mu.Unlock()
+	s.o.Metrics.SetRepositories(len(next))
+	s.log.InfoContext(ctx, "targets enumerated", "repositories", len(next), "before", prev)
+	return errors.Join(errs...)
+}
+
+// normalizeURL makes the clone URL of a configured repository and the one a webhook payload
+// names comparable: lower-case scheme and host, no user, no ".git", no trailing slash.
+func normalizeURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return filepath.Clean(raw)
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), ".git")
+	return u.String()
+}
+
+// Tick enqueues the scans of every repository on schedule, each at the tick plus its jitter;
+// a repository whose previous scan still runs is skipped and counted.
+func (s *Service) Tick(ctx context.Context, schedule string, at time.Time) error {
+	s.mu.Lock()
+	var due []string
+	for k, r := range s.repos {
+		if r.schedule != schedule {
+			continue
+		}
+		if s.running[k] {
+			s.o.Metrics.SchedulerSkipped()
+			s.log.InfoContext(ctx, "previous scan still running; tick skipped", "repo", k)
+			continue
+		}
+		due = append(due, k)
+	}
+	q := s.queue
+	s.mu.Unlock()
+	if q == nil {
+		return errors.New("tick: job queue not started")
+	}
+	slices.Sort(due)
+	var errs []error
+	for _, k := range due {
+		if _, err := q.EnqueueScan(ctx, ScanArgs{Repository: k, Trigger: TriggerSchedule, Tick: at.UTC()}, at.Add(s.jitter(k))); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// jitter is a repository's fixed offset within the jitter window.
+func (s *Service) jitter(key string) time.Duration {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return time.Duration(h.Sum64() % uint64(s.o.Jitter))
+}
+
+// Sweep re-enumerates the targets and queues a scan of every repository (new ones get their
+// first, full scan; the others fetch and compare ref tips, which costs a fetch when nothing
+// changed).
+func (s *Service) Sweep(ctx context.Context) error {
+	err := s.enumerate(ctx)
+	s.mu.Lock()
+	q := s.queue
+	s.mu.Unlock()
+	if q == nil {
+		return err
+	}
+	now := s.o.Now().UTC().Truncate(time.Second)
+	for _, k := range s.keys() {
+		if _, qerr := q.EnqueueScan(ctx, ScanArgs{Repository: k, Trigger: TriggerSweep, Tick: now}, now.Add(s.jitter(k))); qerr != nil {
+			err = errors.Join(err, qerr)
+		}
+	}
+	return err
+}
+
+// Pipeline advances every due finding (retries, confirmations, recoveries) and delivers due
+// messages.
+func (s *Service) Pipeline(ctx context.Context) error {
+	for {
+		n, err := s.o.Pipeline.RunDue(ctx, 100)
+		if err != nil {
+			s.log.WarnContext(ctx, "pipeline step", "err", err.Error())
+		}
+		if n < 100 || ctx.Err() != nil {
+			break
+		}
+	}
+	return s.o.Pipeline.Deliver(ctx)
+}
+
+// Scan fetches a repository's mirror, scans what its cursor has not seen, records the
+// findings and the new cursor in one transaction, and takes the new findings through the
+// pipeline at once.
+func (s *Service) Scan(ctx context.Context, a ScanArgs) error {
+	s.mu.Lock()
+	r := s.repos[a.Repository]
+	if r == nil {
+		s.mu.Unlock()
+		s.log.InfoContext(ctx, "scan of a repository no longer watched: dropped", "repo", a.Repository)
+		return nil
+	}
+	if s.running[a.Repository] {
+		s.mu.Unlock()
+		if a.Trigger == TriggerSchedule || a.Trigger == TriggerSweep {
+			s.o.Metrics.SchedulerSkipped()
+			return nil
+		}
+		return ErrBusy
+	}
+	s.running[a.Repository] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, a.Repository)
+		s.mu.Unlock()
+	}()
+
+	start := time.Now()
+	res, err := s.scan(ctx, r)
+	outcome := metrics.ScanOK
+	switch {
+	case ctx.Err() != nil:
+		outcome = metrics.ScanCanceled
+	case err != nil:
+		outcome = metrics.ScanError
+	}
+	s.o.Metrics.ScanDone(a.Trigger, outcome, time.Since(start), res.Stats.Bytes)
+	if err != nil {
+		s.log.ErrorContext(ctx, "scan", "repo", r.Key, "trigger", a.Trigger, "err", err.Error())
+		return fmt.Errorf("scan %s: %w", r.Key, err)
+	}
+	s.log.InfoContext(ctx, "scanned", "repo", r.Key, "trigger", a.Trigger, "blobs", res.Stats.Chunks,
+		"bytes", res.Stats.Bytes, "findings", len(res.Findings), "elapsed", time.Since(start).Round(time.Millisecond).String())
+	if len(res.Findings) == 0 {
+		return nil
+	}
+	var fps []string
+	for _, f := range res.Findings {
+		s.o.Metrics.Finding(f.DetectorID, f.Provider, string(f.Confidence))
+		if !slices.Contains(fps, f.Fingerprint) {
+			fps = append(fps, f.Fingerprint)
+		}
+	}
+	if err := s.o.Pipeline.Drain(ctx, fps, s.o.Now()); err != nil {
+		s.log.WarnContext(ctx, "pipeline after scan; the retry worker takes it from here", "repo", r.Key, "err", err.Error())
+	}
+	return nil
+}
+
+// scan runs one incremental scan of r and records it.
+func (s *Service) scan(ctx context.Context, r *repository) (scan.Result, error) {
+	cur, err := s.o.Store.Cursor(ctx, r.Key)
+	if err != nil {
+		return scan.Result{}, err
+	}
+	target := r.CloneURL
+	if target == "" {
+		target = r.Key // a path target
+	}
+	res, err := scan.Run(ctx, scan.Request{
+		Target: target, Mode: scan.Git, Cursor: cur.Refs, CloneDir: s.o.CloneDir, Token: r.token,
+		MaxBlobSize: s.o.MaxBlobSize, Engine: s.o.Engine, Logger: s.log,
+		SkipBlobs: func(ctx context.Context, ids []string) (map[string]bool, error) {
+			return s.o.Store.Scanned(ctx, r.Key, ids)
+		},
+	})
+	if err != nil {
+		return res, err
+	}
+	if len(res.Stats.Errors) > 0 {
+		return res, fmt.Errorf("%d blobs could not be read (first: %w); the cursor stays", len(res.Stats.Errors), res.Stats.Errors[0])
+	}
+	_, err = s.o.Pipeline.Record(ctx, res.Findings, func(tx store.Store) error {
+		if err := tx.SaveCursor(ctx, store.Cursor{Repository: r.Key, Refs: res.Tips, ScannedAt: s.o.Now()}); err != nil {
+			return err
+		}
+		return tx.MarkScanned(ctx, r.Key, res.Blobs)
+	})
+	return res, err
+}
+
+// Handler serves /metrics, /healthz, /readyz and the webhooks.
+func (s *Service) Handler() (http.Handler, error) {
+	return s.handler()
+}
