@@ -9,14 +9,27 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/patrolsec/patrol/internal/httpx"
+	gitsrc "github.com/patrolsec/patrol/scanner/git"
 )
 
 type gitLister struct{ repo Repository }
 
-// NewGit returns the Lister of one repository given by its https clone URL (plain http only
-// to a loopback address). A user name in the URL is dropped (Azure DevOps puts the
-// organization there); a password is refused: the token belongs in the target's token.
+// NewGit returns the Lister of one repository given by its clone URL: https (plain http only
+// to a loopback address), where a user name is dropped (Azure DevOps puts the organization
+// there) and a password refused (the token belongs in the target's token); or an ssh, scp-style
+// or file URL, cloned with the git binary and the user's own SSH setup (a target token is never
+// sent there).
 func NewGit(rawURL string) (Lister, error) {
+	if !strings.HasPrefix(strings.ToLower(rawURL), "http") && gitsrc.IsURL(rawURL) {
+		if u, err := url.Parse(rawURL); err == nil {
+			if _, ok := u.User.Password(); ok || u.RawQuery != "" || u.Fragment != "" {
+				return nil, fmt.Errorf("git target: %w: clone URL %s holds a password, a query or a fragment", ErrConfig, httpx.RedactURL(rawURL))
+			}
+		}
+		return gitLister{Repository{Key: rawURL, CloneURL: rawURL, Provider: ProviderGit, Name: rawURL}}, nil
+	}
 	key, err := cleanCloneURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("git target: %w: %w", ErrConfig, err)

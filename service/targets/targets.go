@@ -127,39 +127,29 @@ func checkBase(target, raw, def string) (string, error) {
 func cleanCloneURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("clone URL %s is not a valid URL", redact(raw))
+		return "", fmt.Errorf("clone URL %s is not a valid URL", httpx.RedactURL(raw))
 	}
 	if u.User != nil {
 		if _, ok := u.User.Password(); ok {
-			return "", fmt.Errorf("clone URL %s holds a password; give the token as the target's token instead", redact(raw))
+			return "", fmt.Errorf("clone URL %s holds a password; give the token as the target's token instead", httpx.RedactURL(raw))
 		}
 	}
 	u.User = nil
 	switch {
 	case !u.IsAbs():
-		return "", fmt.Errorf("clone URL %s is not an absolute URL", redact(raw))
+		return "", fmt.Errorf("clone URL %s is not an absolute URL", httpx.RedactURL(raw))
 	case !httpx.Secure(u):
-		return "", fmt.Errorf("clone URL %s is not https (plain http only to a loopback address)", redact(raw))
+		return "", fmt.Errorf("clone URL %s is not https (plain http only to a loopback address)", httpx.RedactURL(raw))
 	case u.Opaque != "":
-		return "", fmt.Errorf("clone URL %s is not a hierarchical URL", redact(raw))
+		return "", fmt.Errorf("clone URL %s is not a hierarchical URL", httpx.RedactURL(raw))
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", fmt.Errorf("clone URL %s has a query or fragment", redact(raw))
+		return "", fmt.Errorf("clone URL %s has a query or fragment", httpx.RedactURL(raw))
 	case strings.Trim(u.Path, "/") == "":
-		return "", fmt.Errorf("clone URL %s names no repository", redact(raw))
+		return "", fmt.Errorf("clone URL %s names no repository", httpx.RedactURL(raw))
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)
 	return u.String(), nil
-}
-
-// redact returns raw without user information, query or fragment, for error text.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
 }
 
 // tally counts what a List left out, for one summary log line; each repository left out is
