@@ -83,6 +83,10 @@ func TestLoadInvalid(t *testing.T) {
 			"invalid-webhooks.yaml:6: webhooks.azuredevops.password_file: testdata/empty-secret.txt is empty",
 			"invalid-webhooks.yaml:6: webhooks.azuredevops: username is required",
 		}},
+		{"invalid-webhooks-empty.yaml", []string{
+			"invalid-webhooks-empty.yaml:2: webhooks.github: empty: write {secret: …}, or leave the key out",
+			"invalid-webhooks-empty.yaml:3: webhooks.gitlab: empty: write {token: …}, or leave the key out",
+		}},
 		{"invalid-secret-file.yaml", []string{
 			"invalid-secret-file.yaml:4: targets[0].azuredevops.token_file: open testdata/no-such-file.txt: no such file or directory",
 		}},

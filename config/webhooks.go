@@ -60,10 +60,26 @@ func (w *Webhooks) secretRefs() []secretRef {
 	return refs
 }
 
-// webhookProblems validates the webhooks section but its secrets (secretProblems).
+// webhookProblems validates the webhooks section but its secrets (secretProblems). A source
+// written without a value ("github:") is refused rather than read as "not listened for": it
+// was meant to be configured.
 func (c *Config) webhookProblems() problems {
-	if a := c.Webhooks.AzureDevOps; a != nil && a.Username == "" {
-		return problems{c.at("webhooks.azuredevops", "username is required (the Basic auth user name of the service hook)")}
+	var ps problems
+	w := c.Webhooks
+	for _, src := range []struct {
+		name, want string
+		set        bool
+	}{
+		{"github", "{secret: …}", w.GitHub != nil},
+		{"gitlab", "{token: …}", w.GitLab != nil},
+		{"azuredevops", "{username: …, password: …}", w.AzureDevOps != nil},
+	} {
+		if !src.set && c.exactLine("webhooks."+src.name) > 0 {
+			ps = append(ps, c.at("webhooks."+src.name, "empty: write %s, or leave the key out to not listen for %s", src.want, src.name))
+		}
 	}
-	return nil
+	if a := w.AzureDevOps; a != nil && a.Username == "" {
+		ps = append(ps, c.at("webhooks.azuredevops", "username is required (the Basic auth user name of the service hook)"))
+	}
+	return ps
 }
