@@ -112,7 +112,7 @@ func Parse(path string, src []byte) (*Config, error) {
 	var ps problems
 	var failed []string
 	if c.file != nil {
-		if err := strictUnmarshal(src, c); err != nil {
+		if err := decodeNode(c.file.Docs[0].Body, c); err != nil {
 			// The decoder stops at its first problem; decode again section by section (each
 			// target on its own) so that one run reports every section's problems.
 			f := c.file

@@ -107,18 +107,9 @@ func (v *vetter) Visit(n ast.Node) ast.Visitor {
 	return v
 }
 
-// strictUnmarshal decodes YAML strictly. The decoder panics on some malformed input (a tag on
-// an empty sequence, found by FuzzParse); that becomes an error, never a crash.
-func strictUnmarshal(src []byte, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed YAML the parser cannot read (%v)", r)
-		}
-	}()
-	return yaml.UnmarshalWithOptions(src, v, yaml.Strict())
-}
-
-// decodeNode decodes one node strictly into v (a pointer), like strictUnmarshal.
+// decodeNode decodes a node strictly into v (a pointer to a non-pointer). The decoder panics
+// on some malformed input (a tag on an empty sequence, found by FuzzParse); that becomes an
+// error, never a crash.
 func decodeNode(n ast.Node, v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
