@@ -147,7 +147,8 @@ func TestConfigCheckSections(t *testing.T) {
 	}
 	good := filepath.Join(dir, "good.yaml")
 	os.WriteFile(good, []byte("providers:\n  github: {base_url: https://api.github.com/, revoke: true}\nstore: {driver: sqlite, dsn: "+filepath.Join(dir, "p.db")+"}\n"), 0o644)
-	if code, out, errs := runPatrol(t, "", "config", "check", good); code != 0 || !strings.Contains(out, "ok") {
-		t.Errorf("config check good = %d, %s %s", code, out, errs)
+	if code, out, errs := runPatrol(t, "", "config", "check", good); code != 0 || !strings.Contains(out, "ok") ||
+		!strings.Contains(out, "good.yaml: ok: 0 custom rules, 0 targets, store sqlite, notify not configured") {
+		t.Errorf("config check good = %d, %s %s; want ok and a one-line summary", code, out, errs)
 	}
 }

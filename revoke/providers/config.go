@@ -114,6 +114,11 @@ func (c Config) Validate() error {
 		case u.RawQuery != "" || u.Fragment != "":
 			bad(key, "%q: no query or fragment allowed", httpx.RedactURL(raw))
 		}
+		// Plain http would carry the admin token and the leaked tokens unencrypted (issue 15):
+		// only to loopback, a local fake or proxy, where nothing crosses a network.
+		if err == nil && u.Host != "" && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			bad(key, "%q: http would send tokens unencrypted; use https (http is for loopback only)", "http://"+u.Host)
+		}
 	}
 	if a := c.AzureDevOps; a != nil {
 		checkURL("azuredevops.base_url", a.BaseURL)

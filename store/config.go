@@ -1,0 +1,28 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Validate reports the problems of c that need no file to see, each naming its key path in
+// patrol.yaml ("store.driver: …"), joined into one error; `patrol config check` shows them
+// with their lines. Open still checks what only the file can tell.
+func (c Config) Validate() error {
+	var errs []error
+	switch strings.ToLower(strings.TrimSpace(c.Driver)) {
+	case "", DriverSQLite:
+		if strings.Contains(c.DSN, "://") {
+			errs = append(errs, fmt.Errorf("store.dsn: a URL, but the %s driver takes a file path", DriverSQLite))
+		}
+	case DriverPostgres, "postgresql", "pgx":
+		errs = append(errs, fmt.Errorf("store.driver: %q is not built in yet (only %s is)", c.Driver, DriverSQLite))
+	default:
+		errs = append(errs, fmt.Errorf("store.driver: %q is not supported (only %s is built in)", c.Driver, DriverSQLite))
+	}
+	if c.BusyTimeout < 0 {
+		errs = append(errs, fmt.Errorf("store.busy_timeout: %s is negative", c.BusyTimeout))
+	}
+	return errors.Join(errs...)
+}
