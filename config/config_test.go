@@ -180,7 +180,7 @@ func TestLoadExample(t *testing.T) {
 			},
 			GitHub: &providers.GitHubConfig{BaseConfig: providers.BaseConfig{BaseURL: "https://api.github.com/", Revoke: new(true)}},
 			GitLab: &providers.BaseConfig{BaseURL: "https://gitlab.com/", Revoke: new(true)},
-			Slack:  &providers.BaseConfig{BaseURL: "https://slack.com/api/"},
+			Slack:  &providers.BaseConfig{BaseURL: "https://slack.com/api/", Revoke: new(false)},
 		},
 		Notify: notify.Config{
 			SMTP: &notify.SMTPConfig{

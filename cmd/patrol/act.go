@@ -182,8 +182,15 @@ func cliConfirmBackoff(attempt int) time.Duration {
 func entry(f scanner.Finding, sf store.Finding) report.Entry {
 	e := report.Entry{Finding: f}
 	r := pipeline.ResultOf(sf)
-	if r.Verdict != "" {
-		v := &report.Verification{Status: string(r.Verdict), CheckedAt: r.At.UTC()}
+	verdict := r.Verdict
+	switch r.Outcome {
+	case lifecycle.OutcomeRevoked, lifecycle.OutcomeSent, lifecycle.OutcomeFailed:
+		// patrol revokes only tokens it verified live; the store's last verdict may be the
+		// confirmation's "dead", but the report says what the token was when found.
+		verdict = lifecycle.VerdictLive
+	}
+	if verdict != "" {
+		v := &report.Verification{Status: string(verdict), CheckedAt: r.At.UTC()}
 		if o := (report.Owner{ID: r.Owner.ID, Name: r.Owner.Name, Email: r.Owner.Email, Org: r.Owner.Org}); o != (report.Owner{}) {
 			v.Owner = &o
 		}

@@ -26,6 +26,10 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		// Commands run in-process keep their default store and fingerprint key here, never in
+		// the user's own data and config directories.
+		os.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+		os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 		if goBin, err := exec.LookPath("go"); err == nil {
 			bin := filepath.Join(dir, "patrol")
 			if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
