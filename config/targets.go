@@ -2,11 +2,12 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // Target is one item of the targets list: exactly one of its fields is set. Enumerating
@@ -314,7 +315,7 @@ func (c *Config) baseURLProblems(key, raw string) problems {
 		msg = "credentials do not belong in the URL (value withheld); use token or token_file"
 	case u.RawQuery != "" || u.Fragment != "":
 		msg = "no query or fragment allowed (value withheld)"
-	case u.Scheme == "https", u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "https", u.Scheme == "http" && httpx.Loopback(u.Hostname()):
 		return nil
 	case u.Scheme == "http":
 		msg = fmt.Sprintf("%q: http would send the token unencrypted; use https (http is for loopback only)", raw)
@@ -352,7 +353,7 @@ func gitURLProblem(raw string) string {
 			if u.Path == "" {
 				return fmt.Sprintf("%q has no path", raw)
 			}
-		case u.Scheme == "http" && isLoopback(u.Hostname()):
+		case u.Scheme == "http" && httpx.Loopback(u.Hostname()):
 		case u.Scheme == "http":
 			return fmt.Sprintf("%q: http would send credentials unencrypted; use https or ssh (http is for loopback only)", raw)
 		case u.Scheme == "git":
@@ -377,10 +378,4 @@ func quoteURL(raw string) string {
 		return "the value (withheld: it may hold a credential)"
 	}
 	return fmt.Sprintf("%q", raw)
-}
-
-// isLoopback reports whether host is localhost or a loopback IP address.
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/patrolsec/patrol/internal/httpx"
 )
 
 // TLS modes of [SMTPConfig].TLS.
@@ -148,7 +150,7 @@ func (c Config) Validate() error {
 		switch s.TLS {
 		case "", TLSStartTLS, TLSImplicit:
 		case TLSNone:
-			if s.Password != "" && s.Host != "" && !isLoopback(s.Host) {
+			if s.Password != "" && s.Host != "" && !httpx.Loopback(s.Host) {
 				bad("smtp.tls", "none would send the password in clear text to %q; use starttls or implicit", s.Host)
 			}
 		default:
@@ -190,7 +192,7 @@ func (c Config) Validate() error {
 			bad("webhook.url", "required")
 		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 			bad("webhook.url", "not an absolute https URL (value withheld: it is a secret)")
-		case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		case u.Scheme == "http" && !httpx.Loopback(u.Hostname()):
 			bad("webhook.url", "http is only allowed for loopback; use https (value withheld: it is a secret)")
 		}
 	}
@@ -334,15 +336,6 @@ func validDomainPattern(p string) bool {
 		}
 	}
 	return true
-}
-
-// isLoopback reports whether host is localhost or a loopback IP.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -116,7 +116,7 @@ func (c Config) Validate() error {
 		}
 		// Plain http would carry the admin token and the leaked tokens unencrypted (issue 15):
 		// only to loopback, a local fake or proxy, where nothing crosses a network.
-		if err == nil && u.Host != "" && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		if err == nil && u.Host != "" && u.Scheme == "http" && !httpx.Loopback(u.Hostname()) {
 			bad(key, "%q: http would send tokens unencrypted; use https (http is for loopback only)", "http://"+u.Host)
 		}
 	}
