@@ -64,8 +64,6 @@ func NewEngine(dets []*detectors.Detector, opts EngineOptions) *Engine {
 	return e
 }
 
-// Detectors returns the engine's detectors.
-func (e *Engine) Detectors() []*detectors.Detector { return e.dets }
 
 // rawMatch is a detector match in a buffer, possibly inside decoded text.
 type rawMatch struct {

@@ -21,6 +21,7 @@ import (
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/patrolsec/patrol/internal/httpx"
 	"github.com/patrolsec/patrol/lifecycle"
 )
 
@@ -885,7 +886,7 @@ func (s *sqliteStore) Messages(ctx context.Context, fingerprint string) ([]Messa
 
 // Cursor implements Store.
 func (s *sqliteStore) Cursor(ctx context.Context, repository string) (Cursor, error) {
-	op := "read cursor of " + redactURL(repository)
+	op := "read cursor of " + clip(httpx.RedactURL(repository))
 	q, err := s.reader()
 	if err != nil {
 		return Cursor{}, fmt.Errorf("%s: %w", op, err)
@@ -910,7 +911,7 @@ func scanCursor(r rowScanner) (Cursor, error) {
 	}
 	c.ScannedAt = fromDB(at)
 	if err := json.Unmarshal([]byte(refs), &c.Refs); err != nil {
-		return Cursor{}, fmt.Errorf("refs of %s: %w", redactURL(c.Repository), err)
+		return Cursor{}, fmt.Errorf("refs of %s: %w", clip(httpx.RedactURL(c.Repository)), err)
 	}
 	if c.Refs == nil {
 		c.Refs = map[string]string{}
@@ -920,7 +921,7 @@ func scanCursor(r rowScanner) (Cursor, error) {
 
 // SaveCursor implements Store.
 func (s *sqliteStore) SaveCursor(ctx context.Context, c Cursor) error {
-	op := "save cursor of " + redactURL(c.Repository)
+	op := "save cursor of " + clip(httpx.RedactURL(c.Repository))
 	if err := validateCursor(c); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -969,7 +970,7 @@ func (s *sqliteStore) Cursors(ctx context.Context) ([]Cursor, error) {
 
 // MarkScanned implements Store.
 func (s *sqliteStore) MarkScanned(ctx context.Context, repository string, blobs []string) error {
-	op := fmt.Sprintf("mark %d blobs scanned in %s", len(blobs), redactURL(repository))
+	op := fmt.Sprintf("mark %d blobs scanned in %s", len(blobs), clip(httpx.RedactURL(repository)))
 	if err := validateBlobs(repository, blobs); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -995,7 +996,7 @@ func (s *sqliteStore) MarkScanned(ctx context.Context, repository string, blobs 
 
 // Scanned implements Store.
 func (s *sqliteStore) Scanned(ctx context.Context, repository string, blobs []string) (map[string]bool, error) {
-	op := fmt.Sprintf("look up %d scanned blobs in %s", len(blobs), redactURL(repository))
+	op := fmt.Sprintf("look up %d scanned blobs in %s", len(blobs), clip(httpx.RedactURL(repository)))
 	if err := validateBlobs(repository, blobs); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -201,18 +201,6 @@ func hasCredentials(repo string) bool {
 	return u.Scheme == "http" || u.Scheme == "https"
 }
 
-// redactURL returns repo for error text: without the user info when it is a URL (which
-// validateRepository refuses anyway, but the refusal must not repeat the token), cut to
-// maxText.
-func redactURL(repo string) string {
-	u, err := url.Parse(repo)
-	if err != nil || u.User == nil {
-		return clip(repo)
-	}
-	u.User = nil
-	return clip(u.String())
-}
-
 // validateCursor checks a cursor for SaveCursor: every ref maps to a commit id.
 func validateCursor(c Cursor) error {
 	if err := validateRepository(c.Repository); err != nil {
