@@ -22,6 +22,9 @@ type fakeProviders struct {
 	live    map[string]bool // token → live
 	verify  map[string]int  // token → live checks
 	revokes map[string]int  // token → revocations
+	// onRevoke, when set, runs in GitHub's revoke handler after the tokens are revoked and
+	// before the answer (a test kills the client there).
+	onRevoke func()
 }
 
 func (f *fakeProviders) offContract(w http.ResponseWriter, r *http.Request) {
@@ -92,6 +95,9 @@ func (f *fakeProviders) github() http.Handler {
 		}
 		for _, c := range body.Credentials {
 			f.kill(c)
+		}
+		if f.onRevoke != nil {
+			f.onRevoke()
 		}
 		writeJSON(w, 202, map[string]any{})
 	})
