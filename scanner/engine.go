@@ -64,7 +64,6 @@ func NewEngine(dets []*detectors.Detector, opts EngineOptions) *Engine {
 	return e
 }
 
-
 // rawMatch is a detector match in a buffer, possibly inside decoded text.
 type rawMatch struct {
 	det        int
