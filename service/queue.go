@@ -130,7 +130,8 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 	}
 	db.SetMaxOpenConns(1) // River's SQLite driver asks for one connection
 	driver := riversqlite.New(db)
-	mig, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: log})
+	quiet := slog.New(levelFloor{log.Handler(), slog.LevelWarn}) // River logs every job and migration at info
+	mig, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("job queue migrations: %w", err)
@@ -153,7 +154,7 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 	}))
 
 	var periodic []*river.PeriodicJob
-	for _, spec := range o.Schedules {
+	for i, spec := range o.Schedules {
 		s, err := ParseSchedule(spec)
 		if err != nil {
 			db.Close()
@@ -161,7 +162,7 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 		}
 		periodic = append(periodic, river.NewPeriodicJob(s, func() (river.JobArgs, *river.InsertOpts) {
 			return TickArgs{Schedule: spec}, nil
-		}, &river.PeriodicJobOpts{ID: "tick " + spec}))
+		}, &river.PeriodicJobOpts{ID: fmt.Sprintf("tick-%d", i)}))
 	}
 	if o.Sweep != "" {
 		s, err := ParseSchedule(o.Sweep)
@@ -186,7 +187,7 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 		FetchCooldown:        min(o.Poll, 100*time.Millisecond),
 		JobTimeout:           time.Minute,
 		RescueStuckJobsAfter: o.ScanTimeout + time.Hour,
-		Logger:               slog.New(levelFloor{log.Handler(), slog.LevelWarn}),
+		Logger:               quiet,
 	})
 	if err != nil {
 		db.Close()

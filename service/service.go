@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/pipeline"
 	"github.com/patrolsec/patrol/scanner"
 	"github.com/patrolsec/patrol/scanner/scan"
@@ -82,6 +83,7 @@ type repository struct {
 	targets.Repository
 	schedule string
 	token    secret.Token
+	joined   time.Time // when the service first listed it
 }
 
 // Service runs the jobs of patrol serve.
@@ -244,7 +246,7 @@ func (s *Service) enumerate(ctx context.Context) error {
 		s.lists = make([][]targets.Repository, len(s.o.Targets))
 	}
 	lists := slices.Clone(s.lists)
-	prev := len(s.repos)
+	prevRepos := s.repos
 	s.mu.Unlock()
 	for i, t := range s.o.Targets {
 		repos, err := t.Lister.List(ctx)
@@ -266,7 +268,11 @@ func (s *Service) enumerate(ctx context.Context) error {
 			if next[r.Key] != nil {
 				continue // listed by two targets: the first one's schedule and token
 			}
-			next[r.Key] = &repository{Repository: r, schedule: sched, token: t.Token}
+			joined := s.o.Now()
+			if old := prevRepos[r.Key]; old != nil {
+				joined = old.joined
+			}
+			next[r.Key] = &repository{Repository: r, schedule: sched, token: t.Token, joined: joined}
 			byURL[normalizeURL(r.Key)] = r.Key
 			if r.CloneURL != "" {
 				byURL[normalizeURL(r.CloneURL)] = r.Key
@@ -277,7 +283,7 @@ func (s *Service) enumerate(ctx context.Context) error {
 	s.lists, s.repos, s.byURL = lists, next, byURL
 	s.mu.Unlock()
 	s.o.Metrics.SetRepositories(len(next))
-	s.log.InfoContext(ctx, "targets enumerated", "repositories", len(next), "before", prev)
+	s.log.InfoContext(ctx, "targets enumerated", "repositories", len(next), "before", len(prevRepos))
 	return errors.Join(errs...)
 }
 
@@ -325,11 +331,20 @@ func (s *Service) Tick(ctx context.Context, schedule string, at time.Time) error
 	return errors.Join(errs...)
 }
 
-// jitter is a repository's fixed offset within the jitter window.
+// jitter is a repository's fixed offset within the jitter window: the window grows with the
+// number of repositories (50ms each) up to Options.Jitter, so that a few repositories start
+// at once and thousands spread out.
 func (s *Service) jitter(key string) time.Duration {
+	s.mu.Lock()
+	n := len(s.repos)
+	s.mu.Unlock()
+	window := min(s.o.Jitter, time.Duration(n)*50*time.Millisecond)
+	if window <= 0 {
+		return 0
+	}
 	h := fnv.New64a()
 	h.Write([]byte(key))
-	return time.Duration(h.Sum64() % uint64(s.o.Jitter))
+	return time.Duration(h.Sum64() % uint64(window))
 }
 
 // Sweep re-enumerates the targets and queues a scan of every repository (new ones get their
@@ -461,4 +476,45 @@ func (s *Service) scan(ctx context.Context, r *repository) (scan.Result, error) 
 // Handler serves /metrics, /healthz, /readyz and the webhooks.
 func (s *Service) Handler() (http.Handler, error) {
 	return s.handler()
+}
+
+// OldestScan returns when the watched repository scanned longest ago was last scanned; a
+// repository never scanned counts from when the service first listed it.
+func (s *Service) OldestScan(ctx context.Context) (time.Time, error) {
+	cs, err := s.o.Store.Cursors(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	scanned := make(map[string]time.Time, len(cs))
+	for _, c := range cs {
+		scanned[c.Repository] = c.ScannedAt
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var oldest time.Time
+	for k, r := range s.repos {
+		t, ok := scanned[k]
+		if !ok {
+			t = r.joined
+		}
+		if oldest.IsZero() || t.Before(oldest) {
+			oldest = t
+		}
+	}
+	return oldest, nil
+}
+
+// PipelineCounts counts the stored findings per state, for patrol_pipeline_findings.
+func PipelineCounts(st store.Store) func(ctx context.Context) (map[lifecycle.State]int, error) {
+	return func(ctx context.Context) (map[lifecycle.State]int, error) {
+		fs, err := st.Findings(ctx, store.Query{})
+		if err != nil {
+			return nil, err
+		}
+		out := map[lifecycle.State]int{}
+		for _, f := range fs {
+			out[f.State]++
+		}
+		return out, nil
+	}
 }

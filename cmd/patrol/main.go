@@ -92,6 +92,7 @@ func newRootCmd(ios streams) *cobra.Command {
 	// Every command, explicitly: no registration from other files.
 	root.AddCommand(
 		newScanCmd(ios),
+		newServeCmd(ios),
 		newHookCmd(ios),
 		newVerifyCmd(ios),
 		newRevokeCmd(ios),

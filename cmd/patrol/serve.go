@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+
+	"github.com/patrolsec/patrol/config"
+	"github.com/patrolsec/patrol/pipeline"
+	"github.com/patrolsec/patrol/revoke/providers"
+	"github.com/patrolsec/patrol/service"
+	"github.com/patrolsec/patrol/service/metrics"
+	"github.com/patrolsec/patrol/service/targets"
+	"github.com/patrolsec/patrol/store"
+)
+
+type serveFlags struct {
+	configPath, logFormat, listen string
+	once, yes                     bool
+}
+
+func newServeCmd(ios streams) *cobra.Command {
+	f := &serveFlags{}
+	c := &cobra.Command{
+		Use:   "serve [-c patrol.yaml]",
+		Short: "Run the service: scheduled incremental scans of every target, webhooks, revocation, email, /metrics",
+		Long: `Watch every repository of the configured targets: scan each on its schedule (incrementally,
+from where its last scan stopped) and on push webhooks, verify what is found, revoke it where
+policy allows, confirm it dead and tell its owner; serve /metrics, /healthz and /readyz.
+
+Without a config file, watch the repository in the current directory, keep the store in the
+user data directory and listen on 127.0.0.1:9847.
+
+SIGTERM or SIGINT stops taking work and lets running jobs finish for shutdown_timeout; what is
+unfinished resumes on the next start. --once scans every target once and exits (for cron jobs).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), f, ios)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVarP(&f.configPath, "config", "c", "", "patrol.yaml with targets, store, providers, notify and serve sections")
+	fl.BoolVar(&f.once, "once", false, "scan every target once, advance the pipeline, and exit")
+	fl.BoolVar(&f.yes, "yes", false, "revoke live tokens for every provider whose config does not say revoke: false (default: only where it says revoke: true)")
+	fl.StringVar(&f.logFormat, "log-format", "", "text or json (default: text on a terminal, json otherwise)")
+	fl.StringVar(&f.listen, "listen", "", "HTTP address (default: serve.listen)")
+	return c
+}
+
+func runServe(ctx context.Context, f *serveFlags, ios streams) error {
+	cfg, err := loadConfig(f.configPath)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	if f.configPath == "" {
+		cfg.Targets = []config.Target{{Path: &config.PathTarget{Dir: ".", Schedule: cfg.Serve.Schedule}}}
+	}
+	if f.listen != "" {
+		cfg.Serve.Listen = f.listen
+	}
+	log, err := serveLogger(ios, f.logFormat)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	if len(cfg.Targets) == 0 {
+		return withCode(exitError, fmt.Errorf("config %s: no targets: patrol serve has nothing to watch", cfg.Path()))
+	}
+	dbPath := cfg.Store.DSN
+	if dbPath == "" {
+		if dbPath, err = store.DefaultPath(); err != nil {
+			return withCode(exitError, err)
+		}
+	}
+	if dbPath, err = filepath.Abs(dbPath); err != nil {
+		return withCode(exitError, err)
+	}
+	cfg.Store.DSN = dbPath
+	st, err := store.Open(ctx, cfg.Store)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer st.Close()
+	engine, err := newEngine(cfg, "", false)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	provs, err := providers.New(cfg.Providers, providers.Options{Version: version, Logger: log})
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	mailer, hook, err := senders(cfg.Notify)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	tgts, err := serveTargets(cfg, log)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+
+	reg := prometheus.NewRegistry()
+	var svc *service.Service
+	var custom []string
+	for _, r := range cfg.Rules {
+		custom = append(custom, r.ID)
+	}
+	m, err := metrics.New(reg, metrics.Options{Version: version, Detectors: custom, Log: log,
+		PipelineCounts: service.PipelineCounts(st),
+		OldestScan: func(ctx context.Context) (time.Time, error) {
+			if svc == nil {
+				return time.Time{}, nil
+			}
+			return svc.OldestScan(ctx)
+		}})
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	p := pipeline.New(pipeline.Options{
+		Store: service.Observe(st, m, time.Now), Provs: provs, Notify: cfg.Notify, Mailer: mailer, Webhook: hook,
+		Policy: pipeline.Policy{Yes: f.yes, Allowed: cfg.Providers.RevokePolicy},
+		Actor:  "patrol serve", Tokens: pipeline.Rescan{Engine: engine, CloneDir: cfg.Serve.CloneDir},
+		Describe: cfg.Describe, Logger: log,
+	})
+	wh := service.Webhooks{}
+	if g := cfg.Webhooks.GitHub; g != nil {
+		wh.GitHubSecret = []byte(g.Secret.Reveal())
+	}
+	if g := cfg.Webhooks.GitLab; g != nil {
+		wh.GitLabToken = g.Token.Reveal()
+	}
+	if a := cfg.Webhooks.AzureDevOps; a != nil {
+		wh.AzureDevOpsUser, wh.AzureDevOpsPassword = a.Username, a.Password.Reveal()
+	}
+	svc, err = service.New(service.Options{
+		Store: st, DBPath: dbPath, Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
+		Workers: cfg.Serve.Workers, Schedule: cfg.Serve.Schedule, Sweep: cfg.Serve.Sweep, MaxBlobSize: cfg.MaxBlobSize,
+		Webhooks: wh, Metrics: m, Logger: log,
+	})
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	if f.once {
+		if err := svc.Once(ctx); err != nil {
+			return withCode(exitError, err)
+		}
+		return nil
+	}
+
+	handler, err := svc.Handler()
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	ln, err := net.Listen("tcp", cfg.Serve.Listen)
+	if err != nil {
+		return withCode(exitError, fmt.Errorf("listen on %s: %w", cfg.Serve.Listen, err))
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	if err := svc.Start(ctx); err != nil {
+		srv.Close()
+		return withCode(exitError, err)
+	}
+	fmt.Fprintf(ios.err, "patrol serve: watching %d target(s); store %s; listening on http://%s (/metrics, /healthz, /readyz, /webhooks/…)\n",
+		len(tgts), dbPath, ln.Addr())
+	log.InfoContext(ctx, "serving", "listen", ln.Addr().String(), "targets", len(tgts), "store", dbPath)
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		if !errors.Is(err, http.ErrServerClosed) {
+			svc.Stop(context.Background())
+			return withCode(exitError, fmt.Errorf("http server: %w", err))
+		}
+	}
+	log.Info("shutting down: no new work; waiting for running jobs", "timeout", cfg.Serve.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Serve.ShutdownTimeout)
+	defer cancel()
+	herr := srv.Shutdown(sctx)
+	serr := svc.Stop(sctx)
+	if err := errors.Join(herr, serr); err != nil {
+		log.Warn("shutdown", "err", err.Error())
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// serveLogger is slog to stderr: JSON when stderr is not a terminal (or --log-format json).
+func serveLogger(ios streams, format string) (*slog.Logger, error) {
+	switch format {
+	case "":
+		if isTerminal(ios.err) {
+			format = "text"
+		} else {
+			format = "json"
+		}
+	case "text", "json":
+	default:
+		return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(ios.err, nil)), nil
+	}
+	return slog.New(slog.NewTextHandler(ios.err, nil)), nil
+}
+
+// serveTargets turns the config's targets into the service's listers.
+func serveTargets(cfg *config.Config, log *slog.Logger) ([]service.Target, error) {
+	o := targets.Options{Logger: log, Version: version}
+	var out []service.Target
+	for i, t := range cfg.Targets {
+		var l targets.Lister
+		var err error
+		st := service.Target{Schedule: t.Schedule()}
+		switch {
+		case t.GitHub != nil:
+			g := t.GitHub
+			st.Token = g.Token.Token
+			l, err = targets.NewGitHub(targets.GitHub{Org: g.Org, User: g.User, Token: g.Token.Token, BaseURL: g.BaseURL,
+				IncludeForks: g.IncludeForks, IncludeArchived: g.IncludeArchived}, o)
+		case t.AzureDevOps != nil:
+			a := t.AzureDevOps
+			st.Token = a.Token.Token
+			l, err = targets.NewAzureDevOps(targets.AzureDevOps{Org: a.Org, Token: a.Token.Token, BaseURL: a.BaseURL, Projects: a.Projects}, o)
+		case t.GitLab != nil:
+			g := t.GitLab
+			st.Token = g.Token.Token
+			l, err = targets.NewGitLab(targets.GitLab{Group: g.Group, Token: g.Token.Token, BaseURL: g.BaseURL}, o)
+		case t.Git != nil:
+			u := t.Git.URL
+			if filepath.IsAbs(u) {
+				u = "file://" + filepath.ToSlash(u)
+			}
+			l, err = targets.NewGit(u)
+		case t.Path != nil:
+			l, err = targets.NewPath(t.Path.Dir)
+		default:
+			err = errors.New("no kind")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("config %s: targets[%d]: %w", cfg.Path(), i, err)
+		}
+		st.Lister = l
+		out = append(out, st)
+	}
+	return out, nil
+}
