@@ -185,7 +185,7 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 		PeriodicJobs:         periodic,
 		FetchPollInterval:    o.Poll,
 		FetchCooldown:        min(o.Poll, 100*time.Millisecond),
-		JobTimeout:           time.Minute,
+		JobTimeout:           10 * time.Minute, // a sweep lists big organizations; scans set their own
 		RescueStuckJobsAfter: o.ScanTimeout + time.Hour,
 		Logger:               quiet,
 	})
