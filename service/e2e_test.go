@@ -383,7 +383,7 @@ type logRecord struct {
 func newLogRecorder() *logRecorder { return &logRecorder{mu: &sync.Mutex{}, recs: &[]logRecord{}} }
 
 func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logRecorder) WithGroup(string) slog.Handler           { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler            { return l }
 func (l *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
 	return &logRecorder{mu: l.mu, recs: l.recs, attrs: append(slices.Clone(l.attrs), as...)}
 }
