@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -664,3 +665,6 @@ func (r *rig) noToken(tok string) {
 		}
 	}
 }
+
+// goVersion is the Go version patrol_build_info reports.
+func goVersion() string { return runtime.Version() }
