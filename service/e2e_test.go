@@ -37,6 +37,7 @@ import (
 	"github.com/patrolsec/patrol/detectors"
 	"github.com/patrolsec/patrol/notify"
 	"github.com/patrolsec/patrol/pipeline"
+	"github.com/patrolsec/patrol/revoke"
 	"github.com/patrolsec/patrol/revoke/providers"
 	"github.com/patrolsec/patrol/scanner"
 	"github.com/patrolsec/patrol/service"
@@ -169,8 +170,9 @@ func (u *upstream) fileURL() string { return "file://" + filepath.ToSlash(u.bare
 
 // gitServer serves the bare repositories under root over loopback HTTP with git's smart
 // protocol (git http-backend through net/http/cgi), fetches only. With a password, every
-// request must carry it as HTTP Basic credentials, as a host's clone endpoint does.
-func gitServer(t *testing.T, root, password string) *httptest.Server {
+// request must carry it as HTTP Basic credentials, as a host's clone endpoint does. hold,
+// when set, is called with each fetch request before it is served.
+func gitServer(t *testing.T, root, password string, hold func(*http.Request)) *httptest.Server {
 	t.Helper()
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
@@ -192,6 +194,9 @@ func gitServer(t *testing.T, root, password string) *httptest.Server {
 				http.Error(w, "authentication required", http.StatusUnauthorized)
 				return
 			}
+		}
+		if hold != nil {
+			hold(r)
 		}
 		backend.ServeHTTP(w, r)
 	}))
@@ -515,10 +520,15 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		}
 		mailer = mx
 	}
-	// One attempt per call: a 503 is the verdict unknown at once, for the pipeline to retry.
-	provs, err := providers.New(pc, providers.Options{Version: "test", Logger: log, MaxAttempts: 1})
-	if err != nil {
-		t.Fatal(err)
+	// Without the fake, no provider at all: every other one would call its real API.
+	var provs map[string]revoke.Provider
+	if o.github {
+		// One attempt per call: a 503 is the verdict unknown at once, for the pipeline to retry.
+		all, err := providers.New(pc, providers.Options{Version: "test", Logger: log, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		provs = map[string]revoke.Provider{providers.GitHub: all[providers.GitHub]}
 	}
 	backoff := o.backoff
 	if backoff <= 0 {

@@ -121,7 +121,7 @@ func TestServeEnumeratesGitHubOrgAcrossPages(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	readToken := "patrol-test-read-" + rand.Text() // not a provider's token shape
-	gitSrv := gitServer(t, root, readToken)
+	gitSrv := gitServer(t, root, readToken, nil)
 	cloneURL := func(name string) string { return gitSrv.URL + "/contoso/" + name + ".git" }
 
 	// One history, pushed to every repository.

@@ -1,7 +1,9 @@
 package service_test
 
 import (
+	"context"
 	"crypto/rand"
+	"net/http"
 	"os"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/patrolsec/patrol/scanner/git"
 	"github.com/patrolsec/patrol/service"
 	"github.com/patrolsec/patrol/service/targets"
+	"github.com/patrolsec/patrol/store"
 )
 
 // TestServeIncrementalScans runs the scheduled scan of one git target (a file:// URL of a
@@ -143,4 +146,73 @@ func TestServeIncrementalScans(t *testing.T) {
 		up.push("v1")
 		scan(t, 0, 0)
 	})
+}
+
+// TestServeInterruptedScanKeepsCursor: a scan stopped while its clone is in flight (the
+// service shutting down) records nothing — no finding, no cursor, no half-made mirror — and
+// is counted as canceled; the next scan reads the whole history and finds the token.
+func TestServeInterruptedScanKeepsCursor(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	up := newUpstream(t, root, "acme/app.git")
+	up.commit("ci", map[string]string{"ci.env": "GITHUB_TOKEN=" + ghToken(t) + "\n"})
+	up.push("main")
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv := gitServer(t, root, "", func(r *http.Request) {
+		if r.Method == http.MethodPost {
+			once.Do(func() { close(held); <-release })
+		}
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	key := srv.URL + "/acme/app.git"
+	lister, err := targets.NewGit(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, rigOptions{targets: []service.Target{{Lister: lister}}})
+	if err := r.svc.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- r.svc.Scan(ctx, service.ScanArgs{Repository: key, Trigger: service.TriggerSchedule}) }()
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the scan never fetched")
+	}
+	cancel()
+	if err := <-errc; err == nil {
+		t.Fatal("interrupted Scan = nil error, want the cancellation")
+	}
+	close(release)
+	if c := r.cursor(key); c.Refs != nil {
+		t.Errorf("cursor after an interrupted scan = %v, want none", c.Refs)
+	}
+	if fs, err := r.st.Findings(t.Context(), store.Query{}); err != nil || len(fs) != 0 {
+		t.Errorf("findings after an interrupted scan = %d (%v), want none", len(fs), err)
+	}
+	if got := dirEntries(t, r.cloneDir); len(got) != 0 {
+		t.Errorf("clone_dir after an interrupted clone = %v, want empty", got)
+	}
+	if n := r.metric(`patrol_scans_total{outcome="canceled",trigger="schedule"}`); n != 1 {
+		t.Errorf("patrol_scans_total{schedule,canceled} = %v, want 1", n)
+	}
+
+	if err := r.svc.Scan(t.Context(), service.ScanArgs{Repository: key, Trigger: service.TriggerSchedule}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(up.refs(), r.cursor(key).Refs); diff != "" {
+		t.Errorf("cursor after the next scan (-upstream +stored):\n%s", diff)
+	}
+	if f := onlyFinding(t, r.st); f.DetectorID != "github-classic-pat" {
+		t.Errorf("finding = %s, want the pushed GitHub token", f.DetectorID)
+	}
 }

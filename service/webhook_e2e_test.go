@@ -121,7 +121,7 @@ func TestServeGitHubWebhooks(t *testing.T) {
 	other := newUpstream(t, root, "acme/other.git") // served, cloneable, but not configured
 	other.commit("init", map[string]string{"README.md": "other\n"})
 	other.push("main")
-	gitSrv := gitServer(t, root, "")
+	gitSrv := gitServer(t, root, "", nil)
 	repoURL := gitSrv.URL + "/acme/app.git"
 	lister, err := targets.NewGit(repoURL)
 	if err != nil {
