@@ -626,6 +626,18 @@ func (r *rig) scrape() map[string]float64 {
 	return out
 }
 
+// wantSeries checks samples of a scrape: each series must be exposed with its value.
+func wantSeries(t *testing.T, got, want map[string]float64) {
+	t.Helper()
+	for series, w := range want {
+		if g, ok := got[series]; !ok {
+			t.Errorf("%s: not exposed", series)
+		} else if g != w {
+			t.Errorf("%s = %v, want %v", series, g, w)
+		}
+	}
+}
+
 // metric reads one counter or gauge from the registry (without HTTP), 0 when absent.
 func (r *rig) metric(series string) float64 {
 	r.t.Helper()

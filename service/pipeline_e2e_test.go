@@ -144,16 +144,7 @@ func TestServePushedTokenRevokedOnceMailedOnce(t *testing.T) {
 			`patrol_scheduler_skipped_total{}`:                                                             0,
 			`patrol_webhook_deliveries_total{outcome="accepted",source="github"}`:                          0,
 		}
-		for series, w := range want {
-			g, ok := got[series]
-			if !ok {
-				t.Errorf("%s: not exposed", series)
-				continue
-			}
-			if g != w {
-				t.Errorf("%s = %v, want %v", series, g, w)
-			}
-		}
+		wantSeries(t, got, want)
 		if _, ok := got[`patrol_oldest_scan_age_seconds{}`]; !ok {
 			t.Error("patrol_oldest_scan_age_seconds: not exposed")
 		}
