@@ -55,6 +55,26 @@ func TestServeIncrementalScans(t *testing.T) {
 		return n
 	}
 
+	// recorded checks that the store records the blobs at paths (in the work tree's HEAD) as
+	// scanned in this repository: what a rewritten history is not scanned for again.
+	recorded := func(t *testing.T, paths ...string) {
+		t.Helper()
+		var ids []string
+		for _, p := range paths {
+			id, _ := up.blob(p)
+			ids = append(ids, id)
+		}
+		got, err := r.st.Scanned(ctx, key, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			if !got[id] {
+				t.Errorf("blob of %s (%s) not recorded as scanned", paths[i], id)
+			}
+		}
+	}
+
 	var lastScanned time.Time
 	scan := func(t *testing.T, wantBlobs int, wantBytes int64) {
 		t.Helper()
@@ -113,6 +133,7 @@ func TestServeIncrementalScans(t *testing.T) {
 		up.commit("e", map[string]string{"e.txt": content("e"), "f.txt": content("f")})
 		up.push("main")
 		scan(t, 2, size("e.txt", "f.txt"))
+		recorded(t, "a.txt", "b.txt", "c.txt", "e.txt", "f.txt")
 	})
 	t.Run("a force push scans only the new commits' new blobs", func(t *testing.T) {
 		// feature is rewritten: its commit amended to add g.txt; d.txt's blob is the one
@@ -123,6 +144,7 @@ func TestServeIncrementalScans(t *testing.T) {
 		up.git("commit", "-q", "-m", "feature, rewritten")
 		up.push("--force", "feature")
 		scan(t, 1, size("g.txt"))
+		recorded(t, "d.txt", "g.txt")
 	})
 	t.Run("a deleted branch scans nothing and leaves the cursor", func(t *testing.T) {
 		up.git("checkout", "-q", "main")
