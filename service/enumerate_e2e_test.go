@@ -60,6 +60,12 @@ func (o *orgRepos) add(name string) {
 	o.names = append(o.names, name)
 }
 
+func (o *orgRepos) remove(name string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.names = slices.DeleteFunc(o.names, func(n string) bool { return n == name })
+}
+
 func (o *orgRepos) list(w http.ResponseWriter, r *http.Request) {
 	t := o.t
 	if r.PathValue("org") != o.org {
@@ -116,7 +122,7 @@ func (o *orgRepos) pageHits() map[int]int {
 // TestServeEnumeratesGitHubOrgAcrossPages: a GitHub organization target lists its
 // repositories across three Link-paged pages (four once one is added); the sweep scans every one of them, cloned over
 // loopback HTTP (git's smart protocol) with the target's token; a repository added upstream
-// joins on the next sweep.
+// joins on the next sweep, and one deleted upstream retires.
 func TestServeEnumeratesGitHubOrgAcrossPages(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
@@ -202,6 +208,22 @@ func TestServeEnumeratesGitHubOrgAcrossPages(t *testing.T) {
 		sweep(t, append(slices.Clone(names), "search"))
 		if diff := cmp.Diff(map[int]int{1: 2, 2: 2, 3: 2, 4: 1}, gh.pageHits()); diff != "" {
 			t.Errorf("listing requests per page (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("a repository deleted upstream retires on the sweep", func(t *testing.T) {
+		gh.remove("billing")
+		if err := r.svc.Sweep(t.Context()); err != nil {
+			t.Fatalf("Sweep = %v", err)
+		}
+		if got := r.metric(`patrol_repositories{}`); got != 3 {
+			t.Errorf("patrol_repositories = %v, want 3", got)
+		}
+		// A scan of it still queued (a tick, a webhook) is dropped unscanned.
+		if err := r.svc.Scan(t.Context(), service.ScanArgs{Repository: cloneURL("billing"), Trigger: service.TriggerOnce}); err != nil {
+			t.Errorf("Scan of a retired repository = %v, want nil (dropped)", err)
+		}
+		if n := r.metric(`patrol_scans_total{outcome="ok",trigger="manual"}`) + r.metric(`patrol_scans_total{outcome="error",trigger="manual"}`); n != 0 {
+			t.Errorf("a retired repository was scanned (%v scans)", n)
 		}
 	})
 }
