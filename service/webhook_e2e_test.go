@@ -136,6 +136,17 @@ func TestServeGitHubWebhooks(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(b)) != want {
+			t.Errorf("GET %s = %d %q, want 200 %q", path, resp.StatusCode, b, want)
+		}
+	}
 	ctx := t.Context()
 	if err := r.svc.Sweep(ctx); err != nil { // lists the target and scans it once
 		t.Fatal(err)
