@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -21,7 +22,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +31,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
@@ -59,14 +60,11 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 }
 
 // ghToken builds a synthetic classic GitHub PAT with a valid checksum (PROVIDERS.md §2.1):
-// 30 random base62 characters and their CRC32 in base62.
+// 30 random characters (rand.Text's base32 alphabet is within base62) and their CRC32 in
+// base62.
 func ghToken(t *testing.T) string {
 	t.Helper()
-	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	b := []byte(rand.Text()[:26] + rand.Text()[:4])
-	for i, c := range b {
-		b[i] = alnum[int(c)%len(alnum)]
-	}
+	b := []byte((rand.Text() + rand.Text())[:30])
 	return "ghp_" + string(b) + detectors.CRC32Base62(b)
 }
 
@@ -601,8 +599,14 @@ func (r *rig) scrape() map[string]float64 {
 	if err != nil {
 		r.t.Fatalf("/metrics is not Prometheus text exposition: %v", err)
 	}
+	return samples(slices.Collect(maps.Values(fams)))
+}
+
+// samples returns every sample of fams by name{label="value",…} (labels sorted): counters
+// and gauges by value, histograms by their count.
+func samples(fams []*dto.MetricFamily) map[string]float64 {
 	out := map[string]float64{}
-	for name, f := range fams {
+	for _, f := range fams {
 		for _, m := range f.GetMetric() {
 			var labels []string
 			for _, l := range m.GetLabel() {
@@ -620,7 +624,7 @@ func (r *rig) scrape() map[string]float64 {
 			case m.GetUntyped() != nil:
 				v = m.GetUntyped().GetValue()
 			}
-			out[name+"{"+strings.Join(labels, ",")+"}"] = v
+			out[f.GetName()+"{"+strings.Join(labels, ",")+"}"] = v
 		}
 	}
 	return out
@@ -638,34 +642,14 @@ func wantSeries(t *testing.T, got, want map[string]float64) {
 	}
 }
 
-// metric reads one counter or gauge from the registry (without HTTP), 0 when absent.
+// metric reads one sample from the registry (without HTTP), 0 when absent.
 func (r *rig) metric(series string) float64 {
 	r.t.Helper()
 	fams, err := r.reg.Gather()
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	name, want, _ := strings.Cut(strings.TrimSuffix(series, "}"), "{")
-	for _, f := range fams {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			var labels []string
-			for _, l := range m.GetLabel() {
-				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
-			}
-			slices.Sort(labels)
-			if strings.Join(labels, ",") != want {
-				continue
-			}
-			if c := m.GetCounter(); c != nil {
-				return c.GetValue()
-			}
-			return m.GetGauge().GetValue()
-		}
-	}
-	return 0
+	return samples(fams)[series]
 }
 
 // noToken fails the test when the raw token is in the store file, its WAL, the log or mail.
@@ -687,6 +671,3 @@ func (r *rig) noToken(tok string) {
 		}
 	}
 }
-
-// goVersion is the Go version patrol_build_info reports.
-func goVersion() string { return runtime.Version() }

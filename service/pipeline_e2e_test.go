@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -157,7 +158,7 @@ func TestServePushedTokenRevokedOnceMailedOnce(t *testing.T) {
 		if _, ok := got[`patrol_oldest_scan_age_seconds{}`]; !ok {
 			t.Error("patrol_oldest_scan_age_seconds: not exposed")
 		}
-		if _, ok := got[`patrol_build_info{goversion="`+goVersion()+`",version="test"}`]; !ok {
+		if _, ok := got[`patrol_build_info{goversion="`+runtime.Version()+`",version="test"}`]; !ok {
 			t.Errorf("patrol_build_info: not exposed with version and goversion")
 		}
 	})
