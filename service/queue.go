@@ -79,7 +79,8 @@ type QueueOptions struct {
 	Schedules []string
 	// Sweep is the cron spec of the SweepArgs job; empty means none.
 	Sweep string
-	// PipelineEvery is the period of the PipelineArgs job (default 5s).
+	// PipelineEvery is the period of the PipelineArgs job (default 5s); under a second, it
+	// runs at most once a second.
 	PipelineEvery time.Duration
 	// Poll is how often idle workers look for jobs (default 200ms): the latency of a webhook.
 	Poll time.Duration
@@ -176,7 +177,11 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 	}
 	periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(o.PipelineEvery),
 		func() (river.JobArgs, *river.InsertOpts) {
-			return PipelineArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: o.PipelineEvery}}
+			// Unique by period so that a leader change or a slow run does not pile jobs up;
+			// River refuses periods under a second (the job was then never inserted at all),
+			// so shorter periods share one-second buckets. Not unique by state alone: a job
+			// left running by a killed process would block every later one until rescued.
+			return PipelineArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(o.PipelineEvery, time.Second)}}
 		}, &river.PeriodicJobOpts{ID: "pipeline", RunOnStart: true}))
 
 	client, err := river.NewClient(driver, &river.Config{

@@ -148,7 +148,10 @@ func schedules(ts []Target, def string) []string {
 }
 
 // Start opens the job queue on the store's file and starts it: periodic ticks of every
-// schedule, the sweep (run at once), the pipeline's retry worker.
+// schedule, the sweep (run at once), the pipeline's retry worker. Jobs run with ctx's values
+// but not its cancellation: Stop ends the queue, letting running jobs finish first. (River
+// cancels every running job at once when its start context ends, so a SIGTERM context given
+// here would cut them off before shutdown_timeout.)
 func (s *Service) Start(ctx context.Context) error {
 	q, err := OpenQueue(ctx, s.o.DBPath, s, QueueOptions{
 		Workers: s.o.Workers, Schedules: schedules(s.o.Targets, s.o.Schedule), Sweep: s.o.Sweep,
@@ -157,7 +160,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := q.Start(ctx); err != nil {
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		q.Stop(context.Background())
 		return fmt.Errorf("start job queue: %w", err)
 	}
