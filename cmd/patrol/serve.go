@@ -168,9 +168,9 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		srv.Close()
 		return withCode(exitError, err)
 	}
-	fmt.Fprintf(ios.err, "patrol serve: watching %d target(s); store %s; listening on http://%s (/metrics, /healthz, /readyz, /webhooks/…)\n",
-		len(tgts), dbPath, ln.Addr())
-	log.InfoContext(ctx, "serving", "listen", ln.Addr().String(), "targets", len(tgts), "store", dbPath)
+	// One line says where the service is, in the log's own format (a JSON log stays JSON).
+	log.InfoContext(ctx, fmt.Sprintf("patrol serve: listening on http://%s (/metrics, /healthz, /readyz, /webhooks/…)", ln.Addr()),
+		"listen", ln.Addr().String(), "targets", len(tgts), "store", dbPath)
 
 	select {
 	case <-ctx.Done():
