@@ -56,6 +56,20 @@ func (a actFlags) check() error {
 	return nil
 }
 
+// requireNotifier refuses --notify when the config has nowhere to send a message: a run that
+// promised to tell the owners must not record them as told, or quietly tell no one.
+func requireNotifier(a actFlags, cfg *config.Config) error {
+	if !a.notify || cfg.Notify.SMTP != nil || cfg.Notify.Webhook != nil && cfg.Notify.Webhook.URL != "" {
+		return nil
+	}
+	where := "no config file (-c)"
+	if cfg.Path() != "" {
+		where = "config " + cfg.Path()
+	}
+	return fmt.Errorf("--notify: %s has no notifier: add a notify section with notify.smtp (email) or notify.webhook (chat), "+
+		"or drop --notify (patrol config check validates it)", where)
+}
+
 // openStore opens the state store: --store, else the config's store section, else the default.
 func openStore(ctx context.Context, cfg *config.Config, path string) (store.Store, error) {
 	sc := cfg.Store

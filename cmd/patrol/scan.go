@@ -140,6 +140,9 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	if err := requireNotifier(f.act, cfg); err != nil {
+		return withCode(exitError, err)
+	}
 	maxSize, err := maxBlobSize(f.maxBlobSize, cfg)
 	if err != nil {
 		return withCode(exitError, err)
