@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,7 @@ type scanFlags struct {
 	showSecrets, dir, noIgnore, noDecode, staged bool
 	since, cloneDir, baseline, maxBlobSize       string
 	branches                                     []string
-	summary                                      bool
+	summary, failOnShallow                       bool
 	workers                                      int
 	act                                          actFlags
 }
@@ -66,6 +67,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.StringVar(&f.baseline, "baseline", "", "suppress the fingerprints of a previous JSON report `FILE`")
 	fl.BoolVar(&f.summary, "summary", true, "print a summary on stderr")
 	fl.IntVar(&f.workers, "workers", 0, "scanning goroutines (default: all cores)")
+	fl.BoolVar(&f.failOnShallow, "fail-on-shallow", false, "git: exit 2 when the repository is a shallow clone (default: scan the history it has, and say so)")
 	f.act.register(c, true)
 	return c
 }
@@ -190,6 +192,21 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	if f.summary {
 		printSummary(ios.err, res.Stats, res.Suppressed, res.Git)
 	}
+	// A shallow clone (a CI checkout) is scanned for what it has: a warning, not an input
+	// error, unless --fail-on-shallow.
+	var inputErrs []error
+	for _, e := range res.Stats.Errors {
+		if !errors.Is(e, git.ErrShallow) {
+			inputErrs = append(inputErrs, e)
+			continue
+		}
+		fmt.Fprintf(ios.err, "patrol: warning: %s is a shallow clone: history is cut at the shallow boundary, and older commits were not scanned "+
+			"(git fetch --unshallow, or fetch-depth: 0 in CI, scans all of it)\n", res.Repository)
+		if f.failOnShallow {
+			inputErrs = append(inputErrs, fmt.Errorf("%w (--fail-on-shallow)", e))
+		}
+	}
+	res.Stats.Errors = inputErrs
 	for _, e := range res.Stats.Errors {
 		fmt.Fprintf(ios.err, "patrol: error: %v\n", e)
 	}
