@@ -54,7 +54,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.StringVarP(&f.format, "format", "f", "text", "report format: text, json, jsonl or sarif")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of stdout")
 	fl.StringVarP(&f.configPath, "config", "c", "", "patrol.yaml with custom rules and settings")
-	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: the config's, else created under the user config dir)")
+	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: $PATROL_FINGERPRINT_KEY, $PATROL_FINGERPRINT_KEY_FILE, the config's, else created under the user config dir)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print raw secret values in the report (for audits that must hand them over)")
 	fl.BoolVar(&f.dir, "dir", false, "scan the files on disk, even in a git repository")
 	fl.BoolVar(&f.noIgnore, "no-ignore", false, "with --dir: do not honour .gitignore files")
@@ -105,29 +105,25 @@ func maxBlobSize(flag string, cfg *config.Config) (int64, error) {
 	return n, nil
 }
 
-// fingerprintKey resolves the fingerprint key: flag, then config, then the default file.
-func fingerprintKey(flag string, cfg *config.Config) ([]byte, error) {
-	path := flag
-	if path == "" {
-		path = cfg.FingerprintKeyFile
-	}
-	if path != "" {
-		return secret.LoadOrCreateKey(path, true)
-	}
-	def, err := secret.DefaultKeyPath()
+// newEngine builds the engine of a command: the config's detectors and the fingerprint key
+// (secret.ResolveKey: the flag's file, then PATROL_FINGERPRINT_KEY,
+// PATROL_FINGERPRINT_KEY_FILE, the config's file, the default file). The key is returned for
+// announceKey.
+func newEngine(cfg *config.Config, keyFlag string, noDecode bool) (*scanner.Engine, secret.Key, error) {
+	k, err := secret.ResolveKey(secret.KeySources{File: keyFlag, ConfigFile: cfg.FingerprintKeyFile})
 	if err != nil {
-		return nil, err
+		return nil, k, err
 	}
-	return secret.LoadOrCreateKey(def, true)
+	return scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: k.Bytes, NoDecode: noDecode}), k, nil
 }
 
-// newEngine builds the engine of a command: the config's detectors and the fingerprint key.
-func newEngine(cfg *config.Config, keyFlag string, noDecode bool) (*scanner.Engine, error) {
-	key, err := fingerprintKey(keyFlag, cfg)
-	if err != nil {
-		return nil, err
+// announceKey says on stderr that k was created by this run, and where: fingerprints made
+// with a new key match no other machine's until the key is shared.
+func announceKey(ios streams, k secret.Key) {
+	if k.Created {
+		fmt.Fprintf(ios.err, "patrol: created a new fingerprint key in %s: fingerprints (baselines, .patrolignore, code-scanning alerts) "+
+			"depend on it; share it with your team and CI (%s or %s, see README) so that theirs match\n", k.From, secret.KeyEnv, secret.KeyFileEnv)
 	}
-	return scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key, NoDecode: noDecode}), nil
 }
 
 func runScan(ctx context.Context, f *scanFlags, target string, ios streams) error {
@@ -149,10 +145,11 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	engine, err := newEngine(cfg, f.keyFile, f.noDecode)
+	engine, key, err := newEngine(cfg, f.keyFile, f.noDecode)
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	announceKey(ios, key)
 	req := scan.Request{Target: target, Stdin: ios.in, Since: f.since, Branches: f.branches, CloneDir: f.cloneDir,
 		MaxBlobSize: maxSize, NoIgnore: f.noIgnore, Engine: engine, Workers: f.workers, Baseline: f.baseline}
 	if f.dir {

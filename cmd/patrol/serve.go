@@ -88,10 +88,11 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		return withCode(exitError, err)
 	}
 	defer st.Close()
-	engine, err := newEngine(cfg, "", false)
+	engine, key, err := newEngine(cfg, "", false)
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	announceKey(ios, key)
 	provs, err := providers.New(cfg.Providers, providers.Options{Version: version, Logger: log})
 	if err != nil {
 		return withCode(exitError, err)

@@ -91,10 +91,11 @@ func runVerifyOrRevoke(ctx context.Context, ios streams, configPath, format stri
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	engine, err := newEngine(cfg, "", false)
+	engine, key, err := newEngine(cfg, "", false)
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	announceKey(ios, key)
 	res, err := tokenFromStdin(ctx, cfg, engine, ios)
 	if err != nil {
 		return withCode(exitError, err)
