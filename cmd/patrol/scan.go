@@ -222,9 +222,11 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg *config.Config, ios streams) error {
 	var w io.Writer = ios.out
 	color := false
+	var file *os.File
+	regular := false
 	if f.output != "" {
-		file, err := os.Create(f.output)
-		if err != nil {
+		var err error
+		if file, regular, err = openOutput(f.output); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 		defer file.Close()
@@ -236,12 +238,34 @@ func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg
 	if err := report.Write(w, format, entries, opts); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if file, ok := w.(*os.File); ok && f.output != "" {
+	if file == nil {
+		return nil
+	}
+	if regular {
+		// A report is evidence: it is on disk before patrol exits.
 		if err := file.Sync(); err != nil {
 			return fmt.Errorf("report %s: %w", f.output, err)
 		}
 	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("report %s: %w", f.output, err)
+	}
 	return nil
+}
+
+// openOutput opens the -o file for writing. A path that exists and is not a regular file
+// (/dev/null, /dev/stdout, a FIFO, a terminal) is opened as it is, without truncating or
+// replacing it; regular reports that it is a regular file, which is then synced.
+func openOutput(path string) (file *os.File, regular bool, err error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, false, fmt.Errorf("%s is a directory", path)
+		}
+		file, err := os.OpenFile(path, os.O_WRONLY, 0)
+		return file, false, err
+	}
+	file, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	return file, true, err
 }
 
 func isTerminal(w io.Writer) bool {
