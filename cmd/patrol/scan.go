@@ -226,7 +226,7 @@ func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg
 	regular := false
 	if f.output != "" {
 		var err error
-		if file, regular, err = openOutput(f.output); err != nil {
+		if file, regular, err = openOutput(f.output, f.showSecrets); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 		defer file.Close()
@@ -255,8 +255,10 @@ func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg
 
 // openOutput opens the -o file for writing. A path that exists and is not a regular file
 // (/dev/null, /dev/stdout, a FIFO, a terminal) is opened as it is, without truncating or
-// replacing it; regular reports that it is a regular file, which is then synced.
-func openOutput(path string) (file *os.File, regular bool, err error) {
+// replacing it; regular reports that it is a regular file, which is then synced. A regular
+// file that will hold raw secrets is made 0600 before anything is written to it, also when
+// it existed with a wider mode.
+func openOutput(path string, secrets bool) (file *os.File, regular bool, err error) {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		if st.IsDir() {
 			return nil, false, fmt.Errorf("%s is a directory", path)
@@ -264,8 +266,21 @@ func openOutput(path string) (file *os.File, regular bool, err error) {
 		file, err := os.OpenFile(path, os.O_WRONLY, 0)
 		return file, false, err
 	}
-	file, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
-	return file, true, err
+	perm := os.FileMode(0o666)
+	if secrets {
+		perm = 0o600
+	}
+	file, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return nil, true, err
+	}
+	if secrets {
+		if err := file.Chmod(0o600); err != nil {
+			file.Close()
+			return nil, true, fmt.Errorf("%s: make it private (0600) before writing raw secrets: %w", path, err)
+		}
+	}
+	return file, true, nil
 }
 
 func isTerminal(w io.Writer) bool {
