@@ -113,7 +113,7 @@ func act(ctx context.Context, cfg *config.Config, ios streams, engine *scanner.E
 		return entries, nil
 	}
 	log := slog.New(slog.NewTextHandler(ios.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	provs, err := providers.New(cfg.Providers, providers.Options{Version: version, Logger: log})
+	provs, err := providers.New(cfg.Providers, providers.Options{Version: patrolVersion(), Logger: log})
 	if err != nil {
 		return entries, err
 	}

@@ -14,9 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time (-ldflags -X main.version=…).
-var version = "dev"
-
 // Exit codes.
 const (
 	exitClean    = 0 // nothing found
@@ -84,7 +81,7 @@ func newRootCmd(ios streams) *cobra.Command {
 		Short:         "Find leaked access tokens, prove them live, revoke them, tell their owners",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		Version:       patrolVersion(),
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))
@@ -103,16 +100,4 @@ func newRootCmd(ios streams) *cobra.Command {
 		newVersionCmd(ios),
 	)
 	return root
-}
-
-func newVersionCmd(ios streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(ios.out, "patrol %s\n", version)
-			return nil
-		},
-	}
 }

@@ -234,7 +234,7 @@ func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg
 	} else {
 		color = isTerminal(ios.out) && os.Getenv("NO_COLOR") == ""
 	}
-	opts := report.Options{ShowSecrets: f.showSecrets, Color: color, Detectors: cfg.Detectors(), ToolVersion: version}
+	opts := report.Options{ShowSecrets: f.showSecrets, Color: color, Detectors: cfg.Detectors(), ToolVersion: patrolVersion()}
 	if err := report.Write(w, format, entries, opts); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

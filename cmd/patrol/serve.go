@@ -93,7 +93,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		return withCode(exitError, err)
 	}
 	announceKey(ios, key)
-	provs, err := providers.New(cfg.Providers, providers.Options{Version: version, Logger: log})
+	provs, err := providers.New(cfg.Providers, providers.Options{Version: patrolVersion(), Logger: log})
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -112,7 +112,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	for _, r := range cfg.Rules {
 		custom = append(custom, r.ID)
 	}
-	m, err := metrics.New(reg, metrics.Options{Version: version, Detectors: custom, Log: log,
+	m, err := metrics.New(reg, metrics.Options{Version: patrolVersion(), Detectors: custom, Log: log,
 		PipelineCounts: service.PipelineCounts(st),
 		OldestScan: func(ctx context.Context) (time.Time, error) {
 			if svc == nil {
@@ -214,7 +214,7 @@ func serveLogger(ios streams, format string) (*slog.Logger, error) {
 
 // serveTargets turns the config's targets into the service's listers.
 func serveTargets(cfg *config.Config, log *slog.Logger) ([]service.Target, error) {
-	o := targets.Options{Logger: log, Version: version}
+	o := targets.Options{Logger: log, Version: patrolVersion()}
 	var out []service.Target
 	for i, t := range cfg.Targets {
 		var l targets.Lister

@@ -104,7 +104,7 @@ func runVerifyOrRevoke(ctx context.Context, ios streams, configPath, format stri
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	if err := report.Write(ios.out, fmtv, entries, report.Options{Detectors: cfg.Detectors(), ToolVersion: version}); err != nil {
+	if err := report.Write(ios.out, fmtv, entries, report.Options{Detectors: cfg.Detectors(), ToolVersion: patrolVersion()}); err != nil {
 		return withCode(exitError, err)
 	}
 	for _, e := range entries {
