@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -112,7 +111,10 @@ func act(ctx context.Context, cfg *config.Config, ios streams, engine *scanner.E
 	if len(res.Findings) == 0 {
 		return entries, nil
 	}
-	log := slog.New(slog.NewTextHandler(ios.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log, _, err := ios.cliLogger()
+	if err != nil {
+		return entries, err
+	}
 	provs, err := providers.New(cfg.Providers, providers.Options{Version: patrolVersion(), Logger: log})
 	if err != nil {
 		return entries, err

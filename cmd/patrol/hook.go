@@ -274,6 +274,9 @@ func hookScan(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, 
 		return nil, st, key, err
 	}
 	req := scan.Request{Target: ".", Stdin: ios.in, MaxBlobSize: maxSize, Engine: engine}
+	if req.Logger, err = scanLogger(ios); err != nil {
+		return nil, st, key, err
+	}
 	switch kind {
 	case hook.PreCommit:
 		req.Mode = scan.Staged

@@ -50,11 +50,13 @@ func main() {
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	// logs are the root's --log-level and --log-format (see streams.logger).
+	logs *logFlags
 }
 
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ios := streams{in: stdin, out: stdout, err: stderr}
+	ios := streams{in: stdin, out: stdout, err: stderr, logs: &logFlags{}}
 	root := newRootCmd(ios)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -82,6 +84,16 @@ func newRootCmd(ios streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       patrolVersion(),
+	}
+	if ios.logs == nil {
+		ios.logs = &logFlags{}
+	}
+	ios.logs.register(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if err := ios.logs.check(); err != nil {
+			return withCode(exitError, err)
+		}
+		return nil
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))

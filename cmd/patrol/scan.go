@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -70,6 +71,17 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.BoolVar(&f.failOnShallow, "fail-on-shallow", false, "git: exit 2 when the repository is a shallow clone (default: scan the history it has, and say so)")
 	f.act.register(c, true)
 	return c
+}
+
+// scanLogger is the scan's logger: the scanner's own log (clone, fetch, old tips) at
+// --log-level info or debug. Its warnings (a shallow clone, an unreadable blob) are in the
+// summary already, so at the default level it logs nothing.
+func scanLogger(ios streams) (*slog.Logger, error) {
+	log, level, err := ios.cliLogger()
+	if err != nil || level > slog.LevelInfo {
+		return nil, err
+	}
+	return log, nil
 }
 
 // parseSize parses "10MiB", "512KiB", "1GiB", "1048576".
@@ -157,6 +169,10 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	}
 	if f.staged {
 		req.Mode |= scan.Staged
+	}
+	req.Logger, err = scanLogger(ios)
+	if err != nil {
+		return withCode(exitError, err)
 	}
 	unit := unitName(f.staged || git.IsURL(target) || !f.dir && target != "-" && scan.IsRepository(target))
 	tty := isTerminal(ios.err)
