@@ -140,6 +140,7 @@ func act(ctx context.Context, cfg *config.Config, ios streams, engine *scanner.E
 	p := pipeline.New(pipeline.Options{
 		Store: st, Provs: provs, Policy: pol, Notify: cfg.Notify, Mailer: mailer, Webhook: hook,
 		Actor: actor, Tokens: mem, Describe: cfg.Describe, Logger: log, ConfirmBackoff: cliConfirmBackoff,
+		CallTimeout: cfg.Providers.CallTimeout,
 		Hints: func(f store.Finding) revoke.Hints {
 			h := pipeline.DefaultHints(f)
 			if res.Remote != "" {

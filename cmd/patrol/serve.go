@@ -127,7 +127,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		Store: service.Observe(st, m, time.Now), Provs: provs, Notify: cfg.Notify, Mailer: mailer, Webhook: hook,
 		Policy: pipeline.Policy{Yes: f.yes, Allowed: cfg.Providers.RevokePolicy},
 		Actor:  "patrol serve", Tokens: pipeline.Rescan{Engine: engine, CloneDir: cfg.Serve.CloneDir},
-		Describe: cfg.Describe, Logger: log,
+		Describe: cfg.Describe, Logger: log, CallTimeout: cfg.Providers.CallTimeout,
 	})
 	wh := service.Webhooks{}
 	if g := cfg.Webhooks.GitHub; g != nil {
