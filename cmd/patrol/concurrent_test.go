@@ -39,16 +39,12 @@ func TestConcurrentRevokeNotifyRuns(t *testing.T) {
 	sink, addr := startSink(t)
 	host, port, _ := net.SplitHostPort(addr)
 
-	repo := t.TempDir()
-	gitRun(t, repo, "init", "-q")
 	var env strings.Builder
 	for i, tok := range gh {
 		env.WriteString("GH" + string(rune('A'+i)) + "=" + tok + "\n")
 	}
 	env.WriteString("GL=" + gl + "\n")
-	os.WriteFile(filepath.Join(repo, "ci.env"), []byte(env.String()), 0o644)
-	gitRun(t, repo, "add", ".")
-	gitRun(t, repo, "commit", "-qm", "ci")
+	repo := repoWith(t, map[string]string{"ci.env": env.String()})
 
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "patrol.yaml")

@@ -186,11 +186,7 @@ func TestNotifyNeedsNotifier(t *testing.T) {
 	sink, addr := startSink(t)
 	host, port, _ := net.SplitHostPort(addr)
 
-	repo := t.TempDir()
-	gitRun(t, repo, "init", "-q")
-	os.WriteFile(filepath.Join(repo, "ci.env"), []byte("GH="+tok+"\n"), 0o644)
-	gitRun(t, repo, "add", ".")
-	gitRun(t, repo, "commit", "-qm", "ci")
+	repo := repoWith(t, map[string]string{"ci.env": "GH=" + tok + "\n"})
 
 	dir := t.TempDir()
 	base := "store: {dsn: " + filepath.Join(dir, "patrol.db") + "}\nproviders:\n  github: {base_url: " + gh.URL + "/}\n"

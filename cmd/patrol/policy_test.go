@@ -22,11 +22,7 @@ func TestRevokeFalseWinsOverYes(t *testing.T) {
 	defer gh.Close()
 	defer gl.Close()
 
-	repo := t.TempDir()
-	gitRun(t, repo, "init", "-q")
-	os.WriteFile(filepath.Join(repo, "ci.env"), []byte("GH="+ghLive+"\nGL="+glLive+"\n"), 0o644)
-	gitRun(t, repo, "add", ".")
-	gitRun(t, repo, "commit", "-qm", "ci")
+	repo := repoWith(t, map[string]string{"ci.env": "GH=" + ghLive + "\nGL=" + glLive + "\n"})
 
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "patrol.yaml")

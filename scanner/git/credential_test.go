@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -89,12 +88,8 @@ func TestGitTokenPlainHTTPRefused(t *testing.T) {
 // port of loopback): the token, sent to the first, never reaches the second.
 func TestGitTokenStaysWithItsOrigin(t *testing.T) {
 	h := newHistoryFixture(t)
-	gitPath, _ := exec.LookPath("git")
-	root := t.TempDir()
-	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
+	backend := h.httpBackend(t)
 	token := "tok-" + scantest.Base62(24)
-	backend := &cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
-		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}}
 	var mu sync.Mutex
 	var elsewhere []string // Authorization headers the other origin received
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
