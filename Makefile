@@ -4,7 +4,7 @@ BIN      ?= $(shell $(GO) env GOPATH)/bin
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build install test lint fuzz bench bench-hook scan-self
+.PHONY: help build install test lint fuzz bench bench-hook scan-self release-snapshot
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,3 +40,7 @@ bench-hook: ## pre-commit latency: patrol scan --staged vs gitleaks on 50k files
 
 scan-self: build ## scan this repository's own history and tree with patrol
 	./patrol scan .
+
+release-snapshot: ## release archives and checksums.txt into dist/, offline, nothing published (needs goreleaser v2)
+	@command -v goreleaser >/dev/null || { echo "goreleaser is not installed: see https://goreleaser.com/install"; exit 2; }
+	goreleaser release --snapshot --clean

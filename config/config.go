@@ -17,7 +17,8 @@ import (
 // (decoded, ${VAR}-expanded, defaulted and validated) or [Default] (no file).
 type Config struct {
 	// FingerprintKeyFile is the HMAC key file for fingerprints (created on first use); empty
-	// means secret.DefaultKeyPath.
+	// means secret.DefaultKeyPath. PATROL_FINGERPRINT_KEY and PATROL_FINGERPRINT_KEY_FILE
+	// take precedence over it (secret.ResolveKey).
 	FingerprintKeyFile string `yaml:"fingerprint_key_file"`
 	// Rules are custom detectors, run after the built-in ones (see [Config.Detectors]).
 	Rules []Rule `yaml:"rules"`

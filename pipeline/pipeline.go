@@ -90,9 +90,14 @@ type Options struct {
 	ConfirmBackoff func(attempt int) time.Duration
 	// Lease is how long a revocation claim is held (DefaultLease when zero).
 	Lease time.Duration
-	// Concurrency bounds how many findings RunDue and Drain advance at once
-	// (DefaultConcurrency when zero).
+	// Concurrency bounds how many findings of one provider RunDue and Drain advance at once
+	// (DefaultConcurrency when zero). Each provider has its own Concurrency: the findings of
+	// a provider that stalls never hold another provider's.
 	Concurrency int
+	// CallTimeout is the deadline of one verification by provider (providers.Config
+	// CallTimeout): a provider that does not answer in time gives the verdict unknown, which
+	// is retried later. Nil or zero leaves the provider's own timeouts.
+	CallTimeout func(provider string) time.Duration
 }
 
 // Pipeline moves stored findings through their steps. It is safe for concurrent use, also

@@ -150,7 +150,7 @@ func (p *Pipeline) verify(ctx context.Context, f store.Finding) (store.Finding, 
 		}
 		return p.retryRead(ctx, f, "verify", lifecycle.StateUnknown, err)
 	}
-	v, verr := prov.Verify(ctx, tok, p.o.Hints(f))
+	v, verr := p.ask(ctx, prov, f, tok)
 	if ctx.Err() != nil {
 		return f, ctx.Err() // an interrupted check decides nothing
 	}
@@ -251,6 +251,29 @@ func (p *Pipeline) claim(ctx context.Context, f store.Finding, v revoke.Verifica
 	return nf, nil
 }
 
+// ask verifies tok with prov within the provider's CallTimeout. A call that runs out of time
+// is unknown, whatever the provider made of it, with a reason that says so.
+func (p *Pipeline) ask(ctx context.Context, prov revoke.Provider, f store.Finding, tok secret.Token) (revoke.Verification, error) {
+	var d time.Duration
+	if p.o.CallTimeout != nil {
+		d = p.o.CallTimeout(f.Provider)
+	}
+	if d <= 0 {
+		return prov.Verify(ctx, tok, p.o.Hints(f))
+	}
+	cctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	v, err := prov.Verify(cctx, tok, p.o.Hints(f))
+	if ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && v.Status != revoke.StatusLive && v.Status != revoke.StatusDead {
+		v.Status = revoke.StatusUnknown
+		if err == nil {
+			err = cctx.Err()
+		}
+		err = fmt.Errorf("no answer within %s (providers timeout): %w", d, err)
+	}
+	return v, err
+}
+
 // call asks the provider to revoke tok, bounded by half the lease so that the claim
 // outlives the call.
 func (p *Pipeline) call(ctx context.Context, prov revoke.Provider, tok secret.Token, v revoke.Verification) (string, error) {
@@ -327,7 +350,7 @@ func (p *Pipeline) recover(ctx context.Context, f store.Finding) (store.Finding,
 		// Keep the claim: it is taken over again when this lease expires.
 		return owned, p.audit(ctx, p.row("revoke_recover", owned, target(owned), "retry", "read token: "+err.Error()))
 	}
-	v, verr := prov.Verify(ctx, tok, p.o.Hints(owned))
+	v, verr := p.ask(ctx, prov, owned, tok)
 	if ctx.Err() != nil {
 		return owned, ctx.Err()
 	}
@@ -365,7 +388,7 @@ func (p *Pipeline) confirm(ctx context.Context, f store.Finding) (store.Finding,
 	status, verr := revoke.StatusUnknown, err
 	if err == nil {
 		var v revoke.Verification
-		v, verr = prov.Verify(ctx, tok, p.o.Hints(f))
+		v, verr = p.ask(ctx, prov, f, tok)
 		if ctx.Err() != nil {
 			return f, ctx.Err()
 		}

@@ -25,7 +25,8 @@ const maxChain = 8
 // configured since. Resting findings move only on such a change, which means a new
 // Pipeline, so they are not read again on every call.
 //
-// Distinct findings advance in parallel, Concurrency at a time, each through as many steps
+// Distinct findings advance in parallel, Concurrency at a time per provider (a provider that
+// stalls holds up only its own findings), each through as many steps
 // as are due now, each followed by the delivery of its messages; then the other due
 // messages are delivered. There is no process-wide lock: the store's compare-and-set
 // decides every race with another worker or process, and the loser moves on. Live tokens of
@@ -143,17 +144,52 @@ func (p *Pipeline) nextDue(ctx context.Context, fps []string) (time.Time, bool, 
 	return next, found, nil
 }
 
-// advanceAll advances fs, Concurrency at a time, then revokes the parked live tokens of batch
-// providers (in the order of fs) and advances those too. It returns the number of steps run.
+// advanceAll advances fs in one lane per provider, all lanes at once (advanceProvider), so
+// that a provider that stalls holds up only its own findings. It returns the number of
+// steps run.
 func (p *Pipeline) advanceAll(ctx context.Context, fs []store.Finding) (int, error) {
 	fs = dedupe(fs)
+	lanes := map[string][]store.Finding{}
+	var names []string
+	for _, f := range fs {
+		if lanes[f.Provider] == nil {
+			names = append(names, f.Provider)
+		}
+		lanes[f.Provider] = append(lanes[f.Provider], f)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	total := 0
+	var errs []error
+	for _, name := range names {
+		wg.Go(func() {
+			n, err := p.advanceProvider(ctx, name, lanes[name])
+			mu.Lock()
+			defer mu.Unlock()
+			total += n
+			errs = append(errs, err)
+		})
+	}
+	wg.Wait()
+	err := errors.Join(errs...)
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = errors.Join(err, cerr)
+	}
+	return total, err
+}
+
+// advanceProvider advances fs, the findings of one provider, Concurrency at a time, then
+// revokes the parked live tokens (when the provider revokes in batches, in the order of fs)
+// and advances those too. It returns the number of steps run.
+func (p *Pipeline) advanceProvider(ctx context.Context, provider string, fs []store.Finding) (int, error) {
 	var mu sync.Mutex
 	total := 0
 	var errs []error
-	parked := make([]*store.Finding, len(fs))
+	var parked []store.Finding
 	run := func(fs []store.Finding, batching bool) {
 		sem := make(chan struct{}, p.o.Concurrency)
 		var wg sync.WaitGroup
+		park := make([]*store.Finding, len(fs))
 		for i, f := range fs {
 			if ctx.Err() != nil {
 				break
@@ -162,41 +198,29 @@ func (p *Pipeline) advanceAll(ctx context.Context, fs []store.Finding) (int, err
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				n, park, err := p.advance(ctx, f, batching)
+				n, pf, err := p.advance(ctx, f, batching)
 				mu.Lock()
 				defer mu.Unlock()
 				total += n
 				errs = append(errs, err)
-				if park != nil {
-					parked[i] = park
-				}
+				park[i] = pf
 			}()
 		}
 		wg.Wait()
+		for _, pf := range park {
+			if pf != nil {
+				parked = append(parked, *pf)
+			}
+		}
 	}
 	run(fs, true)
-	byProvider := map[string][]store.Finding{}
-	var names []string
-	for _, f := range parked {
-		if f == nil {
-			continue
-		}
-		if byProvider[f.Provider] == nil {
-			names = append(names, f.Provider)
-		}
-		byProvider[f.Provider] = append(byProvider[f.Provider], *f)
-	}
-	for _, name := range names {
-		done, n, err := p.revokeBatch(ctx, name, byProvider[name])
+	if len(parked) > 0 {
+		done, n, err := p.revokeBatch(ctx, provider, parked)
 		total += n
 		errs = append(errs, err)
 		run(done, false)
 	}
-	err := errors.Join(errs...)
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		err = errors.Join(err, cerr)
-	}
-	return total, err
+	return total, errors.Join(errs...)
 }
 
 // advance runs the steps of f that are due now, one after the other, then delivers its due

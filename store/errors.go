@@ -40,6 +40,9 @@ var (
 	// schema_migrations holds a version this build does not know). Returned by Open; nothing
 	// is changed. Upgrade patrol rather than let an old binary write a newer schema.
 	ErrSchemaTooNew = errors.New("database schema is newer than this patrol")
+	// ErrNoDatabase: Config.MustExist is set and there is no database file at the path.
+	// Returned by Open; nothing is created. The text names the path.
+	ErrNoDatabase = errors.New("no store at this path")
 	// ErrTxDone: the Store handed to an InTx func was used after that func returned (its
 	// transaction is committed or rolled back). Returned by every method of that Store.
 	ErrTxDone = errors.New("transaction already finished")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -202,6 +203,31 @@ func TestOpenErrors(t *testing.T) {
 			}
 			t.Logf("Open: %v", err)
 		})
+	}
+}
+
+// TestOpenMustExist: a read-only command's Open (MustExist) fails on a missing file, naming
+// it, and creates neither the file nor its directory; an existing store opens as usual.
+func TestOpenMustExist(t *testing.T) {
+	t.Parallel()
+	p := dbPath(t)
+	_, err := store.Open(t.Context(), store.Config{DSN: p, MustExist: true})
+	if !errors.Is(err, store.ErrNoDatabase) || !strings.Contains(err.Error(), p) {
+		t.Errorf("Open(missing, MustExist) = %v, want ErrNoDatabase naming %s", err, p)
+	}
+	if _, err := os.Stat(filepath.Dir(p)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open(missing, MustExist) left %s behind (%v)", filepath.Dir(p), err)
+	}
+	s := openAt(t, p, nil)
+	save(t, s, finding(1, t0))
+	s.Close()
+	ro, err := store.Open(t.Context(), store.Config{DSN: p, MustExist: true})
+	if err != nil {
+		t.Fatalf("Open(existing, MustExist) = %v", err)
+	}
+	defer ro.Close()
+	if got, err := ro.Findings(t.Context(), store.Query{}); err != nil || len(got) != 1 {
+		t.Errorf("Findings = %d, %v; want the one saved", len(got), err)
 	}
 }
 

@@ -73,7 +73,11 @@ func openSQLite(ctx context.Context, cfg Config, ms []migration) (_ *sqliteStore
 	if p, err = filepath.Abs(p); err != nil {
 		return nil, fmt.Errorf("open store: %s: %w", cfg.DSN, err)
 	}
-	if err := createFile(p); err != nil {
+	if cfg.MustExist {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open store: %s: %w", p, ErrNoDatabase)
+		}
+	} else if err := createFile(p); err != nil {
 		return nil, fmt.Errorf("open store: %s: %w: %w", p, ErrUnwritable, err)
 	}
 	busy := cfg.BusyTimeout

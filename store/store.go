@@ -42,6 +42,10 @@ type Config struct {
 	// BusyTimeout is how long a connection waits for a lock held by another process
 	// (SQLite's busy_timeout); zero means DefaultBusyTimeout.
 	BusyTimeout time.Duration `yaml:"busy_timeout"`
+	// MustExist makes Open fail with ErrNoDatabase, creating nothing, when the database file
+	// does not exist: for the commands that only read the store (patrol findings, patrol
+	// audit), where a mistyped path must not become a new, empty store. Not read from YAML.
+	MustExist bool `yaml:"-"`
 	// Now is the clock for the times the store fills in itself (UpdatedAt, and FirstSeen,
 	// LastSeen, CreatedAt or At when a record leaves them zero); nil means time.Now. Tests
 	// inject a fixed clock. Not read from YAML.
@@ -73,10 +77,11 @@ func DefaultPath() (string, error) {
 	return filepath.Join(home, ".local", "share", "patrol", "patrol.db"), nil
 }
 
-// Open opens the store cfg names, creating it if needed, and brings its schema up to date
+// Open opens the store cfg names, creating it if needed (unless cfg.MustExist), and brings its schema up to date
 // before returning (each pending migration in its own transaction, recorded in
 // schema_migrations). Errors name the database file and match ErrCorrupt, ErrLocked,
-// ErrUnwritable, ErrSchemaTooNew or ErrUnsupportedDriver under errors.Is when one applies.
+// ErrUnwritable, ErrSchemaTooNew, ErrNoDatabase or ErrUnsupportedDriver under errors.Is when
+// one applies.
 // The Store is safe for concurrent use, also by several processes sharing the file.
 func Open(ctx context.Context, cfg Config) (Store, error) {
 	switch strings.ToLower(strings.TrimSpace(cfg.Driver)) {

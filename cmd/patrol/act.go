@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -56,6 +55,20 @@ func (a actFlags) check() error {
 	return nil
 }
 
+// requireNotifier refuses --notify when the config has nowhere to send a message: a run that
+// promised to tell the owners must not record them as told, or quietly tell no one.
+func requireNotifier(a actFlags, cfg *config.Config) error {
+	if !a.notify || cfg.Notify.SMTP != nil || cfg.Notify.Webhook != nil && cfg.Notify.Webhook.URL != "" {
+		return nil
+	}
+	where := "no config file (-c)"
+	if cfg.Path() != "" {
+		where = "config " + cfg.Path()
+	}
+	return fmt.Errorf("--notify: %s has no notifier: add a notify section with notify.smtp (email) or notify.webhook (chat), "+
+		"or drop --notify (patrol config check validates it)", where)
+}
+
 // openStore opens the state store: --store, else the config's store section, else the default.
 func openStore(ctx context.Context, cfg *config.Config, path string) (store.Store, error) {
 	sc := cfg.Store
@@ -98,8 +111,11 @@ func act(ctx context.Context, cfg *config.Config, ios streams, engine *scanner.E
 	if len(res.Findings) == 0 {
 		return entries, nil
 	}
-	log := slog.New(slog.NewTextHandler(ios.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	provs, err := providers.New(cfg.Providers, providers.Options{Version: version, Logger: log})
+	log, _, err := ios.cliLogger()
+	if err != nil {
+		return entries, err
+	}
+	provs, err := providers.New(cfg.Providers, providers.Options{Version: patrolVersion(), Logger: log})
 	if err != nil {
 		return entries, err
 	}
@@ -124,6 +140,7 @@ func act(ctx context.Context, cfg *config.Config, ios streams, engine *scanner.E
 	p := pipeline.New(pipeline.Options{
 		Store: st, Provs: provs, Policy: pol, Notify: cfg.Notify, Mailer: mailer, Webhook: hook,
 		Actor: actor, Tokens: mem, Describe: cfg.Describe, Logger: log, ConfirmBackoff: cliConfirmBackoff,
+		CallTimeout: cfg.Providers.CallTimeout,
 		Hints: func(f store.Finding) revoke.Hints {
 			h := pipeline.DefaultHints(f)
 			if res.Remote != "" {

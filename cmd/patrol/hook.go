@@ -17,6 +17,7 @@ import (
 	"github.com/patrolsec/patrol/scanner"
 	"github.com/patrolsec/patrol/scanner/git"
 	"github.com/patrolsec/patrol/scanner/scan"
+	"github.com/patrolsec/patrol/secret"
 )
 
 func newHookCmd(ios streams) *cobra.Command {
@@ -160,7 +161,7 @@ func newHookCheckCmd(ios streams, kind hook.Kind) *cobra.Command {
 	}
 	fl := c.Flags()
 	fl.StringVarP(&f.configPath, "config", "c", "", "patrol.yaml with custom rules and settings")
-	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: the config's, else the user config dir's)")
+	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: $PATROL_FINGERPRINT_KEY, $PATROL_FINGERPRINT_KEY_FILE, the config's, else the user config dir's)")
 	fl.StringVar(&f.maxBlobSize, "max-blob-size", "", "skip (and warn about) files bigger than this (default 10MiB)")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
 	f.act.register(c, false)
@@ -175,7 +176,7 @@ func runHookCheck(ctx context.Context, kind hook.Kind, f *hookFlags, args []stri
 		return nil
 	}
 	useHookGit()
-	entries, st, err := hookScan(ctx, kind, f, args, ios)
+	entries, st, key, err := hookScan(ctx, kind, f, args, ios)
 	for _, s := range st.Skips {
 		if s.Reason == scanner.SkipOversize {
 			fmt.Fprintf(ios.err, "patrol: warning: %s (%s) is over the size limit and was not checked (--max-blob-size)\n", s.Name, humanBytes(s.Size))
@@ -212,6 +213,9 @@ func runHookCheck(ctx context.Context, kind hook.Kind, f *hookFlags, args []stri
 	if len(blocked) == 0 {
 		return nil
 	}
+	// A clean check is silent; a refusal, whose fingerprints .patrolignore lines quote, says
+	// when the fingerprint key is new.
+	announceKey(ios, key)
 	if err := hook.WriteBlocked(ios.err, kind, blocked); err != nil {
 		return withCode(exitError, err)
 	}
@@ -254,21 +258,25 @@ func useHookGit() {
 
 // hookScan scans what kind checks (scan.Run, as patrol scan does) and, with --verify, asks
 // the providers through the pipeline.
-func hookScan(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, ios streams) ([]report.Entry, scanner.Stats, error) {
+func hookScan(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, ios streams) ([]report.Entry, scanner.Stats, secret.Key, error) {
 	var st scanner.Stats
+	var key secret.Key
 	cfg, err := loadConfig(f.configPath)
 	if err != nil {
-		return nil, st, err
+		return nil, st, key, err
 	}
 	maxSize, err := maxBlobSize(f.maxBlobSize, cfg)
 	if err != nil {
-		return nil, st, err
+		return nil, st, key, err
 	}
-	engine, err := newEngine(cfg, f.keyFile, f.noDecode)
+	engine, key, err := newEngine(cfg, f.keyFile, f.noDecode)
 	if err != nil {
-		return nil, st, err
+		return nil, st, key, err
 	}
 	req := scan.Request{Target: ".", Stdin: ios.in, MaxBlobSize: maxSize, Engine: engine}
+	if req.Logger, err = scanLogger(ios); err != nil {
+		return nil, st, key, err
+	}
 	switch kind {
 	case hook.PreCommit:
 		req.Mode = scan.Staged
@@ -279,7 +287,7 @@ func hookScan(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, 
 	}
 	res, err := scan.Run(ctx, req)
 	if err != nil {
-		return nil, res.Stats, err
+		return nil, res.Stats, key, err
 	}
 	entries := make([]report.Entry, len(res.Findings))
 	for i, fd := range res.Findings {
@@ -287,8 +295,8 @@ func hookScan(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, 
 	}
 	if f.act.verify {
 		if entries, err = act(ctx, cfg, ios, engine, res, f.act, "patrol hook"); err != nil {
-			return nil, res.Stats, err
+			return nil, res.Stats, key, err
 		}
 	}
-	return entries, res.Stats, nil
+	return entries, res.Stats, key, nil
 }

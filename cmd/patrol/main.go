@@ -14,9 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time (-ldflags -X main.version=…).
-var version = "dev"
-
 // Exit codes.
 const (
 	exitClean    = 0 // nothing found
@@ -53,11 +50,13 @@ func main() {
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	// logs are the root's --log-level and --log-format (see streams.logger).
+	logs *logFlags
 }
 
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ios := streams{in: stdin, out: stdout, err: stderr}
+	ios := streams{in: stdin, out: stdout, err: stderr, logs: &logFlags{}}
 	root := newRootCmd(ios)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -84,7 +83,17 @@ func newRootCmd(ios streams) *cobra.Command {
 		Short:         "Find leaked access tokens, prove them live, revoke them, tell their owners",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		Version:       patrolVersion(),
+	}
+	if ios.logs == nil {
+		ios.logs = &logFlags{}
+	}
+	ios.logs.register(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if err := ios.logs.check(); err != nil {
+			return withCode(exitError, err)
+		}
+		return nil
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(exitError, fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))
@@ -103,16 +112,4 @@ func newRootCmd(ios streams) *cobra.Command {
 		newVersionCmd(ios),
 	)
 	return root
-}
-
-func newVersionCmd(ios streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(ios.out, "patrol %s\n", version)
-			return nil
-		},
-	}
 }

@@ -172,3 +172,64 @@ func TestScanNotifyEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifyNeedsNotifier: --notify without notify.smtp or notify.webhook refuses to start
+// (exit 2, naming the missing section) and does nothing; a --revoke run without --notify
+// leaves the revoked token's owner unmailed, and the first --notify run after the config
+// gains a notify section mails the owner, once.
+func TestNotifyNeedsNotifier(t *testing.T) {
+	t.Parallel()
+	tok := ghp(501)
+	f := &fakeProviders{t: t, live: map[string]bool{tok: true}, verify: map[string]int{}, revokes: map[string]int{}}
+	gh := httptest.NewServer(f.github())
+	defer gh.Close()
+	sink, addr := startSink(t)
+	host, port, _ := net.SplitHostPort(addr)
+
+	repo := repoWith(t, map[string]string{"ci.env": "GH=" + tok + "\n"})
+
+	dir := t.TempDir()
+	base := "store: {dsn: " + filepath.Join(dir, "patrol.db") + "}\nproviders:\n  github: {base_url: " + gh.URL + "/}\n"
+	noNotify := filepath.Join(dir, "no-notify.yaml")
+	os.WriteFile(noNotify, []byte(base+"notify:\n  security_team: secops@contoso.example\n"), 0o600)
+	withNotify := filepath.Join(dir, "patrol.yaml")
+	os.WriteFile(withNotify, []byte(base+"notify:\n  smtp: {host: "+host+", port: "+port+", from: patrol@contoso.example, tls: none}\n"+
+		"  allowed_domains: [contoso.example]\n"), 0o600)
+
+	for _, args := range [][]string{
+		{"scan", "-c", noNotify, "--revoke", "--notify", "--yes", repo},
+		{"scan", "--store", filepath.Join(dir, "other.db"), "--notify", repo}, // no config at all
+	} {
+		code, out, errs := runPatrol(t, "", args...)
+		if code != exitError || !strings.Contains(errs, "notify.smtp") || !strings.Contains(errs, "notify.webhook") {
+			t.Errorf("%v = exit %d, stderr %q; want 2 naming the missing notify section", args, code, errs)
+		}
+		if out != "" {
+			t.Errorf("%v: a refused run wrote a report: %q", args, out)
+		}
+	}
+	f.mu.Lock()
+	if f.verify[tok] != 0 || f.revokes[tok] != 0 {
+		t.Errorf("a refused run called the provider: %d verifications, %d revocations", f.verify[tok], f.revokes[tok])
+	}
+	f.mu.Unlock()
+
+	if code, _, errs := runPatrol(t, "", "scan", "-c", noNotify, "--revoke", "--yes", repo); code != exitFindings {
+		t.Fatalf("scan --revoke --yes = exit %d, want 1; stderr: %s", code, errs)
+	}
+	if got := sink.recipients(); len(got) != 0 {
+		t.Fatalf("mailed %v without --notify", got)
+	}
+	code, _, errs := runPatrol(t, "", "scan", "-c", withNotify, "--revoke", "--notify", "--yes", repo)
+	if code != exitFindings {
+		t.Fatalf("scan --notify after the config was fixed = exit %d, want 1; stderr: %s", code, errs)
+	}
+	if got := sink.recipients(); strings.Join(got, ",") != "octo@contoso.example" {
+		t.Errorf("recipients = %v, want the owner once", got)
+	}
+	f.mu.Lock()
+	if f.revokes[tok] != 1 {
+		t.Errorf("token revoked %d times, want once", f.revokes[tok])
+	}
+	f.mu.Unlock()
+}

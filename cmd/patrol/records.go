@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,13 +17,23 @@ import (
 	"github.com/patrolsec/patrol/store"
 )
 
-// storeFromFlags opens the store that --config and --store name, for findings and audit.
+// storeFromFlags opens the existing store that --config and --store name, for findings and
+// audit: these commands only read, so a path without a store (a typo, or nothing recorded
+// yet) is an error, and nothing is created there.
 func storeFromFlags(ctx context.Context, configPath, storePath string) (store.Store, error) {
 	cfg, err := loadConfig(configPath)
 	if err != nil {
 		return nil, withCode(exitError, err)
 	}
-	st, err := openStore(ctx, cfg, storePath)
+	sc := cfg.Store
+	if storePath != "" {
+		sc = store.Config{Driver: store.DriverSQLite, DSN: storePath}
+	}
+	sc.MustExist = true
+	st, err := store.Open(ctx, sc)
+	if errors.Is(err, store.ErrNoDatabase) {
+		err = fmt.Errorf("%w: check --store or the config's store.dsn (patrol scan with --verify, --revoke or --notify creates and fills a store)", err)
+	}
 	if err != nil {
 		return nil, withCode(exitError, err)
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -26,7 +28,7 @@ type scanFlags struct {
 	showSecrets, dir, noIgnore, noDecode, staged bool
 	since, cloneDir, baseline, maxBlobSize       string
 	branches                                     []string
-	summary                                      bool
+	summary, failOnShallow                       bool
 	workers                                      int
 	act                                          actFlags
 }
@@ -53,7 +55,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.StringVarP(&f.format, "format", "f", "text", "report format: text, json, jsonl or sarif")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of stdout")
 	fl.StringVarP(&f.configPath, "config", "c", "", "patrol.yaml with custom rules and settings")
-	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: the config's, else created under the user config dir)")
+	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: $PATROL_FINGERPRINT_KEY, $PATROL_FINGERPRINT_KEY_FILE, the config's, else created under the user config dir)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print raw secret values in the report (for audits that must hand them over)")
 	fl.BoolVar(&f.dir, "dir", false, "scan the files on disk, even in a git repository")
 	fl.BoolVar(&f.noIgnore, "no-ignore", false, "with --dir: do not honour .gitignore files")
@@ -66,8 +68,20 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.StringVar(&f.baseline, "baseline", "", "suppress the fingerprints of a previous JSON report `FILE`")
 	fl.BoolVar(&f.summary, "summary", true, "print a summary on stderr")
 	fl.IntVar(&f.workers, "workers", 0, "scanning goroutines (default: all cores)")
+	fl.BoolVar(&f.failOnShallow, "fail-on-shallow", false, "git: exit 2 when the repository is a shallow clone (default: scan the history it has, and say so)")
 	f.act.register(c, true)
 	return c
+}
+
+// scanLogger is the scan's logger: the scanner's own log (clone, fetch, old tips) at
+// --log-level info or debug. Its warnings (a shallow clone, an unreadable blob) are in the
+// summary already, so at the default level it logs nothing.
+func scanLogger(ios streams) (*slog.Logger, error) {
+	log, level, err := ios.cliLogger()
+	if err != nil || level > slog.LevelInfo {
+		return nil, err
+	}
+	return log, nil
 }
 
 // parseSize parses "10MiB", "512KiB", "1GiB", "1048576".
@@ -103,29 +117,25 @@ func maxBlobSize(flag string, cfg *config.Config) (int64, error) {
 	return n, nil
 }
 
-// fingerprintKey resolves the fingerprint key: flag, then config, then the default file.
-func fingerprintKey(flag string, cfg *config.Config) ([]byte, error) {
-	path := flag
-	if path == "" {
-		path = cfg.FingerprintKeyFile
-	}
-	if path != "" {
-		return secret.LoadOrCreateKey(path, true)
-	}
-	def, err := secret.DefaultKeyPath()
+// newEngine builds the engine of a command: the config's detectors and the fingerprint key
+// (secret.ResolveKey: the flag's file, then PATROL_FINGERPRINT_KEY,
+// PATROL_FINGERPRINT_KEY_FILE, the config's file, the default file). The key is returned for
+// announceKey.
+func newEngine(cfg *config.Config, keyFlag string, noDecode bool) (*scanner.Engine, secret.Key, error) {
+	k, err := secret.ResolveKey(secret.KeySources{File: keyFlag, ConfigFile: cfg.FingerprintKeyFile})
 	if err != nil {
-		return nil, err
+		return nil, k, err
 	}
-	return secret.LoadOrCreateKey(def, true)
+	return scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: k.Bytes, NoDecode: noDecode}), k, nil
 }
 
-// newEngine builds the engine of a command: the config's detectors and the fingerprint key.
-func newEngine(cfg *config.Config, keyFlag string, noDecode bool) (*scanner.Engine, error) {
-	key, err := fingerprintKey(keyFlag, cfg)
-	if err != nil {
-		return nil, err
+// announceKey says on stderr that k was created by this run, and where: fingerprints made
+// with a new key match no other machine's until the key is shared.
+func announceKey(ios streams, k secret.Key) {
+	if k.Created {
+		fmt.Fprintf(ios.err, "patrol: created a new fingerprint key in %s: fingerprints (baselines, .patrolignore, code-scanning alerts) "+
+			"depend on it; share it with your team and CI (%s or %s, see README) so that theirs match\n", k.From, secret.KeyEnv, secret.KeyFileEnv)
 	}
-	return scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: key, NoDecode: noDecode}), nil
 }
 
 func runScan(ctx context.Context, f *scanFlags, target string, ios streams) error {
@@ -140,14 +150,18 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	if err := requireNotifier(f.act, cfg); err != nil {
+		return withCode(exitError, err)
+	}
 	maxSize, err := maxBlobSize(f.maxBlobSize, cfg)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	engine, err := newEngine(cfg, f.keyFile, f.noDecode)
+	engine, key, err := newEngine(cfg, f.keyFile, f.noDecode)
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	announceKey(ios, key)
 	req := scan.Request{Target: target, Stdin: ios.in, Since: f.since, Branches: f.branches, CloneDir: f.cloneDir,
 		MaxBlobSize: maxSize, NoIgnore: f.noIgnore, Engine: engine, Workers: f.workers, Baseline: f.baseline}
 	if f.dir {
@@ -155,6 +169,10 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	}
 	if f.staged {
 		req.Mode |= scan.Staged
+	}
+	req.Logger, err = scanLogger(ios)
+	if err != nil {
+		return withCode(exitError, err)
 	}
 	unit := unitName(f.staged || git.IsURL(target) || !f.dir && target != "-" && scan.IsRepository(target))
 	tty := isTerminal(ios.err)
@@ -187,6 +205,21 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	if f.summary {
 		printSummary(ios.err, res.Stats, res.Suppressed, res.Git)
 	}
+	// A shallow clone (a CI checkout) is scanned for what it has: a warning, not an input
+	// error, unless --fail-on-shallow.
+	var inputErrs []error
+	for _, e := range res.Stats.Errors {
+		if !errors.Is(e, git.ErrShallow) {
+			inputErrs = append(inputErrs, e)
+			continue
+		}
+		fmt.Fprintf(ios.err, "patrol: warning: %s is a shallow clone: history is cut at the shallow boundary, and older commits were not scanned "+
+			"(git fetch --unshallow, or fetch-depth: 0 in CI, scans all of it)\n", res.Repository)
+		if f.failOnShallow {
+			inputErrs = append(inputErrs, fmt.Errorf("%w (--fail-on-shallow)", e))
+		}
+	}
+	res.Stats.Errors = inputErrs
 	for _, e := range res.Stats.Errors {
 		fmt.Fprintf(ios.err, "patrol: error: %v\n", e)
 	}
@@ -205,9 +238,11 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg *config.Config, ios streams) error {
 	var w io.Writer = ios.out
 	color := false
+	var file *os.File
+	regular := false
 	if f.output != "" {
-		file, err := os.Create(f.output)
-		if err != nil {
+		var err error
+		if file, regular, err = openOutput(f.output, f.showSecrets); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 		defer file.Close()
@@ -215,16 +250,53 @@ func writeReport(f *scanFlags, format report.Format, entries []report.Entry, cfg
 	} else {
 		color = isTerminal(ios.out) && os.Getenv("NO_COLOR") == ""
 	}
-	opts := report.Options{ShowSecrets: f.showSecrets, Color: color, Detectors: cfg.Detectors(), ToolVersion: version}
+	opts := report.Options{ShowSecrets: f.showSecrets, Color: color, Detectors: cfg.Detectors(), ToolVersion: patrolVersion()}
 	if err := report.Write(w, format, entries, opts); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if file, ok := w.(*os.File); ok && f.output != "" {
+	if file == nil {
+		return nil
+	}
+	if regular {
+		// A report is evidence: it is on disk before patrol exits.
 		if err := file.Sync(); err != nil {
 			return fmt.Errorf("report %s: %w", f.output, err)
 		}
 	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("report %s: %w", f.output, err)
+	}
 	return nil
+}
+
+// openOutput opens the -o file for writing. A path that exists and is not a regular file
+// (/dev/null, /dev/stdout, a FIFO, a terminal) is opened as it is, without truncating or
+// replacing it; regular reports that it is a regular file, which is then synced. A regular
+// file that will hold raw secrets is made 0600 before anything is written to it, also when
+// it existed with a wider mode.
+func openOutput(path string, secrets bool) (file *os.File, regular bool, err error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, false, fmt.Errorf("%s is a directory", path)
+		}
+		file, err := os.OpenFile(path, os.O_WRONLY, 0)
+		return file, false, err
+	}
+	perm := os.FileMode(0o666)
+	if secrets {
+		perm = 0o600
+	}
+	file, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return nil, true, err
+	}
+	if secrets {
+		if err := file.Chmod(0o600); err != nil {
+			file.Close()
+			return nil, true, fmt.Errorf("%s: make it private (0600) before writing raw secrets: %w", path, err)
+		}
+	}
+	return file, true, nil
 }
 
 func isTerminal(w io.Writer) bool {

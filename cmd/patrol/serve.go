@@ -23,8 +23,8 @@ import (
 )
 
 type serveFlags struct {
-	configPath, logFormat, listen string
-	once, yes                     bool
+	configPath, listen string
+	once, yes          bool
 }
 
 func newServeCmd(ios streams) *cobra.Command {
@@ -50,7 +50,6 @@ unfinished resumes on the next start. --once scans every target once and exits (
 	fl.StringVarP(&f.configPath, "config", "c", "", "patrol.yaml with targets, store, providers, notify and serve sections")
 	fl.BoolVar(&f.once, "once", false, "scan every target once, advance the pipeline, and exit")
 	fl.BoolVar(&f.yes, "yes", false, "revoke live tokens for every provider whose config does not say revoke: false (default: only where it says revoke: true)")
-	fl.StringVar(&f.logFormat, "log-format", "", "text or json (default: text on a terminal, json otherwise)")
 	fl.StringVar(&f.listen, "listen", "", "HTTP address (default: serve.listen)")
 	return c
 }
@@ -66,7 +65,8 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	if f.listen != "" {
 		cfg.Serve.Listen = f.listen
 	}
-	log, err := serveLogger(ios, f.logFormat)
+	// Info by default; JSON when stderr is not a terminal (a journal, a log collector).
+	log, _, err := ios.logger(slog.LevelInfo, !isTerminal(ios.err))
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -88,11 +88,12 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		return withCode(exitError, err)
 	}
 	defer st.Close()
-	engine, err := newEngine(cfg, "", false)
+	engine, key, err := newEngine(cfg, "", false)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	provs, err := providers.New(cfg.Providers, providers.Options{Version: version, Logger: log})
+	announceKey(ios, key)
+	provs, err := providers.New(cfg.Providers, providers.Options{Version: patrolVersion(), Logger: log})
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -111,7 +112,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	for _, r := range cfg.Rules {
 		custom = append(custom, r.ID)
 	}
-	m, err := metrics.New(reg, metrics.Options{Version: version, Detectors: custom, Log: log,
+	m, err := metrics.New(reg, metrics.Options{Version: patrolVersion(), Detectors: custom, Log: log,
 		PipelineCounts: service.PipelineCounts(st),
 		OldestScan: func(ctx context.Context) (time.Time, error) {
 			if svc == nil {
@@ -126,7 +127,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		Store: service.Observe(st, m, time.Now), Provs: provs, Notify: cfg.Notify, Mailer: mailer, Webhook: hook,
 		Policy: pipeline.Policy{Yes: f.yes, Allowed: cfg.Providers.RevokePolicy},
 		Actor:  "patrol serve", Tokens: pipeline.Rescan{Engine: engine, CloneDir: cfg.Serve.CloneDir},
-		Describe: cfg.Describe, Logger: log,
+		Describe: cfg.Describe, Logger: log, CallTimeout: cfg.Providers.CallTimeout,
 	})
 	wh := service.Webhooks{}
 	if g := cfg.Webhooks.GitHub; g != nil {
@@ -192,28 +193,9 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	return nil
 }
 
-// serveLogger is slog to stderr: JSON when stderr is not a terminal (or --log-format json).
-func serveLogger(ios streams, format string) (*slog.Logger, error) {
-	switch format {
-	case "":
-		if isTerminal(ios.err) {
-			format = "text"
-		} else {
-			format = "json"
-		}
-	case "text", "json":
-	default:
-		return nil, fmt.Errorf("--log-format %q: want text or json", format)
-	}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(ios.err, nil)), nil
-	}
-	return slog.New(slog.NewTextHandler(ios.err, nil)), nil
-}
-
 // serveTargets turns the config's targets into the service's listers.
 func serveTargets(cfg *config.Config, log *slog.Logger) ([]service.Target, error) {
-	o := targets.Options{Logger: log, Version: version}
+	o := targets.Options{Logger: log, Version: patrolVersion()}
 	var out []service.Target
 	for i, t := range cfg.Targets {
 		var l targets.Lister

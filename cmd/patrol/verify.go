@@ -91,10 +91,11 @@ func runVerifyOrRevoke(ctx context.Context, ios streams, configPath, format stri
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	engine, err := newEngine(cfg, "", false)
+	engine, key, err := newEngine(cfg, "", false)
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	announceKey(ios, key)
 	res, err := tokenFromStdin(ctx, cfg, engine, ios)
 	if err != nil {
 		return withCode(exitError, err)
@@ -103,7 +104,7 @@ func runVerifyOrRevoke(ctx context.Context, ios streams, configPath, format stri
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	if err := report.Write(ios.out, fmtv, entries, report.Options{Detectors: cfg.Detectors(), ToolVersion: version}); err != nil {
+	if err := report.Write(ios.out, fmtv, entries, report.Options{Detectors: cfg.Detectors(), ToolVersion: patrolVersion()}); err != nil {
 		return withCode(exitError, err)
 	}
 	for _, e := range entries {

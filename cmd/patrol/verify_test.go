@@ -186,6 +186,22 @@ func gitRun(t *testing.T, dir string, args ...string) {
 	}
 }
 
+// repoWith builds a real repository in a temporary directory with files (name → content)
+// in one commit by dev@contoso.example, and returns its path.
+func repoWith(t *testing.T, files map[string]string) string {
+	t.Helper()
+	repo := t.TempDir()
+	gitRun(t, repo, "init", "-q")
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitRun(t, repo, "add", ".")
+	gitRun(t, repo, "commit", "-qm", "add files")
+	return repo
+}
+
 // TestScanVerifyRevokeEndToEnd plants tokens in a real repository, scans it with --verify
 // --revoke --yes against the fakes, and checks each live token was revoked exactly once.
 func TestScanVerifyRevokeEndToEnd(t *testing.T) {

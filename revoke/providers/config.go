@@ -22,6 +22,9 @@ const (
 // Config is the providers section of patrol.yaml. A nil section means the provider runs with
 // its cloud defaults and no revoke policy of its own (only --yes revokes).
 type Config struct {
+	// Timeout is the deadline of one provider call (see CallTimeout) for every provider
+	// whose section does not set its own; zero means DefaultTimeout.
+	Timeout     Duration           `yaml:"timeout"`
 	AzureDevOps *AzureDevOpsConfig `yaml:"azuredevops"`
 	GitHub      *GitHubConfig      `yaml:"github"`
 	GitLab      *BaseConfig        `yaml:"gitlab"`
@@ -37,6 +40,9 @@ type BaseConfig struct {
 	// absent) leaves the choice to --yes; true allows revocation without --yes; an explicit
 	// false forbids it, even with --yes.
 	Revoke *bool `yaml:"revoke"`
+	// Timeout is this provider's call deadline (see Config.CallTimeout); zero means the
+	// section-wide providers.timeout.
+	Timeout Duration `yaml:"timeout"`
 }
 
 // GitHubConfig configures github.com or GitHub Enterprise Server (base_url
@@ -67,6 +73,8 @@ type AzureDevOpsConfig struct {
 	// azuredevops.DefaultConfirmTimeout (1h: Azure DevOps documents that a revoked PAT may
 	// keep working that long). See Config.ConfirmTimeout.
 	ConfirmTimeout Duration `yaml:"confirm_timeout"`
+	// Timeout is as BaseConfig.Timeout.
+	Timeout Duration `yaml:"timeout"`
 }
 
 // Duration is a time.Duration written as "90s", "15m" or "1h" in YAML.
@@ -120,7 +128,13 @@ func (c Config) Validate() error {
 			bad(key, "%q: http would send tokens unencrypted; use https (http is for loopback only)", "http://"+u.Host)
 		}
 	}
+	if c.Timeout < 0 {
+		bad("timeout", "%s is negative", c.Timeout)
+	}
 	if a := c.AzureDevOps; a != nil {
+		if a.Timeout < 0 {
+			bad("azuredevops.timeout", "%s is negative", a.Timeout)
+		}
 		checkURL("azuredevops.base_url", a.BaseURL)
 		checkURL("azuredevops.vssps_url", a.VSSPSURL)
 		for i, o := range a.Orgs {
@@ -140,15 +154,19 @@ func (c Config) Validate() error {
 			bad("azuredevops.admin_token", "required when revoke is true (a Project Collection Administrator PAT with vso.tokenadministration)")
 		}
 	}
-	if g := c.GitHub; g != nil {
-		checkURL("github.base_url", g.BaseURL)
+	var github *BaseConfig
+	if c.GitHub != nil {
+		github = &c.GitHub.BaseConfig
 	}
 	for _, p := range []struct {
 		name string
 		cfg  *BaseConfig
-	}{{"gitlab", c.GitLab}, {"slack", c.Slack}, {"npm", c.NPM}} {
+	}{{"github", github}, {"gitlab", c.GitLab}, {"slack", c.Slack}, {"npm", c.NPM}} {
 		if p.cfg != nil {
 			checkURL(p.name+".base_url", p.cfg.BaseURL)
+			if p.cfg.Timeout < 0 {
+				bad(p.name+".timeout", "%s is negative", p.cfg.Timeout)
+			}
 		}
 	}
 	return errors.Join(errs...)

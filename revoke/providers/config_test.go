@@ -133,3 +133,35 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestCallTimeout: a provider's own timeout, else providers.timeout, else DefaultTimeout;
+// negative values are refused with their key.
+func TestCallTimeout(t *testing.T) {
+	t.Parallel()
+	const doc = `
+timeout: 4s
+github: {timeout: 2s}
+gitlab: {base_url: https://gitlab.com/}
+azuredevops: {timeout: 1m}
+`
+	var c Config
+	if err := yaml.UnmarshalWithOptions([]byte(doc), &c, yaml.Strict()); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	for provider, want := range map[string]time.Duration{"github": 2 * time.Second, "gitlab": 4 * time.Second,
+		"slack": 4 * time.Second, "azuredevops": time.Minute} {
+		if got := c.CallTimeout(provider); got != want {
+			t.Errorf("CallTimeout(%s) = %v, want %v", provider, got, want)
+		}
+	}
+	if got := (Config{}).CallTimeout("npm"); got != DefaultTimeout {
+		t.Errorf("CallTimeout without a config = %v, want DefaultTimeout (%v)", got, DefaultTimeout)
+	}
+	bad := Config{Timeout: Duration(-time.Second), NPM: &BaseConfig{Timeout: Duration(-time.Second)}}
+	err := bad.Validate()
+	for _, key := range []string{"providers.timeout", "providers.npm.timeout"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("Validate(negative timeouts) = %v, want %s named", err, key)
+		}
+	}
+}

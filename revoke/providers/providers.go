@@ -39,7 +39,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Transport sends the requests; nil means a clone of http.DefaultTransport.
 	Transport http.RoundTripper
-	// Timeout bounds each API call; MaxAttempts bounds retries.
+	// Timeout bounds each HTTP attempt of every provider, over the config's CallTimeout;
+	// zero means CallTimeout. MaxAttempts bounds retries.
 	Timeout     time.Duration
 	MaxAttempts int
 	// Limiters override the per-provider pacing (DefaultLimits), by provider name.
@@ -49,6 +50,11 @@ type Options struct {
 	Sleep  func(ctx context.Context, d time.Duration) error
 	Jitter func() float64
 }
+
+// DefaultTimeout is the deadline of one provider call when the config sets none: a provider
+// that accepts the connection and never answers costs each token this long, once (the
+// verification is then unknown, and retried later).
+const DefaultTimeout = 10 * time.Second
 
 // DefaultLimits pace calls per provider, well under each one's documented budget: Azure DevOps
 // 200 TSTUs per user per 5 minutes, GitHub 5000 an hour per token, GitLab.com 2000 a minute,
@@ -64,7 +70,11 @@ var DefaultLimits = map[string]struct {
 	NPM:         {200 * time.Millisecond, 5},
 }
 
-func (o Options) client(name string) revoke.ClientOptions {
+func (o Options) client(name string, cfg Config) revoke.ClientOptions {
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = cfg.CallTimeout(name)
+	}
 	lim := o.Limiters[name]
 	if lim == nil {
 		d := DefaultLimits[name]
@@ -72,7 +82,7 @@ func (o Options) client(name string) revoke.ClientOptions {
 	}
 	return revoke.ClientOptions{
 		Provider: name, Version: o.Version, Transport: o.Transport, Limiter: lim,
-		Timeout: o.Timeout, MaxAttempts: o.MaxAttempts, Logger: o.Logger,
+		Timeout: timeout, MaxAttempts: o.MaxAttempts, Logger: o.Logger,
 		Now: o.Now, Sleep: o.Sleep, Jitter: o.Jitter,
 	}
 }
@@ -91,7 +101,7 @@ func New(cfg Config, o Options) (map[string]revoke.Provider, error) {
 		return nil
 	}
 
-	ado := azuredevops.Config{HTTP: o.client(AzureDevOps)}
+	ado := azuredevops.Config{HTTP: o.client(AzureDevOps, cfg)}
 	if a := cfg.AzureDevOps; a != nil {
 		ado.BaseURL, ado.VSSPSURL, ado.Orgs = a.BaseURL, a.VSSPSURL, a.Orgs
 		ado.Ambiguous = a.Ambiguous
@@ -104,7 +114,7 @@ func New(cfg Config, o Options) (map[string]revoke.Provider, error) {
 		return nil, err
 	}
 
-	gh := github.Config{HTTP: o.client(GitHub)}
+	gh := github.Config{HTTP: o.client(GitHub, cfg)}
 	if cfg.GitHub != nil {
 		gh.BaseURL = cfg.GitHub.BaseURL
 	}
@@ -113,15 +123,15 @@ func New(cfg Config, o Options) (map[string]revoke.Provider, error) {
 		return nil, err
 	}
 
-	pl, err := gitlab.New(gitlab.Config{BaseURL: base(cfg.GitLab), HTTP: o.client(GitLab)})
+	pl, err := gitlab.New(gitlab.Config{BaseURL: base(cfg.GitLab), HTTP: o.client(GitLab, cfg)})
 	if err := add(GitLab, pl, err); err != nil {
 		return nil, err
 	}
-	ps, err := slack.New(slack.Config{BaseURL: base(cfg.Slack), HTTP: o.client(Slack)})
+	ps, err := slack.New(slack.Config{BaseURL: base(cfg.Slack), HTTP: o.client(Slack, cfg)})
 	if err := add(Slack, ps, err); err != nil {
 		return nil, err
 	}
-	pn, err := npm.New(npm.Config{BaseURL: base(cfg.NPM), HTTP: o.client(NPM)})
+	pn, err := npm.New(npm.Config{BaseURL: base(cfg.NPM), HTTP: o.client(NPM, cfg)})
 	if err := add(NPM, pn, err); err != nil {
 		return nil, err
 	}
@@ -194,6 +204,34 @@ func (c Config) ConfirmTimeout(provider string) time.Duration {
 		return npm.DefaultConfirmTimeout
 	}
 	return azuredevops.DefaultConfirmTimeout
+}
+
+// CallTimeout is the deadline of one call to provider — one verification with its retries,
+// and each HTTP attempt of any call: the provider's own timeout, else providers.timeout,
+// else DefaultTimeout. A verification that runs out of time is unknown.
+func (c Config) CallTimeout(provider string) time.Duration {
+	var own Duration
+	switch provider {
+	case AzureDevOps:
+		if c.AzureDevOps != nil {
+			own = c.AzureDevOps.Timeout
+		}
+	case GitHub:
+		if c.GitHub != nil {
+			own = c.GitHub.Timeout
+		}
+	default:
+		if b := c.section(provider); b != nil {
+			own = b.Timeout
+		}
+	}
+	switch {
+	case own > 0:
+		return time.Duration(own)
+	case c.Timeout > 0:
+		return time.Duration(c.Timeout)
+	}
+	return DefaultTimeout
 }
 
 // section returns the section of a provider configured by BaseConfig alone.

@@ -57,18 +57,24 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 	if token == "" {
 		token = os.Getenv(GitTokenEnv)
 	}
+	// The token is an HTTP credential: it is used for http(s) URLs only, and only over
+	// https (or to loopback). ssh, scp-style and file URLs never see it.
+	isHTTP := strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")
+	if !isHTTP {
+		token = ""
+	}
+	if token != "" && !secureRemote(opts.Repo) {
+		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(opts.Repo), ErrPlainHTTP)
+	}
 	if gitPath, err := exec.LookPath("git"); err == nil && token == "" && opts.Mode != GitGoGit {
-		// Without PATROL_GIT_TOKEN, the git binary clones, so that the user's credential
-		// helper and SSH setup apply (go-git knows neither). A token is never put on git's
-		// command line, where process lists would show it: with one, go-git clones below.
+		// Without a token, the git binary clones, so that the user's credential helper and
+		// SSH setup apply (go-git knows neither). A token is never put on git's command
+		// line, where process lists would show it: with one, go-git clones below, and sends
+		// it only to the origin of the URL (go-git drops it on a redirect elsewhere).
 		return cloneWithGit(ctx, gitPath, opts.Repo, base, dir, log)
 	}
 	var auth transport.AuthMethod
-	isHTTP := strings.HasPrefix(opts.Repo, "https://") || strings.HasPrefix(opts.Repo, "http://")
-	if token != "" && isHTTP && !secureRemote(opts.Repo) {
-		return "", fmt.Errorf("clone %s: a token is only sent over https (or http to a loopback address)", httpx.RedactURL(opts.Repo))
-	}
-	if token != "" && isHTTP {
+	if token != "" {
 		auth = &githttp.BasicAuth{Username: "x-access-token", Password: token}
 	}
 	if r, err := gogit.PlainOpen(dir); err == nil {

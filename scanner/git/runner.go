@@ -58,6 +58,9 @@ func (r *Runner) environ() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
+		if k == GitTokenEnv {
+			continue // patrol's own credential: git does not read it, and ssh or a hook must not see it
+		}
 		if !r.Inherit && (slices.Contains(repoEnv, k) || slices.Contains(outputEnv, k)) {
 			continue
 		}

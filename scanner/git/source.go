@@ -36,6 +36,10 @@ var (
 	ErrNoSuchRef = errors.New("no such ref")
 	// ErrClone is returned by OpenGit when a remote cannot be cloned or fetched.
 	ErrClone = errors.New("clone failed")
+	// ErrPlainHTTP is returned by OpenGit, before any connection, when a token
+	// (GitOptions.Token or GitTokenEnv) would go over plain http to a host that is not
+	// loopback.
+	ErrPlainHTTP = errors.New("a token is only sent over https (or http to a loopback address)")
 )
 
 // GitTokenEnv names the environment variable whose value is sent as the HTTP basic password

@@ -643,20 +643,27 @@ func TestGitDeltaEquivalence(t *testing.T) {
 	}
 }
 
+// httpBackend serves a bare clone of the fixture as /r.git over smart HTTP (git
+// http-backend), for an httptest server to wrap.
+func (h *historyFixture) httpBackend(t *testing.T) *cgi.Handler {
+	t.Helper()
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git binary not installed")
+	}
+	root := t.TempDir()
+	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
+	return &cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
+		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}}
+}
+
 // TestGitCloneHTTPToken clones over smart HTTP (git http-backend behind httptest) with the
 // token from the environment, and checks that a wrong token fails without showing it.
 func TestGitCloneHTTPToken(t *testing.T) {
 	h := newHistoryFixture(t)
-	gitPath, _ := exec.LookPath("git")
-	root := t.TempDir()
-	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
+	backend := h.httpBackend(t)
 	token := "tok-" + scantest.Base62(24)
 	var sawAuth bool
-	backend := &cgi.Handler{
-		Path: gitPath,
-		Args: []string{"http-backend"},
-		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
-	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if !ok || user != "x-access-token" || pass != token {
@@ -774,12 +781,8 @@ func TestGitCanceledMidScan(t *testing.T) {
 // credential helper answers the server's challenge, and no prompt blocks the scan.
 func TestGitCloneCredentialHelper(t *testing.T) {
 	h := newHistoryFixture(t)
-	gitPath, _ := exec.LookPath("git")
-	root := t.TempDir()
-	h.r.git("clone", "-q", "--bare", h.r.dir, filepath.Join(root, "r.git"))
+	backend := h.httpBackend(t)
 	secretPW := "helper-" + scantest.Base62(24)
-	backend := &cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
-		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if user, pass, ok := r.BasicAuth(); !ok || user != "ci-bot" || pass != secretPW {
 			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
