@@ -756,4 +756,3 @@ func writeFile(b *testing.B, path, content string) {
 		b.Fatal(err)
 	}
 }
-
