@@ -64,6 +64,13 @@ func TestQueueRunsUniqueScans(t *testing.T) {
 			t.Fatalf("only %d of %d scans ran", len(h.scans), n)
 		}
 	}
+	// The jobs run on start come up to about a second after Start: River's periodic enqueuer
+	// begins once the client leads, after a random stagger of up to a second.
+	for deadline := time.Now().Add(30 * time.Second); h.sweeps.Load() < 1 || h.pipeline.Load() < 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			break
+		}
+	}
 	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := q.Stop(stop); err != nil {
