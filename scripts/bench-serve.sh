@@ -12,7 +12,8 @@
 # prints the median and largest VmRSS, VmHWM (the peak, set by the first full scans), and the
 # process's CPU time; SIGTERM then stops it, which must exit 0.
 #
-# Usage: scripts/bench-serve.sh      env: BENCH_REPOS, BENCH_SCHEDULE, SETTLE, SAMPLES
+# Usage: scripts/bench-serve.sh      env: BENCH_REPOS, BENCH_SCHEDULE, SETTLE, SAMPLES, and
+#                                    PATROL=path to time that binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +31,11 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=bench G
   GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 export XDG_CONFIG_HOME=$OUT/xdg/config XDG_CACHE_HOME=$OUT/xdg/cache XDG_DATA_HOME=$OUT/xdg/data
 
-CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$OUT/patrol" ./cmd/patrol
+PATROL=${PATROL:-}
+if [ -z "$PATROL" ]; then
+	CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$OUT/patrol" ./cmd/patrol
+	PATROL=$OUT/patrol
+fi
 
 if [ ! -f "$FLEET/.done" ]; then
 	echo "bench-serve: building $REPOS repositories in $FLEET" >&2
@@ -74,7 +79,7 @@ mkdir -p "$RUN"
 } >"$RUN/patrol.yaml"
 
 start=$(date +%s.%N)
-"$OUT/patrol" serve -c "$RUN/patrol.yaml" --log-format json 2>"$RUN/serve.log" &
+"$PATROL" serve -c "$RUN/patrol.yaml" --log-format json 2>"$RUN/serve.log" &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 
@@ -108,25 +113,35 @@ while :; do
 	[ "$repos" -eq "$REPOS" ] && [ "$ok" -ge "$REPOS" ] && break
 	sleep 0.2
 done
-scanned=$(date +%s.%N)
+# cpu: seconds of user+sys of serve itself and of its waited-for children (git), from
+# /proc/PID/stat.
 ticks=$(getconf CLK_TCK)
-read -r ut st cut cst < <(awk '{print $14, $15, $16, $17}' /proc/$PID/stat)
-echo "bench-serve: $REPOS repositories scanned $(echo "$scanned - $start" | bc) s after start;" \
-	"serve CPU $(echo "scale=2; ($ut + $st) / $ticks" | bc) s, its git children $(echo "scale=2; ($cut + $cst) / $ticks" | bc) s"
+cpu() { awk -v t="$ticks" '{printf "%.2f %.2f\n", ($14 + $15) / t, ($16 + $17) / t}' /proc/$PID/stat; }
+scanned=$(date +%s.%N)
+read -r self children < <(cpu)
+printf 'bench-serve: %d repositories scanned %.1f s after start; CPU so far: serve %.2f s, its git children %.2f s\n' \
+	"$REPOS" "$(echo "$scanned - $start" | bc)" "$self" "$children"
 
 sleep "$SETTLE"
+ok0=$(metric patrol_scans_total 'outcome="ok"')
+read -r self0 children0 < <(cpu)
+t0=$(date +%s.%N)
 rss=()
 for _ in $(seq 1 "$SAMPLES"); do
 	rss+=("$(awk '/^VmRSS:/ {print $2}' /proc/$PID/status)")
 	sleep 1
 done
+t1=$(date +%s.%N)
+read -r self1 children1 < <(cpu)
 hwm=$(awk '/^VmHWM:/ {print $2}' /proc/$PID/status)
 ok=$(metric patrol_scans_total 'outcome="ok"')
 sorted=$(printf '%s\n' "${rss[@]}" | sort -n)
 median=$(echo "$sorted" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
 largest=$(echo "$sorted" | tail -1)
-printf 'bench-serve: steady VmRSS over %d samples after %ds more on "%s" (%d scans by then): median %.1f MiB, max %.1f MiB; VmHWM %.1f MiB\n' \
-	"$SAMPLES" "$SETTLE" "$SCHEDULE" "$ok" "$(echo "$median / 1024" | bc -l)" "$(echo "$largest / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)"
+printf 'bench-serve: steady VmRSS, %d samples after %d s more on schedule "%s": median %.1f MiB, max %.1f MiB; VmHWM %.1f MiB\n' \
+	"$SAMPLES" "$SETTLE" "$SCHEDULE" "$(echo "$median / 1024" | bc -l)" "$(echo "$largest / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)"
+printf 'bench-serve: while sampled (%.1f s, %d unchanged scans): CPU serve %.2f s, git children %.2f s\n' \
+	"$(echo "$t1 - $t0" | bc)" "$((ok - ok0))" "$(echo "$self1 - $self0" | bc)" "$(echo "$children1 - $children0" | bc)"
 
 trap - EXIT
 kill -TERM $PID
