@@ -4,7 +4,7 @@ BIN      ?= $(shell $(GO) env GOPATH)/bin
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build install test lint fuzz bench bench-hook scan-self release-snapshot
+.PHONY: help build install test lint fuzz bench bench-hook bench-serve scan-self release-snapshot
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,11 @@ bench: ## benchmarks: engine MB/s, and patrol vs git floors vs gitleaks on a his
 
 bench-hook: ## pre-commit latency: patrol scan --staged vs gitleaks on 50k files, 10k commits (RUNS=30)
 	bash scripts/bench-hook.sh $(RUNS)
+
+bench-serve: ## patrol serve: time to containment (p50/p95 of 20 pushes), an unchanged 100-repository sweep vs git fetch, steady RSS
+	$(GO) test -run '^$$' -bench '^BenchmarkTimeToContainment$$' -benchtime 1x -timeout 30m ./service
+	$(GO) test -run '^$$' -bench '^BenchmarkUnchangedSweep$$' -benchtime 3x -timeout 30m ./service
+	bash scripts/bench-serve.sh
 
 scan-self: build ## scan this repository's own history and tree with patrol
 	./patrol scan .

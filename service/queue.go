@@ -218,8 +218,16 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 // EnqueueScan queues a scan at (or after) at; it reports false when the same job was queued
 // already (a duplicate tick or a redelivered push).
+//
+// A scan due now (at is zero or past) is inserted without a scheduled time: River inserts
+// every job given one as scheduled, even a time past, and only its scheduler, every 5s, makes
+// scheduled jobs available, so a sweep's scans would first wait for it.
 func (q *Queue) EnqueueScan(ctx context.Context, a ScanArgs, at time.Time) (bool, error) {
-	res, err := q.client.Insert(ctx, a, &river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	opts := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	if at.After(time.Now()) {
+		opts.ScheduledAt = at
+	}
+	res, err := q.client.Insert(ctx, a, opts)
 	if err != nil {
 		return false, fmt.Errorf("queue scan of %s: %w", a.Repository, err)
 	}

@@ -2,11 +2,15 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 type recHandlers struct {
@@ -60,6 +64,13 @@ func TestQueueRunsUniqueScans(t *testing.T) {
 			t.Fatalf("only %d of %d scans ran", len(h.scans), n)
 		}
 	}
+	// The jobs run on start come up to about a second after Start: River's periodic enqueuer
+	// begins once the client leads, after a random stagger of up to a second.
+	for deadline := time.Now().Add(30 * time.Second); h.sweeps.Load() < 1 || h.pipeline.Load() < 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			break
+		}
+	}
 	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := q.Stop(stop); err != nil {
@@ -92,5 +103,52 @@ func TestParseSchedule(t *testing.T) {
 	}
 	if _, err := ParseSchedule("every tuesday"); err == nil {
 		t.Error("ParseSchedule(\"every tuesday\") = nil error")
+	}
+}
+
+// TestEnqueueScanDueNow: a scan due now or earlier is inserted available, for the next
+// fetch; only a scan due later waits as scheduled (River's scheduler makes those available
+// every few seconds).
+func TestEnqueueScanDueNow(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	q, err := OpenQueue(ctx, filepath.Join(t.TempDir(), "patrol.db"), &recHandlers{}, QueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Stop(context.Background()) // never started: the jobs stay as inserted
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want rivertype.JobState
+	}{
+		{"zero", time.Time{}, rivertype.JobStateAvailable},
+		{"past", now.Add(-time.Minute), rivertype.JobStateAvailable},
+		{"future", now.Add(time.Hour), rivertype.JobStateScheduled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := ScanArgs{Repository: "repo-" + tc.name, Trigger: TriggerSweep, Tick: now.UTC()}
+			if ok, err := q.EnqueueScan(ctx, a, tc.at); err != nil || !ok {
+				t.Fatalf("EnqueueScan = %v, %v; want inserted", ok, err)
+			}
+			res, err := q.client.JobList(ctx, river.NewJobListParams().Kinds(ScanArgs{}.Kind()).First(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var states []rivertype.JobState
+			for _, j := range res.Jobs {
+				var got ScanArgs
+				if err := json.Unmarshal(j.EncodedArgs, &got); err != nil {
+					t.Fatal(err)
+				}
+				if got.Repository == a.Repository {
+					states = append(states, j.State)
+				}
+			}
+			if len(states) != 1 || states[0] != tc.want {
+				t.Errorf("job states %v, want [%s]", states, tc.want)
+			}
+		})
 	}
 }
