@@ -9,8 +9,8 @@ import (
 	"github.com/patrolsec/patrol/service/webhook"
 )
 
-// handler builds the HTTP routes of patrol serve.
-func (s *Service) handler() (http.Handler, error) {
+// Handler serves /metrics, /healthz, /readyz and the webhooks of patrol serve.
+func (s *Service) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	if s.o.Metrics != nil {
 		mux.Handle("GET /metrics", s.o.Metrics.Handler())

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -474,11 +473,6 @@ func (s *Service) scan(ctx context.Context, r *repository) (scan.Result, error) 
 		return tx.MarkScanned(ctx, r.Key, res.Blobs)
 	})
 	return res, err
-}
-
-// Handler serves /metrics, /healthz, /readyz and the webhooks.
-func (s *Service) Handler() (http.Handler, error) {
-	return s.handler()
 }
 
 // OldestScan returns when the watched repository scanned longest ago was last scanned; a
