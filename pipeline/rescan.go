@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/git"
 	"github.com/patrolsec/patrol/scanner/scan"
 	"github.com/patrolsec/patrol/secret"
 	"github.com/patrolsec/patrol/store"
@@ -23,6 +24,11 @@ type Rescan struct {
 	CloneDir string
 	// Root is the directory read for locations that name no repository (a dir scan).
 	Root string
+	// Fetch, when set, brings the mirror of a repository URL into CloneDir up to date. It is
+	// called once for a location whose mirror is missing or lacks the blob (scan.ErrGone),
+	// before reading it again: with several replicas of patrol serve, each has its own clone
+	// cache, and the one taking a finding further may not be the one that scanned it.
+	Fetch func(ctx context.Context, repository string) error
 }
 
 // Rehydrate implements Rehydrator: it tries each location of f in turn.
@@ -35,6 +41,13 @@ func (r Rescan) Rehydrate(ctx context.Context, f store.Finding) (secret.Token, e
 			w.Repository = r.Root
 		}
 		tok, err := scan.Rehydrate(ctx, r.Engine, w, f.Fingerprint)
+		if err != nil && r.Fetch != nil && errors.Is(err, scan.ErrGone) && git.IsURL(w.Repository) {
+			if ferr := r.Fetch(ctx, w.Repository); ferr != nil {
+				err = errors.Join(err, ferr)
+			} else {
+				tok, err = scan.Rehydrate(ctx, r.Engine, w, f.Fingerprint)
+			}
+		}
 		if err == nil {
 			return tok, nil
 		}

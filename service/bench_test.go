@@ -288,7 +288,7 @@ func startBenchService(b *testing.B, o benchOptions) *benchService {
 		Actor: "patrol serve", Tokens: pipeline.Rescan{Engine: engine, CloneDir: cloneDir}, Logger: log,
 	})
 	svc, err = New(Options{
-		Store: st, DBPath: dbPath, Pipeline: p, Engine: engine, Targets: o.targets, CloneDir: cloneDir,
+		Store: st, Backend: Backend{SQLite: dbPath}, Pipeline: p, Engine: engine, Targets: o.targets, CloneDir: cloneDir,
 		Workers: config.DefaultWorkers, Schedule: config.DefaultSchedule, Sweep: config.DefaultSweep,
 		Jitter: o.jitter, MaxBlobSize: config.DefaultMaxBlobSize, Webhooks: o.webhooks, Metrics: m, Logger: log,
 	})

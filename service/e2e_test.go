@@ -539,7 +539,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		Backoff: func(int) time.Duration { return backoff },
 	})
 	r.svc, err = service.New(service.Options{
-		Store: st, DBPath: r.dbPath, Pipeline: p, Engine: engine, Targets: o.targets, CloneDir: r.cloneDir,
+		Store: st, Backend: service.Backend{SQLite: r.dbPath}, Pipeline: p, Engine: engine, Targets: o.targets, CloneDir: r.cloneDir,
 		Workers: 2, Schedule: "@every 1h", Jitter: 20 * time.Millisecond, Webhooks: o.webhooks, Metrics: m,
 		PipelineEvery: 100 * time.Millisecond, Poll: 20 * time.Millisecond, Logger: log, Now: o.now,
 	})

@@ -102,3 +102,6 @@ func (o *observer) count(ctx context.Context, e store.AuditEvent) {
 		}
 	}
 }
+
+// Unwrap returns the store under the observer, for store.SQLTx and store.PgxTx.
+func (s *observed) Unwrap() store.Store { return s.Store }

@@ -2,21 +2,18 @@ package service
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/robfig/cron/v3"
 
 	"github.com/patrolsec/patrol/service/metrics"
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite" River's SQLite driver runs on
+	"github.com/patrolsec/patrol/store"
 )
 
 // Triggers of a scan, as counted in patrol_scans_total.
@@ -29,7 +26,7 @@ const (
 
 // ScanArgs is the job "scan repository R from its cursor". Two jobs with the same repository,
 // tick and pushed sha are one job (River's unique-by-args): a schedule tick enqueued twice, or
-// a webhook redelivered, scans once.
+// by two replicas, or a webhook redelivered, scans once.
 type ScanArgs struct {
 	Repository string    `json:"repository" river:"unique"`
 	Trigger    string    `json:"trigger"`
@@ -38,38 +35,68 @@ type ScanArgs struct {
 }
 
 // Kind implements river.JobArgs.
-func (ScanArgs) Kind() string { return "patrol_scan" }
+func (ScanArgs) Kind() string { return metrics.JobScan }
 
 // TickArgs is the periodic job of one schedule: it enqueues the scans of every repository on
-// that schedule, spread over a jitter window.
+// that schedule, spread over a jitter window. Only the queue's leader inserts it.
 type TickArgs struct {
 	Schedule string `json:"schedule"`
 }
 
 // Kind implements river.JobArgs.
-func (TickArgs) Kind() string { return "patrol_tick" }
+func (TickArgs) Kind() string { return metrics.JobTick }
 
-// SweepArgs is the periodic job that re-enumerates the targets.
+// SweepArgs is the periodic job that re-enumerates the targets and scans every repository.
 type SweepArgs struct{}
 
 // Kind implements river.JobArgs.
-func (SweepArgs) Kind() string { return "patrol_sweep" }
+func (SweepArgs) Kind() string { return metrics.JobSweep }
 
 // PipelineArgs is the periodic job that advances due findings (retries, confirmations) and
 // delivers due messages.
 type PipelineArgs struct{}
 
 // Kind implements river.JobArgs.
-func (PipelineArgs) Kind() string { return "patrol_pipeline" }
+func (PipelineArgs) Kind() string { return metrics.JobPipeline }
+
+// FindingArgs is the job "take this finding as far through the pipeline as it can go now"
+// (verify, revoke, notify), inserted in the transaction that records a scan's findings. At
+// most one such job per fingerprint is waiting or running at a time (unique by fingerprint
+// over the unfinished states); the store's compare-and-set makes each step happen once even
+// when two replicas work the same finding.
+type FindingArgs struct {
+	Fingerprint string `json:"fingerprint" river:"unique"`
+}
+
+// Kind implements river.JobArgs.
+func (FindingArgs) Kind() string { return metrics.JobFinding }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (FindingArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: unfinished}}
+}
+
+// unfinished are the River states in which a job blocks a duplicate of itself: once it is
+// completed, a later scan that finds the same token again queues a new job.
+var unfinished = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled,
+}
 
 // Handlers do the work of each job kind. The queue is only the engine: the same handlers run
-// on River's SQLite driver here and on its PostgreSQL driver when replicas share the work.
+// on River's SQLite driver for one replica and on its PostgreSQL driver when replicas share
+// the work.
 type Handlers interface {
 	Scan(ctx context.Context, a ScanArgs) error
 	Tick(ctx context.Context, schedule string, at time.Time) error
 	Sweep(ctx context.Context) error
 	Pipeline(ctx context.Context) error
+	Finding(ctx context.Context, fingerprint string) error
 }
+
+// ErrNotReady is returned by a handler that cannot do its job on this replica yet (its first
+// enumeration of the targets has not finished); the queue runs the job again shortly.
+var ErrNotReady = errors.New("targets not enumerated yet")
 
 // QueueOptions configure a Queue.
 type QueueOptions struct {
@@ -82,33 +109,19 @@ type QueueOptions struct {
 	// PipelineEvery is the period of the PipelineArgs job (default 5s); under a second, it
 	// runs at most once a second.
 	PipelineEvery time.Duration
-	// Poll is how often idle workers look for jobs (default 200ms): the latency of a webhook.
+	// Poll is how often idle workers look for jobs (default 200ms): the latency of a webhook
+	// on SQLite. On PostgreSQL new jobs are announced with LISTEN/NOTIFY as well.
 	Poll time.Duration
-	// ScanTimeout bounds one scan job (default 2h).
+	// ScanTimeout bounds one scan job (default 2h). A job still running this long after it
+	// started (its replica died) is given to another replica an hour later.
 	ScanTimeout time.Duration
+	// Metrics counts the jobs worked; nil counts nothing.
+	Metrics *metrics.Metrics
 	// Logger receives River's own logs at warning level and above; nil discards.
 	Logger *slog.Logger
 }
 
-// Queue runs patrol's jobs on River over the store's SQLite file.
-type Queue struct {
-	client *river.Client[*sql.Tx]
-	db     *sql.DB
-}
-
-// ParseSchedule parses a robfig/cron standard spec ("*/30 * * * *") or a descriptor
-// ("@hourly", "@every 10m").
-func ParseSchedule(spec string) (cron.Schedule, error) {
-	s, err := cron.ParseStandard(spec)
-	if err != nil {
-		return nil, fmt.Errorf("schedule %q: %w", spec, err)
-	}
-	return s, nil
-}
-
-// OpenQueue opens River on the SQLite file at path (River's tables beside the store's), applies
-// River's migrations, and builds the client; Start runs it.
-func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Queue, error) {
+func (o *QueueOptions) defaults() {
 	if o.Workers < 1 {
 		o.Workers = 1
 	}
@@ -121,44 +134,95 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 	if o.ScanTimeout <= 0 {
 		o.ScanTimeout = 2 * time.Hour
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := sql.Open("sqlite", queueDSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("open job queue %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(1) // River's SQLite driver asks for one connection
-	driver := riversqlite.New(db)
-	quiet := slog.New(levelFloor{log.Handler(), slog.LevelWarn}) // River logs every job and migration at info
-	mig, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("job queue migrations: %w", err)
-	}
-	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("job queue migrations on %s: %w", path, err)
-	}
+}
 
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &scanWorker{h: h, timeout: o.ScanTimeout})
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[TickArgs]) error {
+// client is what Queue uses of a *river.Client, whatever its driver.
+type client interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	ID() string
+}
+
+// backend is what differs between the job queue's databases; the jobs and their workers do
+// not.
+type backend interface {
+	// stats counts the jobs by kind and state and reads the leader's id.
+	stats(ctx context.Context) (map[metrics.JobKey]int, string, error)
+	// tryLock takes the lock named key for this replica, or reports false when another
+	// replica (or this one) holds it; unlock releases it.
+	tryLock(ctx context.Context, key string) (unlock func(), ok bool, err error)
+	close() error
+}
+
+// Queue runs patrol's jobs on River, in the store's own database.
+type Queue struct {
+	client  client
+	backend backend
+}
+
+// Backend names the database River keeps its jobs in: the store's.
+type Backend struct {
+	// SQLite is the path of the store's SQLite file (River's tables beside the store's, one
+	// replica).
+	SQLite string
+	// Postgres is the DSN of the store's PostgreSQL database (several replicas).
+	Postgres string
+}
+
+// BackendOf returns the Backend of a store configuration.
+func BackendOf(c store.Config) Backend {
+	switch strings.ToLower(strings.TrimSpace(c.Driver)) {
+	case store.DriverPostgres, "postgresql", "pgx":
+		return Backend{Postgres: c.DSN}
+	}
+	return Backend{SQLite: c.DSN}
+}
+
+// ParseSchedule parses a robfig/cron standard spec ("*/30 * * * *") or a descriptor
+// ("@hourly", "@every 10m").
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return s, nil
+}
+
+// OpenQueue opens River in b and builds the client; Start runs it. On SQLite it applies
+// River's migrations itself (one process owns the file); on PostgreSQL they are `patrol
+// migrate`'s, and OpenQueue refuses a schema that lacks them.
+func OpenQueue(ctx context.Context, b Backend, h Handlers, o QueueOptions) (*Queue, error) {
+	o.defaults()
+	if b.Postgres != "" {
+		return openPostgres(ctx, b.Postgres, h, o)
+	}
+	return openSQLite(ctx, b.SQLite, h, o)
+}
+
+// riverConfig is the client configuration shared by both drivers.
+func riverConfig(h Handlers, o QueueOptions, workers *river.Workers) (*river.Config, error) {
+	river.AddWorker(workers, jobFunc(o.Metrics, func(ctx context.Context, j *river.Job[TickArgs]) error {
 		return h.Tick(ctx, j.Args.Schedule, j.ScheduledAt)
 	}))
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	river.AddWorker(workers, jobFunc(o.Metrics, func(ctx context.Context, _ *river.Job[SweepArgs]) error {
 		return h.Sweep(ctx)
 	}))
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[PipelineArgs]) error {
+	river.AddWorker(workers, jobFunc(o.Metrics, func(ctx context.Context, _ *river.Job[PipelineArgs]) error {
 		return h.Pipeline(ctx)
+	}))
+	river.AddWorker(workers, jobFunc(o.Metrics, func(ctx context.Context, j *river.Job[FindingArgs]) error {
+		return h.Finding(ctx, j.Args.Fingerprint)
 	}))
 
 	var periodic []*river.PeriodicJob
 	for i, spec := range o.Schedules {
 		s, err := ParseSchedule(spec)
 		if err != nil {
-			db.Close()
 			return nil, err
 		}
 		periodic = append(periodic, river.NewPeriodicJob(s, func() (river.JobArgs, *river.InsertOpts) {
@@ -168,7 +232,6 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 	if o.Sweep != "" {
 		s, err := ParseSchedule(o.Sweep)
 		if err != nil {
-			db.Close()
 			return nil, err
 		}
 		periodic = append(periodic, river.NewPeriodicJob(s, func() (river.JobArgs, *river.InsertOpts) {
@@ -184,28 +247,92 @@ func OpenQueue(ctx context.Context, path string, h Handlers, o QueueOptions) (*Q
 			return PipelineArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(o.PipelineEvery, time.Second)}}
 		}, &river.PeriodicJobOpts{ID: "pipeline", RunOnStart: true}))
 
-	client, err := river.NewClient(driver, &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
-		Workers:              workers,
-		PeriodicJobs:         periodic,
-		FetchPollInterval:    o.Poll,
-		FetchCooldown:        min(o.Poll, 100*time.Millisecond),
-		JobTimeout:           10 * time.Minute, // a sweep lists big organizations; scans set their own
+	return &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Workers:           workers,
+		PeriodicJobs:      periodic,
+		FetchPollInterval: o.Poll,
+		FetchCooldown:     min(o.Poll, 100*time.Millisecond),
+		JobTimeout:        10 * time.Minute, // a sweep lists big organizations; scans set their own
+		// Longer than every job's timeout: River gives a job still running after this to
+		// another replica, so it must only happen to jobs whose replica died.
 		RescueStuckJobsAfter: o.ScanTimeout + time.Hour,
-		Logger:               quiet,
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("job queue: %w", err)
+		Logger:               quiet(o.Logger),
+	}, nil
+}
+
+// completer finishes a scan job inside the store transaction that records the scan: it
+// queues a FindingArgs job per fingerprint and marks the job completed, so the findings, the
+// cursor, the follow-up jobs and the job's completion commit together or not at all.
+type completer func(ctx context.Context, tx store.Store, fingerprints []string) error
+
+type completerKey struct{}
+
+// completerFrom returns the completer a scan job put in ctx, or nil outside a queue job.
+func completerFrom(ctx context.Context) completer {
+	c, _ := ctx.Value(completerKey{}).(completer)
+	return c
+}
+
+// findingJobs are the follow-up jobs of a scan's fingerprints.
+func findingJobs(fps []string) []river.InsertManyParams {
+	out := make([]river.InsertManyParams, len(fps))
+	for i, fp := range fps {
+		out[i] = river.InsertManyParams{Args: FindingArgs{Fingerprint: fp}}
 	}
-	return &Queue{client: client, db: db}, nil
+	return out
+}
+
+// scanWorker runs ScanArgs jobs; finish is the driver's completer for the job.
+type scanWorker struct {
+	river.WorkerDefaults[ScanArgs]
+	h       Handlers
+	timeout time.Duration
+	metrics *metrics.Metrics
+	finish  func(ctx context.Context, tx store.Store, j *river.Job[ScanArgs], fps []string) error
+}
+
+func (w *scanWorker) Work(ctx context.Context, j *river.Job[ScanArgs]) error {
+	ctx = context.WithValue(ctx, completerKey{}, completer(func(ctx context.Context, tx store.Store, fps []string) error {
+		return w.finish(ctx, tx, j, fps)
+	}))
+	err := outcome(w.metrics, j.Kind, w.h.Scan(ctx, j.Args))
+	return err
+}
+
+func (w *scanWorker) Timeout(*river.Job[ScanArgs]) time.Duration { return w.timeout }
+
+// jobFunc is a worker of one kind that counts its outcomes.
+func jobFunc[T river.JobArgs](m *metrics.Metrics, fn func(ctx context.Context, j *river.Job[T]) error) river.Worker[T] {
+	return river.WorkFunc(func(ctx context.Context, j *river.Job[T]) error {
+		return outcome(m, j.Kind, fn(ctx, j))
+	})
+}
+
+// outcome counts a job's result and turns the handlers' "not now" errors into River snoozes.
+func outcome(m *metrics.Metrics, kind string, err error) error {
+	switch {
+	case err == nil:
+		m.JobDone(kind, metrics.JobOK)
+		return nil
+	case errors.Is(err, ErrBusy):
+		m.JobDone(kind, metrics.JobSnoozed)
+		return river.JobSnooze(2 * time.Second) // the running scan finishes first; this one runs after it
+	case errors.Is(err, ErrNotReady):
+		m.JobDone(kind, metrics.JobSnoozed)
+		return river.JobSnooze(5 * time.Second)
+	default:
+		m.JobDone(kind, metrics.JobError)
+		return err
+	}
 }
 
 // Start starts fetching and running jobs; it returns at once.
 func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
 
 // Stop stops taking jobs and waits for running ones until ctx is done, then cancels them; a
-// cancelled job is retried after a restart. It closes the database.
+// cancelled job is retried after a restart or by another replica. It closes the queue's
+// database handles.
 func (q *Queue) Stop(ctx context.Context) error {
 	err := q.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
@@ -213,7 +340,23 @@ func (q *Queue) Stop(ctx context.Context) error {
 		defer cancel()
 		err = q.client.StopAndCancel(hard)
 	}
-	return errors.Join(err, q.db.Close())
+	return errors.Join(err, q.backend.close())
+}
+
+// Stats reports the jobs by kind and state and whether this replica leads the queue.
+func (q *Queue) Stats(ctx context.Context) (metrics.QueueStats, error) {
+	jobs, leader, err := q.backend.stats(ctx)
+	if err != nil {
+		return metrics.QueueStats{}, fmt.Errorf("job queue stats: %w", err)
+	}
+	return metrics.QueueStats{Jobs: jobs, Leader: leader != "" && leader == q.client.ID()}, nil
+}
+
+// TryLock takes the scan lock of a repository across every replica sharing the database, or
+// reports false when it is held; unlock releases it. A replica that dies releases its locks
+// with its database connection.
+func (q *Queue) TryLock(ctx context.Context, key string) (unlock func(), ok bool, err error) {
+	return q.backend.tryLock(ctx, key)
 }
 
 // EnqueueScan queues a scan at (or after) at; it reports false when the same job was queued
@@ -234,32 +377,19 @@ func (q *Queue) EnqueueScan(ctx context.Context, a ScanArgs, at time.Time) (bool
 	return !res.UniqueSkippedAsDuplicate, nil
 }
 
-type scanWorker struct {
-	river.WorkerDefaults[ScanArgs]
-	h       Handlers
-	timeout time.Duration
-}
+// statsQuery counts River's jobs by kind and state; the same SQL runs on both drivers.
+const statsQuery = `SELECT kind, state, COUNT(*) FROM river_job GROUP BY kind, state`
 
-func (w *scanWorker) Work(ctx context.Context, j *river.Job[ScanArgs]) error {
-	err := w.h.Scan(ctx, j.Args)
-	if errors.Is(err, ErrBusy) {
-		return river.JobSnooze(2 * time.Second) // the running scan finishes first; this one runs after it
+// leaderQuery reads the elected leader's client id.
+const leaderQuery = `SELECT leader_id FROM river_leader`
+
+// quiet passes on River's warnings and errors only: River logs every job and migration at
+// info.
+func quiet(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
 	}
-	return err
-}
-
-func (w *scanWorker) Timeout(*river.Job[ScanArgs]) time.Duration { return w.timeout }
-
-// queueDSN is the modernc connection string of River's connection: the same WAL file as the
-// store, waiting for the store's writers rather than failing with SQLITE_BUSY.
-func queueDSN(p string) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Set("_txlock", "immediate")
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(p), RawQuery: q.Encode()}
-	return u.String()
+	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
 }
 
 // levelFloor drops records below a level: River logs every job at info.

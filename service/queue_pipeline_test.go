@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -12,9 +11,18 @@ import (
 // which River refuses under one second: every insert failed and the retry worker never ran.
 func TestQueuePipelineJobRunsEveryPeriod(t *testing.T) {
 	t.Parallel()
+	for _, b := range testBackends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			testQueuePipelineJobRunsEveryPeriod(t, b.open(t))
+		})
+	}
+}
+
+func testQueuePipelineJobRunsEveryPeriod(t *testing.T, b Backend) {
 	const every = 100 * time.Millisecond
 	h := &recHandlers{scanned: make(chan ScanArgs, 1)}
-	q, err := OpenQueue(t.Context(), filepath.Join(t.TempDir(), "patrol.db"), h, QueueOptions{PipelineEvery: every, Poll: 20 * time.Millisecond})
+	q, err := OpenQueue(t.Context(), b, h, QueueOptions{PipelineEvery: every, Poll: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

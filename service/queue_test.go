@@ -2,15 +2,13 @@ package service
 
 import (
 	"context"
-	"encoding/json"
-	"path/filepath"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
+	"github.com/patrolsec/patrol/service/metrics"
 )
 
 type recHandlers struct {
@@ -32,11 +30,20 @@ func (r *recHandlers) Scan(_ context.Context, a ScanArgs) error {
 func (r *recHandlers) Tick(context.Context, string, time.Time) error { r.ticks.Add(1); return nil }
 func (r *recHandlers) Sweep(context.Context) error                   { r.sweeps.Add(1); return nil }
 func (r *recHandlers) Pipeline(context.Context) error                { r.pipeline.Add(1); return nil }
+func (r *recHandlers) Finding(context.Context, string) error         { return nil }
 
 func TestQueueRunsUniqueScans(t *testing.T) {
 	t.Parallel()
+	for _, b := range testBackends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			testQueueRunsUniqueScans(t, b.open(t))
+		})
+	}
+}
+
+func testQueueRunsUniqueScans(t *testing.T, path Backend) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "patrol.db")
 	h := &recHandlers{scanned: make(chan ScanArgs, 200)}
 	q, err := OpenQueue(ctx, path, h, QueueOptions{Workers: 4, Poll: 20 * time.Millisecond, Sweep: "@every 1h"})
 	if err != nil {
@@ -111,43 +118,30 @@ func TestParseSchedule(t *testing.T) {
 // every few seconds).
 func TestEnqueueScanDueNow(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	q, err := OpenQueue(ctx, filepath.Join(t.TempDir(), "patrol.db"), &recHandlers{}, QueueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Stop(context.Background()) // never started: the jobs stay as inserted
-	now := time.Now()
-	for _, tc := range []struct {
-		name string
-		at   time.Time
-		want rivertype.JobState
-	}{
-		{"zero", time.Time{}, rivertype.JobStateAvailable},
-		{"past", now.Add(-time.Minute), rivertype.JobStateAvailable},
-		{"future", now.Add(time.Hour), rivertype.JobStateScheduled},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			a := ScanArgs{Repository: "repo-" + tc.name, Trigger: TriggerSweep, Tick: now.UTC()}
-			if ok, err := q.EnqueueScan(ctx, a, tc.at); err != nil || !ok {
-				t.Fatalf("EnqueueScan = %v, %v; want inserted", ok, err)
-			}
-			res, err := q.client.JobList(ctx, river.NewJobListParams().Kinds(ScanArgs{}.Kind()).First(100))
+	for _, b := range testBackends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			q, err := OpenQueue(ctx, b.open(t), &recHandlers{}, QueueOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var states []rivertype.JobState
-			for _, j := range res.Jobs {
-				var got ScanArgs
-				if err := json.Unmarshal(j.EncodedArgs, &got); err != nil {
-					t.Fatal(err)
-				}
-				if got.Repository == a.Repository {
-					states = append(states, j.State)
+			defer q.Stop(context.Background()) // never started: the jobs stay as inserted
+			now := time.Now()
+			for _, at := range []time.Time{{}, now.Add(-time.Minute), now.Add(time.Hour)} {
+				a := ScanArgs{Repository: "repo-" + at.String(), Trigger: TriggerSweep, Tick: now.UTC()}
+				if ok, err := q.EnqueueScan(ctx, a, at); err != nil || !ok {
+					t.Fatalf("EnqueueScan(at %v) = %v, %v; want inserted", at, ok, err)
 				}
 			}
-			if len(states) != 1 || states[0] != tc.want {
-				t.Errorf("job states %v, want [%s]", states, tc.want)
+			st, err := q.Stats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kind := ScanArgs{}.Kind()
+			want := map[metrics.JobKey]int{{Kind: kind, State: "available"}: 2, {Kind: kind, State: "scheduled"}: 1}
+			if !maps.Equal(st.Jobs, want) {
+				t.Errorf("jobs %v, want %v (zero and past available, future scheduled)", st.Jobs, want)
 			}
 		})
 	}

@@ -13,9 +13,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/robfig/cron/v3"
+	"golang.org/x/sync/singleflight"
+
 	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/pipeline"
 	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/scanner/git"
 	"github.com/patrolsec/patrol/scanner/scan"
 	"github.com/patrolsec/patrol/secret"
 	"github.com/patrolsec/patrol/service/metrics"
@@ -43,9 +47,9 @@ type Webhooks struct {
 
 // Options configure a Service.
 type Options struct {
-	// Store is the state store; DBPath the SQLite file it lives in, which River shares.
-	Store  store.Store
-	DBPath string
+	// Store is the state store; Backend the same database, where River keeps its jobs.
+	Store   store.Store
+	Backend Backend
 	// Pipeline takes findings from detected to notified; its Tokens must read back from
 	// CloneDir (pipeline.Rescan over Engine).
 	Pipeline *pipeline.Pipeline
@@ -71,6 +75,9 @@ type Options struct {
 	// PipelineEvery is how often due findings and messages are advanced (default 5s); Poll
 	// how often idle workers look for jobs (default 200ms).
 	PipelineEvery, Poll time.Duration
+	// ScanTimeout bounds one scan (default 2h); a scan whose replica died is taken over an
+	// hour after it.
+	ScanTimeout time.Duration
 	// Logger receives the service's log; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -93,10 +100,13 @@ type Service struct {
 
 	mu      sync.Mutex
 	lists   [][]targets.Repository // the last good listing of each target
+	listed  time.Time              // when the last enumeration finished; zero before the first
 	repos   map[string]*repository // by Key
 	byURL   map[string]string      // normalized clone URL → Key, for webhooks
-	running map[string]bool        // keys being scanned
+	running map[string]bool        // keys being scanned by this replica
 	started bool
+	cron    *cron.Cron         // this replica's own enumerations
+	listing singleflight.Group // one enumeration at a time
 }
 
 // ErrBusy is returned by Scan when the repository is being scanned already; the queue runs
@@ -146,36 +156,86 @@ func schedules(ts []Target, def string) []string {
 	return out
 }
 
-// Start opens the job queue on the store's file and starts it: periodic ticks of every
-// schedule, the sweep (run at once), the pipeline's retry worker. Jobs run with ctx's values
-// but not its cancellation: Stop ends the queue, letting running jobs finish first. (River
-// cancels every running job at once when its start context ends, so a SIGTERM context given
-// here would cut them off before shutdown_timeout.)
+// Start opens the job queue in the store's database and starts it: periodic ticks of every
+// schedule, the sweep (run at once), the pipeline's retry worker, each inserted by the queue's
+// leader only, and worked by whichever replica takes them. Every replica also lists the
+// targets itself, now and on the sweep's schedule, so that it knows the repositories whose
+// jobs it takes.
+//
+// Jobs run with ctx's values but not its cancellation: Stop ends the queue, letting running
+// jobs finish first. (River cancels every running job at once when its start context ends,
+// so a SIGTERM context given here would cut them off before shutdown_timeout.)
 func (s *Service) Start(ctx context.Context) error {
-	q, err := OpenQueue(ctx, s.o.DBPath, s, QueueOptions{
+	q, err := OpenQueue(ctx, s.o.Backend, s, QueueOptions{
 		Workers: s.o.Workers, Schedules: schedules(s.o.Targets, s.o.Schedule), Sweep: s.o.Sweep,
-		PipelineEvery: s.o.PipelineEvery, Poll: s.o.Poll, Logger: s.log,
+		PipelineEvery: s.o.PipelineEvery, Poll: s.o.Poll, ScanTimeout: s.o.ScanTimeout,
+		Metrics: s.o.Metrics, Logger: s.log,
 	})
 	if err != nil {
 		return err
 	}
-	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
+	bg := context.WithoutCancel(ctx)
+	if err := q.Start(bg); err != nil {
 		q.Stop(context.Background())
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	c := cron.New()
+	if s.o.Sweep != "" {
+		sched, err := ParseSchedule(s.o.Sweep)
+		if err != nil {
+			q.Stop(context.Background())
+			return err
+		}
+		c.Schedule(sched, cron.FuncJob(func() { s.refresh(bg) }))
+	}
+	c.Start()
 	s.mu.Lock()
-	s.queue, s.started = q, true
+	s.queue, s.started, s.cron = q, true, c
 	s.mu.Unlock()
+	if s.o.Sweep != "" {
+		go s.refresh(bg) // the sweep job may run on another replica
+	}
 	return nil
+}
+
+// refresh lists the targets unless another enumeration (the sweep job's, on this replica)
+// finished less than a minute ago.
+func (s *Service) refresh(ctx context.Context) {
+	s.mu.Lock()
+	recent := !s.listed.IsZero() && s.o.Now().Sub(s.listed) < time.Minute
+	s.mu.Unlock()
+	if recent {
+		return
+	}
+	_ = s.enumerate(ctx) // logged there
+}
+
+// enumerate lists every target and replaces the set of watched repositories; a call while
+// another runs waits for that one and shares its result (the sweep job and this replica's own
+// refresh at start). A target whose listing fails keeps its previous repositories (a failed
+// page must not look like deleted repositories); the error is logged and returned.
+func (s *Service) enumerate(ctx context.Context) error {
+	_, err, _ := s.listing.Do("", func() (any, error) { return nil, s.list(ctx) })
+	return err
+}
+
+// Queue returns the running job queue, or nil before Start and after Stop.
+func (s *Service) Queue() *Queue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queue
 }
 
 // Stop stops taking jobs and lets running ones finish until ctx is done; the rest are
 // cancelled and run again after a restart (their cursors did not move).
 func (s *Service) Stop(ctx context.Context) error {
 	s.mu.Lock()
-	q := s.queue
-	s.queue, s.started = nil, false
+	q, c := s.queue, s.cron
+	s.queue, s.started, s.cron = nil, false, nil
 	s.mu.Unlock()
+	if c != nil {
+		<-c.Stop().Done()
+	}
 	if q == nil {
 		return nil
 	}
@@ -238,10 +298,8 @@ func (s *Service) keys() []string {
 	return out
 }
 
-// enumerate lists every target and replaces the set of watched repositories. A target whose
-// listing fails keeps its previous repositories (a failed page must not look like deleted
-// repositories); the error is logged and returned.
-func (s *Service) enumerate(ctx context.Context) error {
+// list lists every target: see enumerate.
+func (s *Service) list(ctx context.Context) error {
 	var errs []error
 	s.mu.Lock()
 	if s.lists == nil {
@@ -283,6 +341,9 @@ func (s *Service) enumerate(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.lists, s.repos, s.byURL = lists, next, byURL
+	if len(errs) < len(s.o.Targets) || len(s.o.Targets) == 0 {
+		s.listed = s.o.Now() // at least one target listed: the repositories are known
+	}
 	s.mu.Unlock()
 	s.o.Metrics.SetRepositories(len(next))
 	s.log.InfoContext(ctx, "targets enumerated", "repositories", len(next), "before", len(prevRepos))
@@ -306,6 +367,10 @@ func normalizeURL(raw string) string {
 // a repository whose previous scan still runs is skipped and counted.
 func (s *Service) Tick(ctx context.Context, schedule string, at time.Time) error {
 	s.mu.Lock()
+	if s.listed.IsZero() {
+		s.mu.Unlock()
+		return ErrNotReady
+	}
 	var due []string
 	for k, r := range s.repos {
 		if r.schedule != schedule {
@@ -391,25 +456,45 @@ func (s *Service) Scan(ctx context.Context, a ScanArgs) error {
 	s.mu.Lock()
 	r := s.repos[a.Repository]
 	if r == nil {
+		listed := !s.listed.IsZero()
 		s.mu.Unlock()
+		if !listed {
+			return ErrNotReady
+		}
 		s.log.InfoContext(ctx, "scan of a repository no longer watched: dropped", "repo", a.Repository)
 		return nil
 	}
-	if s.running[a.Repository] {
-		s.mu.Unlock()
+	busy := func() error {
 		if a.Trigger == TriggerSchedule || a.Trigger == TriggerSweep {
 			s.o.Metrics.SchedulerSkipped()
+			s.log.InfoContext(ctx, "repository being scanned; scheduled scan skipped", "repo", a.Repository)
 			return nil
 		}
 		return ErrBusy
 	}
+	if s.running[a.Repository] {
+		s.mu.Unlock()
+		return busy()
+	}
 	s.running[a.Repository] = true
+	q := s.queue
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		delete(s.running, a.Repository)
 		s.mu.Unlock()
 	}()
+	if q != nil {
+		// Another replica may be scanning it: one scan of a repository at a time.
+		unlock, ok, err := q.TryLock(ctx, a.Repository)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", a.Repository, err)
+		}
+		if !ok {
+			return busy()
+		}
+		defer unlock()
+	}
 
 	start := time.Now()
 	res, err := s.scan(ctx, r)
@@ -427,17 +512,10 @@ func (s *Service) Scan(ctx context.Context, a ScanArgs) error {
 	}
 	s.log.InfoContext(ctx, "scanned", "repo", r.Key, "trigger", a.Trigger, "blobs", res.Stats.Chunks,
 		"bytes", res.Stats.Bytes, "findings", len(res.Findings), "elapsed", time.Since(start).Round(time.Millisecond).String())
-	if len(res.Findings) == 0 {
-		return nil
+	if len(res.Findings) == 0 || completerFrom(ctx) != nil {
+		return nil // a queue job queued one job per finding with its findings
 	}
-	var fps []string
-	for _, f := range res.Findings {
-		s.o.Metrics.Finding(f.DetectorID, f.Provider, string(f.Confidence))
-		if !slices.Contains(fps, f.Fingerprint) {
-			fps = append(fps, f.Fingerprint)
-		}
-	}
-	if err := s.o.Pipeline.Drain(ctx, fps, s.o.Now()); err != nil {
+	if err := s.o.Pipeline.Drain(ctx, fingerprints(res.Findings), s.o.Now()); err != nil {
 		s.log.WarnContext(ctx, "pipeline after scan; the retry worker takes it from here", "repo", r.Key, "err", err.Error())
 	}
 	return nil
@@ -466,13 +544,57 @@ func (s *Service) scan(ctx context.Context, r *repository) (scan.Result, error) 
 	if len(res.Stats.Errors) > 0 {
 		return res, fmt.Errorf("%d blobs could not be read (first: %w); the cursor stays", len(res.Stats.Errors), res.Stats.Errors[0])
 	}
+	for _, f := range res.Findings {
+		s.o.Metrics.Finding(f.DetectorID, f.Provider, string(f.Confidence))
+	}
+	complete := completerFrom(ctx)
 	_, err = s.o.Pipeline.Record(ctx, res.Findings, func(tx store.Store) error {
 		if err := tx.SaveCursor(ctx, store.Cursor{Repository: r.Key, Refs: res.Tips, ScannedAt: s.o.Now()}); err != nil {
 			return err
 		}
-		return tx.MarkScanned(ctx, r.Key, res.Blobs)
+		if err := tx.MarkScanned(ctx, r.Key, res.Blobs); err != nil {
+			return err
+		}
+		if complete != nil {
+			return complete(ctx, tx, fingerprints(res.Findings))
+		}
+		return nil
 	})
 	return res, err
+}
+
+// fingerprints returns the distinct fingerprints of fs, in order.
+func fingerprints(fs []scanner.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if !slices.Contains(out, f.Fingerprint) {
+			out = append(out, f.Fingerprint)
+		}
+	}
+	return out
+}
+
+// Finding takes one finding as far through the pipeline as it can go now: the job a scan
+// queues per finding it records.
+func (s *Service) Finding(ctx context.Context, fingerprint string) error {
+	return s.o.Pipeline.Drain(ctx, []string{fingerprint}, s.o.Now())
+}
+
+// FetchMirror brings this replica's mirror of a watched repository up to date, for a step
+// that must read a token back from a repository another replica scanned
+// (pipeline.Rescan.Fetch). A repository no target lists is refused.
+func (s *Service) FetchMirror(ctx context.Context, repo string) error {
+	s.mu.Lock()
+	var r *repository
+	if key, ok := s.byURL[normalizeURL(repo)]; ok {
+		r = s.repos[key]
+	}
+	s.mu.Unlock()
+	if r == nil {
+		return fmt.Errorf("fetch %s: not a watched repository", git.RedactText(repo))
+	}
+	_, err := git.Mirror(ctx, git.GitOptions{Repo: repo, CloneDir: s.o.CloneDir, Token: r.token, Logger: s.log})
+	return err
 }
 
 // OldestScan returns when the watched repository scanned longest ago was last scanned; a

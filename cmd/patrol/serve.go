@@ -140,7 +140,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		wh.AzureDevOpsUser, wh.AzureDevOpsPassword = a.Username, a.Password.Reveal()
 	}
 	svc, err = service.New(service.Options{
-		Store: st, DBPath: dbPath, Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
+		Store: st, Backend: service.Backend{SQLite: dbPath}, Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
 		Workers: cfg.Serve.Workers, Schedule: cfg.Serve.Schedule, Sweep: cfg.Serve.Sweep, MaxBlobSize: cfg.MaxBlobSize,
 		Webhooks: wh, Metrics: m, Logger: log,
 	})

@@ -161,3 +161,18 @@ func secureRemote(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && httpx.Secure(u)
 }
+
+// Mirror makes or refreshes the bare mirror of the remote opts.Repo in opts.CloneDir (as a
+// scan does before reading it) and returns its directory; only Repo, CloneDir, Token, Mode
+// and Logger are read. A replica of patrol serve that must read a token back from a
+// repository another replica scanned calls it when its own clone cache has no mirror yet.
+func Mirror(ctx context.Context, opts GitOptions) (string, error) {
+	if !IsURL(opts.Repo) {
+		return "", fmt.Errorf("mirror %s: not a remote URL", opts.Repo)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return cloneOrFetch(ctx, opts, log)
+}

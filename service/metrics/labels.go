@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/patrolsec/patrol/detectors"
 	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/revoke/providers"
@@ -26,6 +28,18 @@ const (
 	ScanOK       = "ok"       // scanned, findings and cursor recorded
 	ScanError    = "error"    // fetch or scan failed; the cursor did not move
 	ScanCanceled = "canceled" // stopped by shutdown; the next run resumes
+
+	// Job kinds (River's kind names of patrol's jobs).
+	JobScan     = "patrol_scan"     // scan one repository from its cursor
+	JobTick     = "patrol_tick"     // a schedule fired: queue its repositories' scans
+	JobSweep    = "patrol_sweep"    // re-enumerate the targets and scan every repository
+	JobPipeline = "patrol_pipeline" // advance due findings and deliver due messages
+	JobFinding  = "patrol_finding"  // take one new finding through the pipeline
+
+	// Job outcomes.
+	JobOK      = "ok"      // the job's work is done
+	JobError   = "error"   // it failed; River retries it with backoff
+	JobSnoozed = "snoozed" // it runs again shortly (the repository is being scanned elsewhere)
 
 	// ChannelEmail is the notification channel of SMTP mail.
 	ChannelEmail = "email"
@@ -70,6 +84,8 @@ type labelSets struct {
 	channel, notification     set
 	source, delivery          set
 	state                     set
+	jobKind, jobOutcome       set
+	jobState                  set
 }
 
 func newLabelSets(extraDetectors []string) labelSets {
@@ -91,6 +107,9 @@ func newLabelSets(extraDetectors []string) labelSets {
 		source:          newSet(webhook.Sources()...),
 		delivery:        newSet(webhook.Outcomes()...),
 		state:           newSet(words(lifecycle.States()...)...),
+		jobKind:         newSet(JobScan, JobTick, JobSweep, JobPipeline, JobFinding),
+		jobOutcome:      newSet(JobOK, JobError, JobSnoozed),
+		jobState:        newSet(words(rivertype.JobStates()...)...),
 	}
 }
 

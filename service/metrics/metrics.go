@@ -39,7 +39,11 @@ type Options struct {
 	// patrol_oldest_scan_age_seconds. Nil, or a zero time (no repository yet), leaves the
 	// series out.
 	OldestScan func(ctx context.Context) (time.Time, error)
-	// ScrapeTimeout bounds each call of PipelineCounts and OldestScan; zero means 5s.
+	// Queue returns the job queue's counts by kind and state and whether this replica is the
+	// queue's leader; it is called at each scrape for patrol_queue_jobs and patrol_leader.
+	// Nil leaves both out.
+	Queue func(ctx context.Context) (QueueStats, error)
+	// ScrapeTimeout bounds each call of PipelineCounts, OldestScan and Queue; zero means 5s.
 	ScrapeTimeout time.Duration
 	// Now is the clock of patrol_oldest_scan_age_seconds; nil means time.Now.
 	Now func() time.Time
@@ -66,9 +70,25 @@ type Metrics struct {
 	repositories     prometheus.Gauge
 	containment      prometheus.Histogram
 	schedulerSkipped prometheus.Counter
+	jobs             *prometheus.CounterVec
 	pipeline         *prometheus.Desc
 	oldestAge        *prometheus.Desc
+	queueJobs        *prometheus.Desc
+	leader           *prometheus.Desc
 }
+
+// QueueStats is what Options.Queue reports of the job queue.
+type QueueStats struct {
+	// Jobs counts the jobs of each kind (a Job* constant) in each River state (available,
+	// scheduled, running, retryable, completed, discarded, cancelled, pending).
+	Jobs map[JobKey]int
+	// Leader is true when this replica is the queue's elected leader (it inserts the
+	// periodic jobs and runs River's maintenance).
+	Leader bool
+}
+
+// JobKey is one (kind, state) pair of QueueStats.Jobs.
+type JobKey struct{ Kind, State string }
 
 // Histogram buckets, in seconds.
 var (
@@ -154,6 +174,17 @@ func New(reg Registry, o Options) (*Metrics, error) {
 		Name: "patrol_scheduler_skipped_total",
 		Help: "Scheduled scans skipped because the previous scan of the same repository was still running.",
 	})
+	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "patrol_jobs_total",
+		Help: "Jobs this replica worked, by kind (patrol_scan, patrol_tick, patrol_sweep, patrol_pipeline, patrol_finding) " +
+			"and outcome (ok, error, snoozed).",
+	}, []string{"kind", "outcome"})
+	m.queueJobs = prometheus.NewDesc("patrol_queue_jobs",
+		"Jobs in the queue's table, by kind and River state (available, scheduled, running, retryable, completed, "+
+			"discarded, cancelled, pending): the backlog is available+scheduled+retryable.",
+		[]string{"kind", "state"}, nil)
+	m.leader = prometheus.NewDesc("patrol_leader",
+		"1 when this replica is the job queue's elected leader (it schedules the periodic jobs), else 0.", nil, nil)
 	m.pipeline = prometheus.NewDesc("patrol_pipeline_findings",
 		"Stored findings in each pipeline state (detected, unknown, live, dead, skipped, not_revoked, revoking, "+
 			"revoke_failed, revocation_sent, unconfirmed, confirmed_dead, notified).",
@@ -206,13 +237,18 @@ func (m *Metrics) initSeries() {
 			m.webhooks.WithLabelValues(s, o)
 		}
 	}
+	for _, k := range n.jobKind.values {
+		for _, o := range n.jobOutcome.values {
+			m.jobs.WithLabelValues(k, o)
+		}
+	}
 }
 
 // own are the collectors Metrics is made of.
 func (m *Metrics) own() []prometheus.Collector {
 	return []prometheus.Collector{m.buildInfo, m.scans, m.scanDuration, m.scannedBytes, m.findings,
 		m.verifications, m.revocations, m.notifications, m.webhooks, m.repositories, m.containment,
-		m.schedulerSkipped}
+		m.schedulerSkipped, m.jobs}
 }
 
 // Describe implements prometheus.Collector.
@@ -222,6 +258,8 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	}
 	ch <- m.pipeline
 	ch <- m.oldestAge
+	ch <- m.queueJobs
+	ch <- m.leader
 }
 
 // Collect implements prometheus.Collector. It reads the pipeline counts and the oldest scan
@@ -237,6 +275,39 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	if m.o.OldestScan != nil {
 		m.collectOldest(ch)
 	}
+	if m.o.Queue != nil {
+		m.collectQueue(ch)
+	}
+}
+
+func (m *Metrics) collectQueue(ch chan<- prometheus.Metric) {
+	var st QueueStats
+	if !m.fromStore(ch, m.queueJobs, "job queue", func(ctx context.Context) (err error) {
+		st, err = m.o.Queue(ctx)
+		return err
+	}) {
+		return
+	}
+	counts := map[JobKey]int{}
+	for _, k := range m.names.jobKind.values {
+		for _, s := range m.names.jobState.values {
+			counts[JobKey{k, s}] = 0
+		}
+	}
+	for key, n := range st.Jobs {
+		counts[JobKey{m.names.jobKind.clamp(key.Kind), m.names.jobState.clamp(key.State)}] += n
+	}
+	for key, n := range counts {
+		if n == 0 && (key.Kind == Other || key.State == Other) {
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(m.queueJobs, prometheus.GaugeValue, float64(n), key.Kind, key.State)
+	}
+	leader := 0.0
+	if st.Leader {
+		leader = 1
+	}
+	ch <- prometheus.MustNewConstMetric(m.leader, prometheus.GaugeValue, leader)
 }
 
 // fromStore runs one store read of a scrape, bounded by ScrapeTimeout. A failure is logged and
@@ -389,4 +460,13 @@ func (m *Metrics) Contained(d time.Duration) {
 		return
 	}
 	m.containment.Observe(max(d, 0).Seconds())
+}
+
+// JobDone records a job this replica worked: its kind (a Job* constant) and outcome
+// (JobOK, JobError, JobSnoozed).
+func (m *Metrics) JobDone(kind, outcome string) {
+	if m == nil {
+		return
+	}
+	m.jobs.WithLabelValues(m.names.jobKind.clamp(kind), m.names.jobOutcome.clamp(outcome)).Inc()
 }
