@@ -71,6 +71,7 @@ func DefaultServe() Serve {
 		Schedule:        DefaultSchedule,
 		Sweep:           DefaultSweep,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		ScanTimeout:     DefaultScanTimeout,
 	}
 	// Without a cache directory ($HOME and $XDG_CACHE_HOME unset) clone_dir stays empty, and
 	// Validate asks for it as soon as a target needs a clone.

@@ -144,7 +144,7 @@ func TestLoadExample(t *testing.T) {
 		Store: store.Config{Driver: "sqlite", DSN: "/var/lib/patrol/patrol.db", BusyTimeout: 10 * time.Second},
 		Serve: Serve{
 			Listen: ":9847", CloneDir: "/var/lib/patrol/repos", Workers: 4,
-			Schedule: "*/30 * * * *", Sweep: "@every 6h", ShutdownTimeout: 45 * time.Second,
+			Schedule: "*/30 * * * *", Sweep: "@every 6h", ShutdownTimeout: 45 * time.Second, ScanTimeout: 2 * time.Hour,
 		},
 		Targets: []Target{
 			{GitHub: &GitHubTarget{Org: "contoso", Token: NewSecret("not-a-token-github"), Schedule: "*/30 * * * *"}},
@@ -254,7 +254,7 @@ func TestDefaults(t *testing.T) {
 	}
 	wantServe := Serve{
 		Listen: "127.0.0.1:9847", CloneDir: filepath.Join(cache, "patrol", "repos"), Workers: 4,
-		Schedule: "*/30 * * * *", Sweep: "@every 6h", ShutdownTimeout: 30 * time.Second,
+		Schedule: "*/30 * * * *", Sweep: "@every 6h", ShutdownTimeout: 30 * time.Second, ScanTimeout: 2 * time.Hour,
 	}
 	if diff := cmp.Diff(wantServe, DefaultServe()); diff != "" {
 		t.Errorf("DefaultServe() mismatch (-want +got):\n%s", diff)

@@ -25,6 +25,8 @@ const (
 	DefaultSweep = "@every 6h"
 	// DefaultShutdownTimeout is how long SIGTERM waits for jobs in flight.
 	DefaultShutdownTimeout = 30 * time.Second
+	// DefaultScanTimeout bounds one repository scan.
+	DefaultScanTimeout = 2 * time.Hour
 )
 
 // Serve is the serve section: how `patrol serve` runs.
@@ -48,6 +50,10 @@ type Serve struct {
 	// ShutdownTimeout is how long SIGTERM waits for jobs in flight before leaving them to
 	// resume on the next start (default 30s; "90s", "2m").
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// ScanTimeout bounds one repository scan, fetch included (default 2h; "30m"). With
+	// several replicas, a scan whose replica died is given to another one ScanTimeout plus
+	// an hour (at most) after it started: set it above the longest scan you expect.
+	ScanTimeout time.Duration `yaml:"scan_timeout"`
 }
 
 // serveProblems validates the serve section.
@@ -69,6 +75,9 @@ func (c *Config) serveProblems() problems {
 	}
 	ps = append(ps, c.scheduleProblem("serve.schedule", s.Schedule)...)
 	ps = append(ps, c.scheduleProblem("serve.sweep", s.Sweep)...)
+	if s.ScanTimeout <= 0 {
+		ps = append(ps, c.at("serve.scan_timeout", "%s is not positive", s.ScanTimeout))
+	}
 	if s.ShutdownTimeout < 0 {
 		ps = append(ps, c.at("serve.shutdown_timeout", "%s is negative", s.ShutdownTimeout))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -113,7 +114,8 @@ type QueueOptions struct {
 	// on SQLite. On PostgreSQL new jobs are announced with LISTEN/NOTIFY as well.
 	Poll time.Duration
 	// ScanTimeout bounds one scan job (default 2h). A job still running this long after it
-	// started (its replica died) is given to another replica an hour later.
+	// started (its replica died) is given to another replica ScanTimeout (at most an hour)
+	// later.
 	ScanTimeout time.Duration
 	// Metrics counts the jobs worked; nil counts nothing.
 	Metrics *metrics.Metrics
@@ -256,9 +258,21 @@ func riverConfig(h Handlers, o QueueOptions, workers *river.Workers) (*river.Con
 		JobTimeout:        10 * time.Minute, // a sweep lists big organizations; scans set their own
 		// Longer than every job's timeout: River gives a job still running after this to
 		// another replica, so it must only happen to jobs whose replica died.
-		RescueStuckJobsAfter: o.ScanTimeout + time.Hour,
+		RescueStuckJobsAfter: o.ScanTimeout + min(o.ScanTimeout, time.Hour),
+		ID:                   clientID(),
 		Logger:               quiet(o.Logger),
 	}, nil
+}
+
+// clientID names this replica in River's tables (river_job.attempted_by, river_leader):
+// host, process id and start time, so an operator can tell which pod ran a job.
+func clientID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "patrol"
+	}
+	host = host[:min(len(host), 60)] // River takes ids up to 100 bytes
+	return fmt.Sprintf("%s_%d_%s", host, os.Getpid(), time.Now().UTC().Format("20060102T150405.000000"))
 }
 
 // completer finishes a scan job inside the store transaction that records the scan: it

@@ -102,6 +102,7 @@ func newRootCmd(ios streams) *cobra.Command {
 	root.AddCommand(
 		newScanCmd(ios),
 		newServeCmd(ios),
+		newMigrateCmd(ios),
 		newHookCmd(ios),
 		newVerifyCmd(ios),
 		newRevokeCmd(ios),

@@ -73,16 +73,9 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	if len(cfg.Targets) == 0 {
 		return withCode(exitError, fmt.Errorf("config %s: no targets: patrol serve has nothing to watch", cfg.Path()))
 	}
-	dbPath := cfg.Store.DSN
-	if dbPath == "" {
-		if dbPath, err = store.DefaultPath(); err != nil {
-			return withCode(exitError, err)
-		}
-	}
-	if dbPath, err = filepath.Abs(dbPath); err != nil {
+	if err := resolveStore(&cfg.Store); err != nil {
 		return withCode(exitError, err)
 	}
-	cfg.Store.DSN = dbPath
 	st, err := store.Open(ctx, cfg.Store)
 	if err != nil {
 		return withCode(exitError, err)
@@ -119,14 +112,23 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 				return time.Time{}, nil
 			}
 			return svc.OldestScan(ctx)
+		},
+		Queue: func(ctx context.Context) (metrics.QueueStats, error) {
+			if svc == nil || svc.Queue() == nil {
+				return metrics.QueueStats{}, nil
+			}
+			return svc.Queue().Stats(ctx)
 		}})
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	// Another replica may have scanned the repository a step reads a token back from: the
+	// service fetches this replica's mirror of it when it is missing (set below).
+	tokens := &pipeline.Rescan{Engine: engine, CloneDir: cfg.Serve.CloneDir}
 	p := pipeline.New(pipeline.Options{
 		Store: service.Observe(st, m, time.Now), Provs: provs, Notify: cfg.Notify, Mailer: mailer, Webhook: hook,
 		Policy: pipeline.Policy{Yes: f.yes, Allowed: cfg.Providers.RevokePolicy},
-		Actor:  "patrol serve", Tokens: pipeline.Rescan{Engine: engine, CloneDir: cfg.Serve.CloneDir},
+		Actor:  "patrol serve", Tokens: tokens,
 		Describe: cfg.Describe, Logger: log, CallTimeout: cfg.Providers.CallTimeout,
 	})
 	wh := service.Webhooks{}
@@ -140,13 +142,14 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		wh.AzureDevOpsUser, wh.AzureDevOpsPassword = a.Username, a.Password.Reveal()
 	}
 	svc, err = service.New(service.Options{
-		Store: st, Backend: service.Backend{SQLite: dbPath}, Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
+		Store: st, Backend: service.BackendOf(cfg.Store), Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
 		Workers: cfg.Serve.Workers, Schedule: cfg.Serve.Schedule, Sweep: cfg.Serve.Sweep, MaxBlobSize: cfg.MaxBlobSize,
-		Webhooks: wh, Metrics: m, Logger: log,
+		ScanTimeout: cfg.Serve.ScanTimeout, Webhooks: wh, Metrics: m, Logger: log,
 	})
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	tokens.Fetch = svc.FetchMirror
 	if f.once {
 		if err := svc.Once(ctx); err != nil {
 			return withCode(exitError, err)
@@ -171,7 +174,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	}
 	// One line says where the service is, in the log's own format (a JSON log stays JSON).
 	log.InfoContext(ctx, fmt.Sprintf("patrol serve: listening on http://%s (/metrics, /healthz, /readyz, /webhooks/…)", ln.Addr()),
-		"listen", ln.Addr().String(), "targets", len(tgts), "store", dbPath)
+		"listen", ln.Addr().String(), "targets", len(tgts), "store", store.RedactDSN(cfg.Store.DSN))
 
 	select {
 	case <-ctx.Done():
@@ -233,4 +236,25 @@ func serveTargets(cfg *config.Config, log *slog.Logger) ([]service.Target, error
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// resolveStore fills in the SQLite file's default path and makes it absolute (River opens it
+// by path too); a PostgreSQL DSN is left as it is.
+func resolveStore(c *store.Config) error {
+	if service.BackendOf(*c).Postgres != "" {
+		return nil
+	}
+	p := c.DSN
+	if p == "" {
+		var err error
+		if p, err = store.DefaultPath(); err != nil {
+			return err
+		}
+	}
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return err
+	}
+	c.DSN = p
+	return nil
 }
