@@ -31,6 +31,7 @@
 //	  sweep: "@every 6h"               # re-enumerate targets, compare ref tips
 //	  shutdown_timeout: 30s            # how long SIGTERM waits for jobs in flight
 //	  scan_timeout: 2h                 # bound of one repository scan (a dead replica's scan is retaken after it)
+//	  poll_only: false                 # PostgreSQL behind PgBouncer in transaction mode: no LISTEN/NOTIFY
 //	targets:                           # each item has exactly one kind
 //	  - github: {org: contoso, token: ${GITHUB_TOKEN}}          # or user:; base_url, include_forks, include_archived, alerts
 //	  - azuredevops: {org: contoso, token_file: /run/secrets/ado, projects: [app]}  # base_url for a collection

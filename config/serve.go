@@ -54,6 +54,11 @@ type Serve struct {
 	// several replicas, a scan whose replica died is given to another one ScanTimeout plus
 	// an hour (at most) after it started: set it above the longest scan you expect.
 	ScanTimeout time.Duration `yaml:"scan_timeout"`
+	// PollOnly makes the job queue find new jobs by polling alone, without PostgreSQL's
+	// LISTEN/NOTIFY: set it behind a connection pooler in transaction mode (PgBouncer's
+	// pool_mode = transaction), where LISTEN does not work. Jobs then start up to a poll
+	// interval later. Ignored on SQLite.
+	PollOnly bool `yaml:"poll_only"`
 }
 
 // serveProblems validates the serve section.

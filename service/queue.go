@@ -117,6 +117,9 @@ type QueueOptions struct {
 	// started (its replica died) is given to another replica ScanTimeout (at most an hour)
 	// later.
 	ScanTimeout time.Duration
+	// PollOnly finds jobs by polling alone, without LISTEN/NOTIFY (PostgreSQL behind a
+	// transaction-mode pooler).
+	PollOnly bool
 	// Metrics counts the jobs worked; nil counts nothing.
 	Metrics *metrics.Metrics
 	// Logger receives River's own logs at warning level and above; nil discards.
@@ -254,6 +257,7 @@ func riverConfig(h Handlers, o QueueOptions, workers *river.Workers) (*river.Con
 		Workers:           workers,
 		PeriodicJobs:      periodic,
 		FetchPollInterval: o.Poll,
+		PollOnly:          o.PollOnly,
 		FetchCooldown:     min(o.Poll, 100*time.Millisecond),
 		JobTimeout:        10 * time.Minute, // a sweep lists big organizations; scans set their own
 		// Longer than every job's timeout: River gives a job still running after this to

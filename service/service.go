@@ -78,6 +78,8 @@ type Options struct {
 	// ScanTimeout bounds one scan (default 2h); a scan whose replica died is taken over an
 	// hour after it.
 	ScanTimeout time.Duration
+	// PollOnly: see QueueOptions.
+	PollOnly bool
 	// Logger receives the service's log; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -168,7 +170,7 @@ func schedules(ts []Target, def string) []string {
 func (s *Service) Start(ctx context.Context) error {
 	q, err := OpenQueue(ctx, s.o.Backend, s, QueueOptions{
 		Workers: s.o.Workers, Schedules: schedules(s.o.Targets, s.o.Schedule), Sweep: s.o.Sweep,
-		PipelineEvery: s.o.PipelineEvery, Poll: s.o.Poll, ScanTimeout: s.o.ScanTimeout,
+		PipelineEvery: s.o.PipelineEvery, Poll: s.o.Poll, ScanTimeout: s.o.ScanTimeout, PollOnly: s.o.PollOnly,
 		Metrics: s.o.Metrics, Logger: s.log,
 	})
 	if err != nil {

@@ -144,7 +144,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	svc, err = service.New(service.Options{
 		Store: st, Backend: service.BackendOf(cfg.Store), Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
 		Workers: cfg.Serve.Workers, Schedule: cfg.Serve.Schedule, Sweep: cfg.Serve.Sweep, MaxBlobSize: cfg.MaxBlobSize,
-		ScanTimeout: cfg.Serve.ScanTimeout, Webhooks: wh, Metrics: m, Logger: log,
+		ScanTimeout: cfg.Serve.ScanTimeout, PollOnly: cfg.Serve.PollOnly, Webhooks: wh, Metrics: m, Logger: log,
 	})
 	if err != nil {
 		return withCode(exitError, err)
