@@ -146,23 +146,35 @@ func (b *postgresBackend) stats(ctx context.Context) (map[metrics.JobKey]int, st
 	return out, leader, nil
 }
 
-// tryLock takes a session advisory lock on a connection of its own, held until unlock closes
-// it: pg_try_advisory_lock answers at once, and the lock cannot outlive its replica.
+// tryLock takes a transaction-level advisory lock in a transaction of its own connection,
+// held open until unlock ends it: pg_try_advisory_xact_lock answers at once; the lock cannot
+// outlive its replica (a dead process's connection ends its transaction); and a transaction
+// keeps one server connection even behind a transaction-mode pooler, where a session lock
+// would be left on a connection the pooler hands to someone else.
 func (b *postgresBackend) tryLock(ctx context.Context, key string) (func(), bool, error) {
 	conn, err := pgx.ConnectConfig(ctx, b.conn.Copy())
 	if err != nil {
 		return nil, false, fmt.Errorf("scan lock of %s: %w", key, err)
 	}
-	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, scanLockSpace, key).Scan(&ok); err != nil {
-		conn.Close(context.WithoutCancel(ctx))
+	bg := context.WithoutCancel(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		conn.Close(bg)
 		return nil, false, fmt.Errorf("scan lock of %s: %w", key, err)
 	}
-	if !ok {
-		conn.Close(context.WithoutCancel(ctx))
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1, hashtext($2))`, scanLockSpace, key).Scan(&ok); err != nil || !ok {
+		tx.Rollback(bg)
+		conn.Close(bg)
+		if err != nil {
+			return nil, false, fmt.Errorf("scan lock of %s: %w", key, err)
+		}
 		return nil, false, nil
 	}
-	return func() { conn.Close(context.Background()) }, true, nil
+	return func() {
+		tx.Rollback(bg)
+		conn.Close(bg)
+	}, true, nil
 }
 
 // scanLockSpace is the first key of patrol's scan locks (pg_advisory_lock(int, int)), apart
