@@ -146,3 +146,47 @@ func TestEnqueueScanDueNow(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueScanLock: a repository's scan lock is held by one holder at a time, across two
+// queues on one database (two replicas, on PostgreSQL), and free again after unlock.
+func TestQueueScanLock(t *testing.T) {
+	t.Parallel()
+	for _, b := range testBackends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			db := b.open(t)
+			open := func() *Queue {
+				q, err := OpenQueue(ctx, db, &recHandlers{}, QueueOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { q.Stop(context.Background()) })
+				return q
+			}
+			q1 := open()
+			q2 := q1
+			if b.name == "postgres" {
+				q2 = open()
+			}
+			unlock, ok, err := q1.TryLock(ctx, "https://github.com/contoso/app")
+			if err != nil || !ok {
+				t.Fatalf("first TryLock = %v, %v; want held", ok, err)
+			}
+			if _, ok, err := q2.TryLock(ctx, "https://github.com/contoso/app"); err != nil || ok {
+				t.Fatalf("second TryLock = %v, %v; want refused while held", ok, err)
+			}
+			other, ok, err := q2.TryLock(ctx, "https://github.com/contoso/api")
+			if err != nil || !ok {
+				t.Fatalf("TryLock of another repository = %v, %v; want held", ok, err)
+			}
+			other()
+			unlock()
+			again, ok, err := q2.TryLock(ctx, "https://github.com/contoso/app")
+			if err != nil || !ok {
+				t.Fatalf("TryLock after unlock = %v, %v; want held", ok, err)
+			}
+			again()
+		})
+	}
+}
