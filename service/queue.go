@@ -113,9 +113,8 @@ type QueueOptions struct {
 	// Poll is how often idle workers look for jobs (default 200ms): the latency of a webhook
 	// on SQLite. On PostgreSQL new jobs are announced with LISTEN/NOTIFY as well.
 	Poll time.Duration
-	// ScanTimeout bounds one scan job (default 2h). A job still running this long after it
-	// started (its replica died) is given to another replica ScanTimeout (at most an hour)
-	// later.
+	// ScanTimeout bounds one scan job (default 2h). A job still running well after that (its
+	// replica died) is given to another replica: see rescueAfter.
 	ScanTimeout time.Duration
 	// PollOnly finds jobs by polling alone, without LISTEN/NOTIFY (PostgreSQL behind a
 	// transaction-mode pooler).
@@ -259,13 +258,23 @@ func riverConfig(h Handlers, o QueueOptions, workers *river.Workers) (*river.Con
 		FetchPollInterval: o.Poll,
 		PollOnly:          o.PollOnly,
 		FetchCooldown:     min(o.Poll, 100*time.Millisecond),
-		JobTimeout:        10 * time.Minute, // a sweep lists big organizations; scans set their own
+		JobTimeout:        jobTimeout, // a sweep lists big organizations; scans set their own
 		// Longer than every job's timeout: River gives a job still running after this to
 		// another replica, so it must only happen to jobs whose replica died.
-		RescueStuckJobsAfter: o.ScanTimeout + min(o.ScanTimeout, time.Hour),
+		RescueStuckJobsAfter: rescueAfter(o.ScanTimeout),
 		ID:                   clientID(),
 		Logger:               quiet(o.Logger),
 	}, nil
+}
+
+// jobTimeout bounds every job but scans (ScanTimeout).
+const jobTimeout = 10 * time.Minute
+
+// rescueAfter is how long a job may run before River gives it to another replica: past the
+// longest job's timeout by as much again, at most an hour.
+func rescueAfter(scan time.Duration) time.Duration {
+	longest := max(scan, jobTimeout)
+	return longest + min(longest, time.Hour)
 }
 
 // clientID names this replica in River's tables (river_job.attempted_by, river_leader):

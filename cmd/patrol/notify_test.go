@@ -45,7 +45,7 @@ func (x *sinkSession) Data(r io.Reader) error {
 func (x *sinkSession) Reset()        { x.rcpt = nil }
 func (x *sinkSession) Logout() error { return nil }
 
-func startSink(t *testing.T) (*smtpSink, string) {
+func startSink(t testing.TB) (*smtpSink, string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

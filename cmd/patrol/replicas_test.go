@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,7 +32,7 @@ import (
 // over smart HTTP behind a gate), the GitHub provider fake, a loopback SMTP server, and one
 // config whose clone_dir each replica sets from its environment (one clone cache a replica).
 type replicaEnv struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	cfg  string
 	dsn  string
@@ -50,9 +51,11 @@ type replicaOptions struct {
 	gated    bool   // one more repository, over HTTP, whose first fetch waits for the test
 	schedule string // serve.schedule
 	dsn      string // the database
+	history  int    // commits of generated source before the one with the token
+	workers  int    // serve.workers (default 4)
 }
 
-func newReplicaEnv(t *testing.T, o replicaOptions) *replicaEnv {
+func newReplicaEnv(t testing.TB, o replicaOptions) *replicaEnv {
 	t.Helper()
 	if patrolBin == "" {
 		t.Skip("no go toolchain to build the patrol binary")
@@ -79,6 +82,9 @@ func newReplicaEnv(t *testing.T, o replicaOptions) *replicaEnv {
 		tok := ghp(seed)
 		gitRun(t, bare, "init", "-q", "--bare")
 		gitRun(t, work, "init", "-q")
+		if o.history > 0 {
+			fastImport(t, work, name, o.history)
+		}
 		os.WriteFile(filepath.Join(work, "deploy.env"), []byte("# "+name+"\nGITHUB_TOKEN="+tok+"\n"), 0o644)
 		gitRun(t, work, "add", ".")
 		gitRun(t, work, "commit", "-qm", "deploy "+name)
@@ -115,12 +121,37 @@ func newReplicaEnv(t *testing.T, o replicaOptions) *replicaEnv {
 		"  schedule: \""+o.schedule+"\"\n"+
 		"  sweep: \"@every 1h\"\n"+
 		"  scan_timeout: 10s\n"+
+		fmt.Sprintf("  workers: %d\n", cmp.Or(o.workers, 4))+
 		"  shutdown_timeout: 5s\n"+
 		"targets:\n"+targets.String()+
 		"providers:\n  github: {base_url: "+gh.URL+"/, revoke: true}\n"+
 		"notify:\n  smtp: {host: "+host+", port: "+port+", from: patrol@contoso.example, tls: none}\n"+
 		"  allowed_domains: [contoso.example]\n"), 0o600)
 	return e
+}
+
+// fastImport writes n commits of generated source files into the repository at work (one
+// git fast-import, on refs/heads/main), so that a scan has history to read.
+func fastImport(t testing.TB, work, name string, n int) {
+	t.Helper()
+	var in bytes.Buffer
+	for i := range n {
+		var body strings.Builder
+		for j := range 40 {
+			fmt.Fprintf(&body, "func %s_%d_%d(x int) int { return x*%d + %d } // generated\n", name, i, j, i, j)
+		}
+		fmt.Fprintf(&in, "commit refs/heads/main\ncommitter Dev <dev@contoso.example> %d +0000\ndata 8\ncommit %d\n", 1700000000+i, i%10)
+		if i > 0 {
+			fmt.Fprintf(&in, "from refs/heads/main^0\n")
+		}
+		fmt.Fprintf(&in, "M 644 inline src/f%03d.go\ndata %d\n%s\n", i%50, body.Len(), body.String())
+	}
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir, cmd.Stdin = work, &in
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git fast-import: %v\n%s", err, out)
+	}
+	gitRun(t, work, "checkout", "-q", "-f", "main")
 }
 
 // gitHTTP serves the bare repositories under root over git's smart HTTP protocol (git
@@ -209,7 +240,7 @@ func (e *replicaEnv) serve(i int) *replica {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (r *replica) stop(t *testing.T) {
+func (r *replica) stop(t testing.TB) {
 	t.Helper()
 	r.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
@@ -237,7 +268,7 @@ func (r *replica) get(path string) (int, string) {
 }
 
 // metric sums the samples of a metric (name with its labels, as exposed) on the replica.
-func (r *replica) metric(t *testing.T, series string) float64 {
+func (r *replica) metric(t testing.TB, series string) float64 {
 	t.Helper()
 	code, body := r.get("/metrics")
 	if code != http.StatusOK {
@@ -254,7 +285,7 @@ func (r *replica) metric(t *testing.T, series string) float64 {
 	return 0
 }
 
-func waitUntil(t *testing.T, limit time.Duration, what string, ok func() bool, logs ...serveLog) {
+func waitUntil(t testing.TB, limit time.Duration, what string, ok func() bool, logs ...serveLog) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !ok() {

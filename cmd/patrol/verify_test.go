@@ -17,7 +17,7 @@ import (
 // fakeProviders plays GitHub, GitLab and Slack as PROVIDERS.md documents them: only the
 // documented methods and paths are served; anything else fails the test with a 404.
 type fakeProviders struct {
-	t       *testing.T
+	t       testing.TB
 	mu      sync.Mutex
 	live    map[string]bool // token → live
 	verify  map[string]int  // token → live checks
@@ -175,7 +175,7 @@ func randString(seed uint64, alphabet string, n int) string {
 	return string(b)
 }
 
-func gitRun(t *testing.T, dir string, args ...string) {
+func gitRun(t testing.TB, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
