@@ -496,8 +496,8 @@ func attachPgLocations(ctx context.Context, q pgQuerier, list []Finding) error {
 	return rows.Err()
 }
 
-// queryFindings runs a findings query and attaches the locations.
-func (s *pgStore) queryFindings(ctx context.Context, query string, args ...any) ([]Finding, error) {
+// pgCollect runs a query on s (the pool, or its transaction) and scans every row with scan.
+func pgCollect[T any](ctx context.Context, s *pgStore, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
 	q, err := s.reader()
 	if err != nil {
 		return nil, err
@@ -506,7 +506,16 @@ func (s *pgStore) queryFindings(ctx context.Context, query string, args ...any) 
 	if err != nil {
 		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Finding, error) { return scanPgFinding(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+}
+
+// queryFindings runs a findings query and attaches the locations.
+func (s *pgStore) queryFindings(ctx context.Context, query string, args ...any) ([]Finding, error) {
+	out, err := pgCollect(ctx, s, scanPgFinding, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.reader()
 	if err != nil {
 		return nil, err
 	}
@@ -582,10 +591,8 @@ func (s *pgStore) Finding(ctx context.Context, fingerprint string) (Finding, err
 
 // Findings implements Store.
 func (s *pgStore) Findings(ctx context.Context, q Query) ([]Finding, error) {
-	for _, st := range append([]State{q.State}, q.States...) {
-		if st != "" && !validState(st) {
-			return nil, fmt.Errorf("list findings: state %q is not a lower-case word of at most 32 bytes: %w", st, ErrInvalid)
-		}
+	if err := validateQuery(q); err != nil {
+		return nil, fmt.Errorf("list findings: %w", err)
 	}
 	var where []string
 	var args []any
@@ -711,20 +718,12 @@ func (s *pgStore) AuditLog(ctx context.Context, since time.Time, limit int) ([]A
 	if !since.IsZero() {
 		query, args = query+` WHERE at >= $1`, append(args, pgTime(since))
 	}
-	q, err := s.reader()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	rows, err := q.Query(ctx, query+` ORDER BY at, id`+limitClause(limit), args...)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEvent, error) {
+	out, err := pgCollect(ctx, s, func(r pgx.Row) (AuditEvent, error) {
 		var e AuditEvent
 		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Fingerprint, &e.Provider, &e.Target, &e.Result, &e.Detail)
 		e.At = e.At.UTC()
 		return e, err
-	})
+	}, query+` ORDER BY at, id`+limitClause(limit), args...)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
@@ -744,15 +743,7 @@ func scanPgMessage(r pgx.Row) (Message, error) {
 }
 
 func (s *pgStore) queryMessages(ctx context.Context, query string, args ...any) ([]Message, error) {
-	q, err := s.reader()
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Message, error) { return scanPgMessage(r) })
+	return pgCollect(ctx, s, scanPgMessage, query, args...)
 }
 
 // readPgMessage reads the message id through q, or ErrNotFound.
@@ -940,18 +931,9 @@ func (s *pgStore) SaveCursor(ctx context.Context, c Cursor) error {
 
 // Cursors implements Store.
 func (s *pgStore) Cursors(ctx context.Context) ([]Cursor, error) {
-	const op = "list cursors"
-	q, err := s.reader()
+	out, err := pgCollect(ctx, s, scanPgCursor, `SELECT repository, refs, scanned_at FROM cursors ORDER BY scanned_at, repository`)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	rows, err := q.Query(ctx, `SELECT repository, refs, scanned_at FROM cursors ORDER BY scanned_at, repository`)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Cursor, error) { return scanPgCursor(r) })
-	if err != nil {
-		return nil, s.fail(op, err)
+		return nil, s.fail("list cursors", err)
 	}
 	return out, nil
 }
@@ -979,22 +961,12 @@ func (s *pgStore) Scanned(ctx context.Context, repository string, blobs []string
 	if err := validateBlobs(repository, blobs); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	q, err := s.reader()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	out := make(map[string]bool)
-	if len(blobs) == 0 {
-		return out, nil
-	}
-	rows, err := q.Query(ctx, `SELECT blob_sha FROM scanned_blobs WHERE repository = $1 AND blob_sha = ANY($2)`, repository, blobs)
+	found, err := pgCollect(ctx, s, func(r pgx.Row) (b string, err error) { return b, r.Scan(&b) },
+		`SELECT blob_sha FROM scanned_blobs WHERE repository = $1 AND blob_sha = ANY($2)`, repository, blobs)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
-	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
+	out := make(map[string]bool, len(found))
 	for _, b := range found {
 		out[b] = true
 	}

@@ -540,10 +540,8 @@ func (s *sqliteStore) Finding(ctx context.Context, fingerprint string) (Finding,
 
 // Findings implements Store.
 func (s *sqliteStore) Findings(ctx context.Context, q Query) ([]Finding, error) {
-	for _, st := range append([]State{q.State}, q.States...) {
-		if st != "" && !validState(st) {
-			return nil, fmt.Errorf("list findings: state %q is not a lower-case word of at most 32 bytes: %w", st, ErrInvalid)
-		}
+	if err := validateQuery(q); err != nil {
+		return nil, fmt.Errorf("list findings: %w", err)
 	}
 	var where []string
 	var args []any
