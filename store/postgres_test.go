@@ -307,3 +307,37 @@ func TestPostgresHooks(t *testing.T) {
 		t.Error("SQLTx(sqlite store outside InTx) = true")
 	}
 }
+
+// TestPostgresConnectionLost terminates the store's connections from the server side (what
+// a restart of PostgreSQL does to them): a call that meets a dead connection fails with
+// ErrUnavailable, and the store recovers on its own.
+func TestPostgresConnectionLost(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s, dsn := openPostgres(t, nil)
+	save(t, s, finding(1, t0))
+	admin := rawPG(t, dsn)
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	var failed error
+	for range 10 { // the pool may hold more than one dead connection
+		_, err := s.Finding(ctx, fp(1))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, store.ErrUnavailable) {
+			t.Fatalf("Finding on a terminated connection = %v, want ErrUnavailable", err)
+		}
+		failed = err
+	}
+	if failed == nil {
+		t.Log("the pool replaced the terminated connections before any call met one")
+	} else {
+		t.Logf("Finding on a terminated connection: %v", failed)
+	}
+	if _, err := s.Finding(ctx, fp(1)); err != nil {
+		t.Errorf("Finding after the connections came back = %v", err)
+	}
+}
