@@ -52,18 +52,21 @@ func DSN(t testing.TB) string {
 	t.Helper()
 	admin := AdminDSN(t)
 	name := randomName()
+	dsn, err := WithDatabase(admin, name)
+	if err != nil { // not err's text: url.Parse repeats the URL, password included
+		t.Fatalf("pgtest: %s is not a postgres:// URL or key=value string", Env)
+	}
 	if err := exec(admin, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
+		if p, ok := pools.LoadAndDelete(dsn); ok { // SchemaDSN's connections to it
+			p.(*pgxpool.Pool).Close()
+		}
 		if err := exec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("pgtest: drop database %s: %v", name, err)
 		}
 	})
-	dsn, err := WithDatabase(admin, name)
-	if err != nil {
-		t.Fatalf("pgtest: %s: %v", Env, err)
-	}
 	return dsn
 }
 
@@ -85,7 +88,7 @@ func SchemaDSN(t testing.TB, dsn string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			t.Fatalf("pgtest: %s: %v", Env, err)
+			t.Fatal("pgtest: the database DSN is not a postgres:// URL")
 		}
 		q := u.Query()
 		q.Set("search_path", name)
