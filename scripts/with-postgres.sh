@@ -57,7 +57,12 @@ fi
 chmod 700 "$dir"
 
 started=0
+child=""
 cleanup() {
+	if [[ -n "$child" ]]; then
+		kill -TERM "$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+	fi
 	if [[ $started -eq 1 ]]; then
 		"${asuser[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
@@ -90,6 +95,11 @@ started=1
 
 export PATROL_TEST_POSTGRES_DSN="postgres://patrol@127.0.0.1:$port/postgres?sslmode=disable"
 echo "with-postgres: throwaway PostgreSQL $("$bindir/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port (PATROL_TEST_POSTGRES_DSN=$PATROL_TEST_POSTGRES_DSN)" >&2
+# CMD runs in the background so that a signal to this script is handled at once (bash runs
+# a trap only after the foreground command ends); cleanup stops CMD first.
+"$@" &
+child=$!
 status=0
-"$@" || status=$?
+wait "$child" || status=$?
+child=""
 exit "$status"
