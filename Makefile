@@ -15,9 +15,9 @@ build: ## build ./patrol
 install: ## install patrol into $(BIN) (on your PATH when GOPATH/bin is)
 	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/patrol
 
-test: ## go vet + race-enabled tests
+test: ## go vet + race-enabled tests (PostgreSQL ones on a throwaway cluster, see scripts/with-postgres.sh)
 	$(GO) vet ./...
-	$(GO) test -race ./...
+	bash scripts/with-postgres.sh $(GO) test -race ./...
 
 lint: ## gofmt, go mod tidy check
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

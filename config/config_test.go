@@ -39,7 +39,7 @@ func TestLoadInvalid(t *testing.T) {
 		// Every section's problem in one run, each at its line.
 		{"invalid-sections.yaml", []string{
 			`invalid-sections.yaml:2:12: unknown field "bogus_key"`,
-			`invalid-sections.yaml:3: store.driver: "postgres" is not built in yet`,
+			`invalid-sections.yaml:3: store.dsn: required for the postgres driver`,
 			`invalid-sections.yaml:5: notify.smtp.tls: "weird" is not starttls, implicit or none`,
 			`invalid-sections.yaml:5: notify.smtp.from: "nope" is not an email address`,
 		}},

@@ -22,7 +22,7 @@
 //	max_blob_size: 10485760                     # bytes; larger files and blobs are skipped and counted
 //	rules:                                      # custom detectors
 //	  - {id: acme-api-key, description: ACME API key, regex: '\b(acme_[a-z0-9]{32})\b', keywords: [acme_], min_entropy: 3}
-//	store: {driver: sqlite, dsn: /var/lib/patrol/patrol.db}
+//	store: {driver: sqlite, dsn: /var/lib/patrol/patrol.db}  # or {driver: postgres, dsn: "postgres://patrol@db:5432/patrol"}
 //	serve:
 //	  listen: ":9847"                  # default ":9847" with a file, 127.0.0.1:9847 without one
 //	  clone_dir: /var/lib/patrol/repos # default <user cache dir>/patrol/repos

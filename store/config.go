@@ -17,9 +17,14 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("store.dsn: a URL, but the %s driver takes a file path", DriverSQLite))
 		}
 	case DriverPostgres, "postgresql", "pgx":
-		errs = append(errs, fmt.Errorf("store.driver: %q is not built in yet (only %s is)", c.Driver, DriverSQLite))
+		if strings.TrimSpace(c.DSN) == "" {
+			errs = append(errs, fmt.Errorf("store.dsn: required for the %s driver: a postgres:// URL or key=value connection string", DriverPostgres))
+		} else if _, _, err := pgConfig(c.DSN); err != nil {
+			// The DSN may hold a password: the message does not repeat it.
+			errs = append(errs, fmt.Errorf("store.dsn: not a PostgreSQL connection string (a postgres:// URL or key=value pairs)"))
+		}
 	default:
-		errs = append(errs, fmt.Errorf("store.driver: %q is not supported (only %s is built in)", c.Driver, DriverSQLite))
+		errs = append(errs, fmt.Errorf("store.driver: %q is not supported (want %s or %s)", c.Driver, DriverSQLite, DriverPostgres))
 	}
 	if c.BusyTimeout < 0 {
 		errs = append(errs, fmt.Errorf("store.busy_timeout: %s is negative", c.BusyTimeout))

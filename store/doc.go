@@ -1,8 +1,8 @@
 // Package store is the durable state of patrol's finding pipeline: the findings (by
 // fingerprint, never by value), where each was seen, how far the pipeline got with it, the
 // append-only audit log and the notification outbox. It is an SQLite file by default (pure-Go
-// driver, no cgo) behind the [Store] interface, narrow enough for a PostgreSQL
-// implementation to follow without changing a caller.
+// driver, no cgo), or a PostgreSQL database that several replicas share, behind one [Store]
+// interface.
 //
 // What it does not do: decide. The pipeline (which alone joins scanner, revoke, notify and
 // store) chooses the transitions, the retry schedule and the messages; the store makes each
@@ -37,8 +37,9 @@
 // findings, marks its blobs scanned and advances its cursor together. The Store handed to
 // fn runs every method, reads included, on that transaction; each of its writes is a
 // savepoint, so a lost compare-and-set inside a transaction leaves it usable, and InTx on it
-// nests as a savepoint too. Transactions are serialized (SQLite has one writer), so a
-// read-modify-write inside InTx needs no further guard.
+// nests as a savepoint too. Transactions are serialized (SQLite has one writer; on
+// PostgreSQL an advisory lock does it), so a read-modify-write inside InTx needs no further
+// guard.
 //
 // # Idempotency guarantees
 //
@@ -71,7 +72,7 @@
 //
 // Versioned migrations are embedded (migrations/sqlite/NNNN_name.sql) and applied by [Open]
 // before it returns, each in its own transaction with its row in schema_migrations
-// (version, name, applied_at). Re-opening an up-to-date file applies nothing; a file
+// (version, name, applied_at); PostgreSQL's by [Migrate] (see "PostgreSQL" below). Re-opening an up-to-date file applies nothing; a file
 // migrated by a newer patrol is refused with [ErrSchemaTooNew]; an older file is upgraded in
 // place. Tables (0001, then 0002):
 //
@@ -97,11 +98,11 @@
 // must be 40 or 64 lower-case hex digits, and a repository URL with credentials in it is
 // refused, so that none of these fields can carry a token by mistake.
 //
-// Times are stored as INTEGER nanoseconds since the Unix epoch, UTC, with 0 for the zero
+// In SQLite, times are stored as INTEGER nanoseconds since the Unix epoch, UTC, with 0 for the zero
 // time (so a commit dated exactly 1970-01-01T00:00:00Z reads back as unknown). Integers
 // because the queue queries compare and sort times, and RFC 3339 text does not sort
 // (time.RFC3339Nano trims trailing zeros, so "…:05Z" sorts after "…:05.5Z"); they are also
-// exact to Go's nanosecond, compact, and BIGINT in PostgreSQL. Times beyond 1678–2262 are
+// exact to Go's nanosecond and compact. Times beyond 1678–2262 are
 // clamped. In the sqlite3 shell, datetime(at / 1e9, 'unixepoch') shows them.
 //
 // # SQLite
@@ -120,18 +121,43 @@
 //
 // # PostgreSQL
 //
-// Package [github.com/patrolsec/patrol/store/storetest] is the conformance suite every driver
-// runs: the behaviour above, free of SQL and of SQLite's particulars.
+// Config.Driver "postgres" (aliases "postgresql", "pgx") is the same [Store] on a shared
+// PostgreSQL database through a pgx v5 pool, for several replicas of `patrol serve`. Package
+// [github.com/patrolsec/patrol/store/storetest] is the conformance suite both drivers pass.
+// What differs from SQLite:
 //
-// A PostgreSQL implementation (Config.Driver "postgres", for several replicas sharing work)
-// would be a second type implementing [Store], chosen by [Open], with its own
-// migrations/postgres/*.sql; no caller changes. The SQL here is kept portable where that is
-// cheap: ON CONFLICT … DO NOTHING and RETURNING are the same in both; compare-and-set is a
-// conditional UPDATE checked by its row count, not a lock; times are BIGINT. What differs:
-// $n placeholders instead of ?, identity columns instead of INTEGER PRIMARY KEY, BYTEA (or
-// JSONB) for payload, a trigger function raising an exception for the audit log, and
-// DueMessages may add FOR UPDATE SKIP LOCKED. The in-process write semaphore is an SQLite
-// concern and would go; InTx must still serialize its transactions (the suite checks that
-// no read-modify-write is lost), under SERIALIZABLE with a retry on serialization failure or
-// behind a transaction-level advisory lock.
+//   - Schema: migrations/postgres/*.sql, numbered on their own (0001 is SQLite's 0001 and
+//     0002 together), with types an operator can read in psql: timestamptz (NULL for an unset
+//     time, microsecond precision; a NULL next_attempt is due now), bigint identity ids,
+//     jsonb refs of a cursor, json payloads (kept byte for byte). A trigger function raises
+//     on UPDATE, DELETE and TRUNCATE of audit_log.
+//   - Migrations: [Open] migrates nothing; it refuses a database older than this patrol with
+//     [ErrSchemaTooOld] (its text says to run `patrol migrate`) and a newer one with
+//     [ErrSchemaTooNew]. [Migrate] applies them, once per deploy, on one connection holding
+//     a session advisory lock (pg_advisory_lock(0x706174726f6c6d67), "patrolmg"), so that
+//     replicas racing it wait for each other; it runs the job queue's migrations under the
+//     same lock. (A transaction-level lock would not do: River's migrations commit on their
+//     own.)
+//   - Compare-and-set: one UPDATE … WHERE fingerprint = $1 AND state = ANY($2) [AND attempts
+//     = $n] RETURNING …, under READ COMMITTED: a concurrent updater of the row waits for the
+//     first to commit and re-checks the WHERE clause against the new row, so one wins.
+//     ClaimMessage is the same. SaveFinding, Enqueue, MarkScanned and RecordDelivery use
+//     ON CONFLICT … DO NOTHING.
+//   - Transactions: InTx holds the transaction-level advisory lock 0x706174726f6c7478
+//     ("patroltx") exclusively, and each write outside InTx holds it shared, which keeps the
+//     guarantee above (transactions serialized, across every replica) while single writes
+//     run concurrently; reads take no lock. Nested InTx and each write inside a transaction
+//     are savepoints (pgx's Begin on a Tx).
+//   - Errors name the database as postgres://user@host:port/database, never with its
+//     password, and add [ErrUnavailable] (cannot connect, connection lost, server starting
+//     or shutting down, out of connections: retry later; readiness reports it) and
+//     [ErrNoDatabase] for a database that does not exist. A DSN that does not parse is
+//     [ErrInvalid], and its text is not repeated (it may hold the password).
+//   - Text columns cannot hold NUL bytes or invalid UTF-8: in the free-text fields (paths,
+//     author names, audit details) such bytes are replaced by U+FFFD rather than make a
+//     save fail.
+//
+// [PgxPool], [PgxTx] and [SQLTx] hand the job queue (River) the database handle under a
+// Store, so that a job's completion commits in the store's transaction; nothing else should
+// use them.
 package store

@@ -86,7 +86,7 @@ func TestTimeRoundTrip(t *testing.T) {
 
 func TestLoadMigrations(t *testing.T) {
 	t.Parallel()
-	ms, err := loadMigrations(sqliteMigrations, "migrations/sqlite")
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil || len(ms) == 0 || ms[0].version != 1 || ms[0].name != "init" {
 		t.Fatalf("embedded migrations = %+v, %v", ms, err)
 	}

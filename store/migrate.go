@@ -13,11 +13,12 @@ import (
 	"strings"
 )
 
-// sqliteMigrations holds the schema, one file per version: NNNN_name.sql. A migration is
-// never edited once released; a change is a new file.
+// migrationFiles holds the schema of each driver, one file per version:
+// migrations/<driver>/NNNN_name.sql, numbered per driver. A migration is never edited once
+// released; a change is a new file.
 //
-//go:embed migrations/sqlite/*.sql
-var sqliteMigrations embed.FS
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFiles embed.FS
 
 // migration is one embedded schema change.
 type migration struct {
@@ -62,6 +63,7 @@ func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
 // migrate applies the migrations the database has not recorded yet, each in its own
 // transaction together with its schema_migrations row. Two processes opening a new file at
 // once are safe: the write lock serializes them and the second finds each version recorded.
+// It records in s.applied how many it applied.
 func (s *sqliteStore) migrate(ctx context.Context, ms []migration) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER NOT NULL PRIMARY KEY,
@@ -78,6 +80,7 @@ func (s *sqliteStore) migrate(ctx context.Context, ms []migration) error {
 		return fmt.Errorf("%s: schema version %d, this patrol knows up to %d: %w", s.path, current, len(ms), ErrSchemaTooNew)
 	}
 	for _, m := range ms[current:] {
+		did := false
 		err := s.write(ctx, func(tx execer) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
@@ -91,10 +94,14 @@ func (s *sqliteStore) migrate(ctx context.Context, ms []migration) error {
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, toDB(s.now()))
+			did = err == nil
 			return err
 		})
 		if err != nil {
 			return s.fail(fmt.Sprintf("apply migration %04d_%s", m.version, m.name), err)
+		}
+		if did {
+			s.applied++
 		}
 	}
 	return nil

@@ -161,9 +161,9 @@ func TestOpenErrors(t *testing.T) {
 			want: store.ErrSchemaTooNew,
 		},
 		{
-			name:    "postgres",
-			cfg:     func(p string) store.Config { return store.Config{Driver: "postgres", DSN: "postgres://db/patrol"} },
-			want:    store.ErrUnsupportedDriver,
+			name:    "postgres without a dsn",
+			cfg:     func(p string) store.Config { return store.Config{Driver: "postgres"} },
+			want:    store.ErrInvalid,
 			notPath: true,
 		},
 		{
@@ -231,11 +231,11 @@ func TestOpenMustExist(t *testing.T) {
 	}
 }
 
-func TestOpenPostgresMessage(t *testing.T) {
+func TestOpenPostgresWithoutDSN(t *testing.T) {
 	t.Parallel()
 	_, err := store.Open(t.Context(), store.Config{Driver: "postgres"})
-	if err == nil || !strings.Contains(err.Error(), "not built in yet") {
-		t.Errorf("Open(postgres) = %v, want \"not built in yet\"", err)
+	if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "store dsn: empty") {
+		t.Errorf("Open(postgres, no dsn) = %v, want ErrInvalid saying the dsn is empty", err)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -42,6 +41,8 @@ type sqliteStore struct {
 	now  func() time.Time
 	wsem chan struct{}
 	tx   *txState // nil but for the Store handed to an InTx fn
+	// applied counts the migrations Open applied (for Migrate).
+	applied int
 }
 
 // txState is the open transaction of an InTx call.
@@ -473,17 +474,7 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 		return Finding{}, false, fmt.Errorf("save finding %s: %w", fpText(f.Fingerprint), err)
 	}
 	now := s.now()
-	seen := f.LastSeen
-	if seen.IsZero() {
-		seen = f.FirstSeen
-	}
-	if seen.IsZero() {
-		seen = now
-	}
-	first := f.FirstSeen
-	if first.IsZero() {
-		first = seen
-	}
+	first, seen := saveTimes(f, now)
 	var out Finding
 	var created bool
 	err := s.write(ctx, func(tx execer) error {
@@ -549,10 +540,8 @@ func (s *sqliteStore) Finding(ctx context.Context, fingerprint string) (Finding,
 
 // Findings implements Store.
 func (s *sqliteStore) Findings(ctx context.Context, q Query) ([]Finding, error) {
-	for _, st := range append([]State{q.State}, q.States...) {
-		if st != "" && !validState(st) {
-			return nil, fmt.Errorf("list findings: state %q is not a lower-case word of at most 32 bytes: %w", st, ErrInvalid)
-		}
+	if err := validateQuery(q); err != nil {
+		return nil, fmt.Errorf("list findings: %w", err)
 	}
 	var where []string
 	var args []any
@@ -588,21 +577,11 @@ func (s *sqliteStore) Transition(ctx context.Context, fingerprint string, from [
 	}
 	set := []string{"state = ?", "updated_at = ?"}
 	args := []any{string(to), toDB(s.now())}
-	for _, c := range []struct {
-		col string
-		v   *string
-	}{
-		{"verify", (*string)(upd.Verify)}, {"owner_id", upd.OwnerID}, {"owner_name", upd.OwnerName},
-		{"owner_email", upd.OwnerEmail}, {"org", upd.Org}, {"revocation", (*string)(upd.Revocation)},
-		{"revocation_reason", upd.RevocationReason},
-	} {
-		if c.v != nil {
-			set, args = append(set, c.col+" = ?"), append(args, clip(*c.v))
-		}
+	cols, vals := updateColumns(upd)
+	for _, c := range cols {
+		set = append(set, c+" = ?")
 	}
-	if upd.Attempts != nil {
-		set, args = append(set, "attempts = ?"), append(args, *upd.Attempts)
-	}
+	args = append(args, vals...)
 	if upd.NextAttempt != nil {
 		set, args = append(set, "next_attempt = ?"), append(args, toDB(*upd.NextAttempt))
 	}
@@ -634,10 +613,7 @@ func (s *sqliteStore) Transition(ctx context.Context, fingerprint string, from [
 			if err != nil {
 				return err
 			}
-			if upd.IfAttempts != nil && slices.Contains(from, cur) {
-				return fmt.Errorf("attempts is %d, not %d: %w", attempts, *upd.IfAttempts, ErrConflict)
-			}
-			return fmt.Errorf("state is %s, not one of %v: %w", cur, from, ErrConflict)
+			return transitionConflict(cur, attempts, from, upd)
 		}
 		out, err = s.readFinding(ctx, tx, fingerprint)
 		return err
@@ -764,11 +740,7 @@ func (s *sqliteStore) Enqueue(ctx context.Context, m Message) (Message, bool, er
 	if err := validateMessage(m); err != nil {
 		return Message{}, false, fmt.Errorf("%s: %w", op, err)
 	}
-	created := s.clock(m.CreatedAt)
-	next := m.NextAttempt
-	if next.IsZero() {
-		next = created
-	}
+	created, next := enqueueTimes(m, s.now())
 	var out Message
 	var isNew bool
 	err := s.write(ctx, func(tx execer) error {
@@ -858,8 +830,7 @@ func (s *sqliteStore) checkMessageCAS(ctx context.Context, tx querier, res sql.R
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("status %s (attempts %d, next attempt %s), not %s: %w",
-		m.Status, m.Attempts, m.NextAttempt.Format(time.RFC3339), want, ErrConflict)
+	return messageConflict(m, want)
 }
 
 // MessageSent implements Store.

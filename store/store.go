@@ -16,7 +16,8 @@ import (
 const (
 	// DriverSQLite is a single SQLite file, the default (pure Go, no cgo).
 	DriverSQLite = "sqlite"
-	// DriverPostgres is reserved for a shared PostgreSQL database; not built in yet.
+	// DriverPostgres is a PostgreSQL database shared by several replicas ("postgresql" and
+	// "pgx" are accepted as aliases).
 	DriverPostgres = "postgres"
 )
 
@@ -32,15 +33,20 @@ const SendLease = 10 * time.Minute
 
 // Config selects and locates the store. The zero Config is an SQLite file at DefaultPath.
 type Config struct {
-	// Driver is "sqlite" (the default when empty). "postgres" is reserved and returns
-	// ErrUnsupportedDriver until it is built in.
+	// Driver is "sqlite" (the default when empty) or "postgres" (aliases "postgresql",
+	// "pgx").
 	Driver string `yaml:"driver"`
 	// DSN is, for SQLite, the path of the database file (created with its directories when
 	// missing); empty means DefaultPath. It is a plain path, not a URI: the store adds its
 	// own connection parameters. ":memory:" is refused, the store must survive restarts.
+	//
+	// For PostgreSQL it is required: a URL (postgres://user:password@host:5432/patrol?sslmode=verify-full)
+	// or key=value pairs ("host=db user=patrol dbname=patrol"), as pgx parses them, pgxpool's
+	// pool_max_conns and friends included. The database must exist and be migrated (Migrate).
+	// Error texts name it without the password.
 	DSN string `yaml:"dsn"`
-	// BusyTimeout is how long a connection waits for a lock held by another process
-	// (SQLite's busy_timeout); zero means DefaultBusyTimeout.
+	// BusyTimeout is how long an SQLite connection waits for a lock held by another process
+	// (SQLite's busy_timeout); zero means DefaultBusyTimeout. PostgreSQL ignores it.
 	BusyTimeout time.Duration `yaml:"busy_timeout"`
 	// MustExist makes Open fail with ErrNoDatabase, creating nothing, when the database file
 	// does not exist: for the commands that only read the store (patrol findings, patrol
@@ -77,29 +83,95 @@ func DefaultPath() (string, error) {
 	return filepath.Join(home, ".local", "share", "patrol", "patrol.db"), nil
 }
 
-// Open opens the store cfg names, creating it if needed (unless cfg.MustExist), and brings its schema up to date
-// before returning (each pending migration in its own transaction, recorded in
-// schema_migrations). Errors name the database file and match ErrCorrupt, ErrLocked,
-// ErrUnwritable, ErrSchemaTooNew, ErrNoDatabase or ErrUnsupportedDriver under errors.Is when
-// one applies.
-// The Store is safe for concurrent use, also by several processes sharing the file.
+// Open opens the store cfg names.
+//
+// SQLite: it creates the file if needed (unless cfg.MustExist) and brings its schema up to
+// date before returning (each pending migration in its own transaction, recorded in
+// schema_migrations).
+//
+// PostgreSQL: it connects and checks the schema version, migrating nothing: a database
+// older than this patrol gives ErrSchemaTooOld (run `patrol migrate`, that is Migrate), a
+// newer one ErrSchemaTooNew. Replicas starting together must not race to change the schema.
+//
+// Errors name the database (the file, or the DSN without its password) and match
+// ErrCorrupt, ErrLocked, ErrUnwritable, ErrUnavailable, ErrSchemaTooNew, ErrSchemaTooOld,
+// ErrNoDatabase, ErrInvalid (a DSN that does not parse) or ErrUnsupportedDriver under
+// errors.Is when one applies.
+// The Store is safe for concurrent use, also by several processes sharing the database.
 func Open(ctx context.Context, cfg Config) (Store, error) {
-	switch strings.ToLower(strings.TrimSpace(cfg.Driver)) {
-	case "", DriverSQLite:
-		ms, err := loadMigrations(sqliteMigrations, "migrations/sqlite")
-		if err != nil {
-			return nil, err
-		}
-		s, err := openSQLite(ctx, cfg, ms)
+	driver, ms, err := driverMigrations(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if driver == DriverPostgres {
+		s, err := openPostgres(ctx, cfg, ms)
 		if err != nil {
 			return nil, err // not a typed nil in the interface
 		}
 		return s, nil
-	case DriverPostgres, "postgresql", "pgx":
-		return nil, fmt.Errorf("store driver %q: PostgreSQL is not built in yet: %w", cfg.Driver, ErrUnsupportedDriver)
-	default:
-		return nil, fmt.Errorf("store driver %q (want %q): %w", cfg.Driver, DriverSQLite, ErrUnsupportedDriver)
 	}
+	s, err := openSQLite(ctx, cfg, ms)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Migrate brings the schema of the database cfg names up to date and returns how many of
+// patrol's migrations it applied; also are further migrations run after patrol's, under the
+// same lock (the job queue's, which share the database).
+//
+// PostgreSQL: on one connection, it takes a session advisory lock (pg_advisory_lock, a fixed
+// key of patrol's), waiting for a migrator that holds it, applies the pending migrations
+// each in its own transaction with its schema_migrations row, runs each of also in order,
+// and unlocks, on every path. Several replicas running it at once are safe: one applies, the
+// others wait and find nothing to do. A database migrated by a newer patrol gives
+// ErrSchemaTooNew and is left alone.
+//
+// SQLite: it opens the store (which migrates, as Open always does there), closes it and runs
+// also.
+//
+// Errors match the sentinels Open documents.
+func Migrate(ctx context.Context, cfg Config, also ...func(ctx context.Context) error) (applied int, err error) {
+	driver, ms, err := driverMigrations(cfg)
+	if err != nil {
+		return 0, err
+	}
+	if driver == DriverPostgres {
+		return migratePostgres(ctx, cfg, ms, also)
+	}
+	s, err := openSQLite(ctx, cfg, ms)
+	if err != nil {
+		return 0, err
+	}
+	applied = s.applied
+	if err := s.Close(); err != nil {
+		return applied, err
+	}
+	for i, fn := range also {
+		if err := fn(ctx); err != nil {
+			return applied, fmt.Errorf("migrate store: %s: migration step %d of %d: %w", s.path, i+1, len(also), err)
+		}
+	}
+	return applied, nil
+}
+
+// driverMigrations returns the canonical name of cfg's driver and its migrations.
+func driverMigrations(cfg Config) (string, []migration, error) {
+	var driver, dir string
+	switch strings.ToLower(strings.TrimSpace(cfg.Driver)) {
+	case "", DriverSQLite:
+		driver, dir = DriverSQLite, "migrations/sqlite"
+	case DriverPostgres, "postgresql", "pgx":
+		driver, dir = DriverPostgres, "migrations/postgres"
+	default:
+		return "", nil, fmt.Errorf("store driver %q (want %q or %q): %w", cfg.Driver, DriverSQLite, DriverPostgres, ErrUnsupportedDriver)
+	}
+	ms, err := loadMigrations(migrationFiles, dir)
+	if err != nil {
+		return "", nil, err
+	}
+	return driver, ms, nil
 }
 
 // State is where a finding is in the pipeline: the words and the transitions between them are

@@ -18,7 +18,7 @@ func TestUpgradeFromInitSchema(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return t0 }
 	p := filepath.Join(t.TempDir(), "patrol.db")
-	ms, err := loadMigrations(sqliteMigrations, "migrations/sqlite")
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}

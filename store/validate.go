@@ -154,6 +154,16 @@ func validateTransition(from []State, to State, upd Update) error {
 	return nil
 }
 
+// validateQuery checks the states of a Findings query.
+func validateQuery(q Query) error {
+	for _, st := range append([]State{q.State}, q.States...) {
+		if st != "" && !validState(st) {
+			return fmt.Errorf("state %q is not a lower-case word of at most 32 bytes: %w", st, ErrInvalid)
+		}
+	}
+	return nil
+}
+
 // validateMessage checks a message for Enqueue.
 func validateMessage(m Message) error {
 	switch {

@@ -142,7 +142,7 @@ func TestConfigCheckSections(t *testing.T) {
 	os.WriteFile(bad, []byte("providers:\n  gitlab: {bogus_key: 1}\nstore: {driver: postgres}\nnotify:\n  smtp: {host: h, from: nope, tls: weird}\n"), 0o644)
 	code, _, errs := runPatrol(t, "", "config", "check", bad)
 	if code != 2 || !strings.Contains(errs, "bad.yaml:2:") || !strings.Contains(errs, "bogus_key") ||
-		!strings.Contains(errs, "store.driver") || !strings.Contains(errs, "notify.smtp.tls") {
+		!strings.Contains(errs, "bad.yaml:3: store.dsn: required") || !strings.Contains(errs, "notify.smtp.tls") {
 		t.Errorf("config check = %d, %s; want every section's problem with its line", code, errs)
 	}
 	good := filepath.Join(dir, "good.yaml")

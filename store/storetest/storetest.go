@@ -1,5 +1,5 @@
 // Package storetest is the conformance suite of [store.Store]: the behaviour every driver
-// (SQLite today, PostgreSQL later) must show, run against a fresh store per test.
+// (SQLite and PostgreSQL) must show, run against a fresh store per test.
 //
 // It holds only what the interface promises: compare-and-set, idempotency, ordering, the
 // retry queues, transactions, validation of what could carry a raw token. It never runs SQL,
