@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -180,8 +179,7 @@ type Backend struct {
 
 // BackendOf returns the Backend of a store configuration.
 func BackendOf(c store.Config) Backend {
-	switch strings.ToLower(strings.TrimSpace(c.Driver)) {
-	case store.DriverPostgres, "postgresql", "pgx":
+	if c.IsPostgres() {
 		return Backend{Postgres: c.DSN}
 	}
 	return Backend{SQLite: c.DSN}

@@ -188,5 +188,5 @@ func (b *postgresBackend) close() error {
 
 // redactDSN removes the password from a URL or key=value DSN, for error text.
 func redactDSN(dsn string) string {
-	return store.RedactDSN(dsn)
+	return store.Config{Driver: store.DriverPostgres, DSN: dsn}.Redacted()
 }

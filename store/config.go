@@ -31,3 +31,26 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Redacted names the database for logs and error text: a PostgreSQL DSN as
+// postgres://user@host:port/database without its password (whether the DSN held one in its
+// user info, a parameter or a key=value pair), an SQLite path as it is.
+func (c Config) Redacted() string {
+	if !c.IsPostgres() {
+		return c.DSN
+	}
+	_, name, err := pgConfig(c.DSN)
+	if err != nil {
+		return "(a PostgreSQL DSN that does not parse)"
+	}
+	return name
+}
+
+// IsPostgres reports whether c names the PostgreSQL driver (by any of its names).
+func (c Config) IsPostgres() bool {
+	switch strings.ToLower(strings.TrimSpace(c.Driver)) {
+	case DriverPostgres, "postgresql", "pgx":
+		return true
+	}
+	return false
+}

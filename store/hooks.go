@@ -16,7 +16,7 @@ import (
 // PgxPool returns the connection pool of a PostgreSQL store (or of the Store an InTx of one
 // hands to its fn), for the job queue's driver. It reports false for any other Store.
 func PgxPool(s Store) (*pgxpool.Pool, bool) {
-	p, ok := s.(*pgStore)
+	p, ok := unwrap(s).(*pgStore)
 	if !ok {
 		return nil, false
 	}
@@ -27,7 +27,7 @@ func PgxPool(s Store) (*pgxpool.Pool, bool) {
 // fn (for a nested InTx, the savepoint's pgx.Tx), for the job queue (river.JobCompleteTx,
 // InsertTx). It reports false for any other Store, and once fn has returned.
 func PgxTx(tx Store) (pgx.Tx, bool) {
-	p, ok := tx.(*pgStore)
+	p, ok := unwrap(tx).(*pgStore)
 	if !ok || p.tx == nil || p.tx.done.Load() {
 		return nil, false
 	}
@@ -38,10 +38,22 @@ func PgxTx(tx Store) (pgx.Tx, bool) {
 // (nested InTx calls share it: they are savepoints of it), for the job queue's SQLite driver.
 // It reports false for any other Store, and once fn has returned.
 func SQLTx(tx Store) (*sql.Tx, bool) {
-	s, ok := tx.(*sqliteStore)
+	s, ok := unwrap(tx).(*sqliteStore)
 	if !ok || s.tx == nil || s.tx.done.Load() {
 		return nil, false
 	}
 	t, ok := s.tx.tx.(*sql.Tx)
 	return t, ok
+}
+
+// unwrap returns the driver's Store under wrappers that embed one and say so with an
+// Unwrap() Store method (the service's metrics observer, say).
+func unwrap(s Store) Store {
+	for {
+		w, ok := s.(interface{ Unwrap() Store })
+		if !ok {
+			return s
+		}
+		s = w.Unwrap()
+	}
 }

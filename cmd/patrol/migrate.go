@@ -41,7 +41,7 @@ this command does it ahead of time.`,
 				return withCode(exitError, err)
 			}
 			fmt.Fprintf(ios.out, "store %s: schema up to date (%d migrations applied now); job queue schema up to date\n",
-				store.RedactDSN(cfg.Store.DSN), n)
+				cfg.Store.Redacted(), n)
 			return nil
 		},
 	}

@@ -174,7 +174,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	}
 	// One line says where the service is, in the log's own format (a JSON log stays JSON).
 	log.InfoContext(ctx, fmt.Sprintf("patrol serve: listening on http://%s (/metrics, /healthz, /readyz, /webhooks/…)", ln.Addr()),
-		"listen", ln.Addr().String(), "targets", len(tgts), "store", store.RedactDSN(cfg.Store.DSN))
+		"listen", ln.Addr().String(), "targets", len(tgts), "store", cfg.Store.Redacted())
 
 	select {
 	case <-ctx.Done():

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
+	osexec "os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -91,16 +91,16 @@ func (c *Cluster) pgctl(args ...string) error {
 }
 
 // run runs a server binary as the cluster's owner: nobody when this process is root.
-func (c *Cluster) run(name string, args ...string) *exec.Cmd {
+func (c *Cluster) run(name string, args ...string) *osexec.Cmd {
 	if os.Geteuid() != 0 {
-		return exec.Command(name, args...)
+		return osexec.Command(name, args...)
 	}
-	return exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", name}, args...)...)
+	return osexec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", name}, args...)...)
 }
 
 // serverBin finds the directory of initdb: on PATH, or the newest /usr/lib/postgresql/N/bin.
 func serverBin() string {
-	if p, err := exec.LookPath("initdb"); err == nil {
+	if p, err := osexec.LookPath("initdb"); err == nil {
 		return filepath.Dir(p)
 	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
