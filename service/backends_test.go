@@ -21,8 +21,8 @@ func testBackends(t *testing.T) []testBackend {
 	bs := []testBackend{{"sqlite", func(t *testing.T) Backend {
 		return Backend{SQLite: filepath.Join(t.TempDir(), "patrol.db")}
 	}}}
-	if os.Getenv("PATROL_TEST_POSTGRES_DSN") == "" {
-		t.Logf("PostgreSQL queue tests skipped: %s is unset (make test starts a throwaway server)", "PATROL_TEST_POSTGRES_DSN")
+	if os.Getenv(pgtest.Env) == "" {
+		t.Logf("PostgreSQL queue tests skipped: %s is unset (make test starts a throwaway server)", pgtest.Env)
 		return bs
 	}
 	return append(bs, testBackend{"postgres", func(t *testing.T) Backend {

@@ -365,8 +365,9 @@ func normalizeURL(raw string) string {
 	return u.String()
 }
 
-// Tick enqueues the scans of every repository on schedule, each at the tick plus its jitter;
-// a repository whose previous scan still runs is skipped and counted.
+// Tick enqueues the scans of every repository on schedule, each at the tick plus its jitter.
+// A scan job that finds its repository still being scanned (by any replica) when it runs is
+// skipped and counted (patrol_scheduler_skipped_total).
 func (s *Service) Tick(ctx context.Context, schedule string, at time.Time) error {
 	s.mu.Lock()
 	if s.listed.IsZero() {
@@ -375,15 +376,9 @@ func (s *Service) Tick(ctx context.Context, schedule string, at time.Time) error
 	}
 	var due []string
 	for k, r := range s.repos {
-		if r.schedule != schedule {
-			continue
+		if r.schedule == schedule {
+			due = append(due, k)
 		}
-		if s.running[k] {
-			s.o.Metrics.SchedulerSkipped()
-			s.log.InfoContext(ctx, "previous scan still running; tick skipped", "repo", k)
-			continue
-		}
-		due = append(due, k)
 	}
 	q := s.queue
 	s.mu.Unlock()
