@@ -3,8 +3,11 @@ GO       ?= go
 BIN      ?= $(shell $(GO) env GOPATH)/bin
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
+IMAGE    ?= localhost/patrol:$(VERSION)
+# podman, else docker when its engine answers (a docker client alone cannot build).
+ENGINE   ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || { docker info >/dev/null 2>&1 && echo docker; })
 
-.PHONY: help build install test lint fuzz bench bench-hook bench-serve scan-self release-snapshot
+.PHONY: help build install test lint fuzz bench bench-hook bench-serve scan-self release-snapshot image image-check deploy-check
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -49,3 +52,21 @@ scan-self: build ## scan this repository's own history and tree with patrol
 release-snapshot: ## release archives and checksums.txt into dist/, offline, nothing published (needs goreleaser v2)
 	@command -v goreleaser >/dev/null || { echo "goreleaser is not installed: see https://goreleaser.com/install"; exit 2; }
 	goreleaser release --snapshot --clean
+
+image: ## container image IMAGE (default localhost/patrol:VERSION) with podman or docker (BASE=image to change the final base; see Containerfile)
+	@test -n "$(ENGINE)" || { echo "image: neither podman nor a running docker: apt-get install podman"; exit 2; }
+	$(ENGINE) build --build-arg VERSION=$(VERSION) $(if $(BASE),--build-arg BASE=$(BASE)) -t $(IMAGE) -f Containerfile .
+
+image-check: build ## build the image offline (base from this host's git) and run its patrol: version, a scan
+	sh deploy/container/check.sh
+
+# The Go tests run with -race, as in make test, so that they reuse its build of the k8s.io,
+# kustomize and prometheus test dependencies.
+deploy-check: image-check ## image-check, promtool check + test of the alert rules, Go tests of manifests, rules, dashboard, systemd-analyze verify
+	@command -v promtool >/dev/null || { command -v apt-get >/dev/null || { echo "deploy-check: promtool missing (Debian package prometheus)"; exit 2; }; \
+	  echo "deploy-check: installing promtool (Debian package prometheus)"; \
+	  apt-get install -y -q --no-install-recommends prometheus >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends prometheus >/dev/null; }; }
+	promtool check rules deploy/prometheus/patrol.rules.yml
+	promtool test rules deploy/prometheus/patrol.rules.test.yml
+	$(GO) test -race -count=1 ./deploy/
+	sh deploy/systemd/verify.sh patrol
