@@ -7,7 +7,7 @@ IMAGE    ?= localhost/patrol:$(VERSION)
 # podman, else docker when its engine answers (a docker client alone cannot build).
 ENGINE   ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || { docker info >/dev/null 2>&1 && echo docker; })
 
-.PHONY: help build install test lint fuzz bench bench-hook bench-serve scan-self release-snapshot image image-check deploy-check
+.PHONY: help build install test lint fuzz bench bench-hook bench-serve bench-replicas scan-self release-snapshot image image-check deploy-check
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ bench-serve: ## patrol serve: time to containment (p50/p95 of 20 pushes), an unc
 	$(GO) test -run '^$$' -bench '^BenchmarkTimeToContainment$$' -benchtime 1x -timeout 30m ./service
 	$(GO) test -run '^$$' -bench '^BenchmarkUnchangedSweep$$' -benchtime 3x -timeout 30m ./service
 	bash scripts/bench-serve.sh
+
+bench-replicas: ## patrol serve on PostgreSQL: repositories scanned per minute (and per core) by 1 vs 3 replicas; a state transition's p50 on each driver
+	bash scripts/with-postgres.sh $(GO) test -run '^$$' -bench '^BenchmarkServeReplicas$$' -benchtime 2x -timeout 30m ./cmd/patrol
+	bash scripts/with-postgres.sh $(GO) test -run '^$$' -bench '^BenchmarkTransition$$' -benchtime 3000x ./store
 
 scan-self: build ## scan this repository's own history and tree with patrol
 	./patrol scan .
