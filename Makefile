@@ -25,6 +25,7 @@ test: ## go vet + race-enabled tests (PostgreSQL ones on a throwaway cluster, se
 lint: ## gofmt, go mod tidy check
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) mod tidy -diff
+	cd deploy && $(GO) mod tidy -diff
 
 fuzz: ## run every fuzz target briefly (FUZZTIME=10s)
 	@for pkg in $$($(GO) list ./...); do \
@@ -64,13 +65,13 @@ image: ## container image IMAGE (default localhost/patrol:VERSION) with podman o
 image-check: build ## build the image offline (base from this host's git) and run its patrol: version, a scan
 	sh deploy/container/check.sh
 
-# The Go tests run with -race, as in make test, so that they reuse its build of the k8s.io,
-# kustomize and prometheus test dependencies.
+# deploy/ is a module of its own: its tests' dependencies (k8s.io, kustomize, prometheus) stay
+# out of patrol's go.mod, and out of make test's build.
 deploy-check: image-check ## image-check, promtool check + test of the alert rules, Go tests of manifests, rules, dashboard, systemd-analyze verify
 	@command -v promtool >/dev/null || { command -v apt-get >/dev/null || { echo "deploy-check: promtool missing (Debian package prometheus)"; exit 2; }; \
 	  echo "deploy-check: installing promtool (Debian package prometheus)"; \
 	  apt-get install -y -q --no-install-recommends prometheus >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends prometheus >/dev/null; }; }
 	promtool check rules deploy/prometheus/patrol.rules.yml
 	promtool test rules deploy/prometheus/patrol.rules.test.yml
-	$(GO) test -race -count=1 ./deploy/
+	cd deploy && $(GO) test -count=1 ./...
 	sh deploy/systemd/verify.sh patrol

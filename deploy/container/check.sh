@@ -48,4 +48,4 @@ $engine rm "$c" >/dev/null
 $engine rmi -f "$image" "$base" >/dev/null
 [ ! -e "$root/bin/sh" ] || { echo "check.sh: the image has a shell at /bin/sh" >&2; exit 1; }
 mkdir -p "$root/dev" && [ -e "$root/dev/null" ] || mknod -m 666 "$root/dev/null" c 1 3
-PATROL_IMAGE_ROOT=$root ${GO:-go} test -race -count=1 -run '^TestImage$' ./deploy/
+(cd deploy && PATROL_IMAGE_ROOT=$root ${GO:-go} test -count=1 -run '^TestImage$' ./...)
