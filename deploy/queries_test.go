@@ -48,6 +48,7 @@ func exported(t *testing.T) map[string]family {
 	m, err := metrics.New(reg, metrics.Options{
 		PipelineCounts: func(context.Context) (map[lifecycle.State]int, error) { return nil, nil },
 		OldestScan:     func(context.Context) (time.Time, error) { return time.Now().Add(-time.Minute), nil },
+		Queue:          func(context.Context) (metrics.QueueStats, error) { return metrics.QueueStats{Leader: true}, nil },
 	})
 	if err != nil {
 		t.Fatal(err)

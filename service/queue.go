@@ -60,7 +60,8 @@ type PipelineArgs struct{}
 func (PipelineArgs) Kind() string { return metrics.JobPipeline }
 
 // FindingArgs is the job "take this finding as far through the pipeline as it can go now"
-// (verify, revoke, notify), inserted in the transaction that records a scan's findings. At
+// (verify, revoke, notify), inserted in the transaction that records a scan's findings, due
+// FindingGrace later (the scan's own replica does the work at once; this is the fallback). At
 // most one such job per fingerprint is waiting or running at a time (unique by fingerprint
 // over the unfinished states); the store's compare-and-set makes each step happen once even
 // when two replicas work the same finding.
@@ -302,11 +303,17 @@ func completerFrom(ctx context.Context) completer {
 // findingJobs are the follow-up jobs of a scan's fingerprints.
 func findingJobs(fps []string) []river.InsertManyParams {
 	out := make([]river.InsertManyParams, len(fps))
+	at := time.Now().Add(FindingGrace)
 	for i, fp := range fps {
-		out[i] = river.InsertManyParams{Args: FindingArgs{Fingerprint: fp}}
+		out[i] = river.InsertManyParams{Args: FindingArgs{Fingerprint: fp}, InsertOpts: &river.InsertOpts{ScheduledAt: at}}
 	}
 	return out
 }
+
+// FindingGrace is how long after a scan its finding jobs wait: the scanning replica takes the
+// findings through the pipeline at once, from its own mirror; the jobs are for when it died
+// before it could (any replica then takes them, fetching the mirror if it has none).
+const FindingGrace = 30 * time.Second
 
 // scanWorker runs ScanArgs jobs; finish is the driver's completer for the job.
 type scanWorker struct {

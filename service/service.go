@@ -509,9 +509,12 @@ func (s *Service) Scan(ctx context.Context, a ScanArgs) error {
 	}
 	s.log.InfoContext(ctx, "scanned", "repo", r.Key, "trigger", a.Trigger, "blobs", res.Stats.Chunks,
 		"bytes", res.Stats.Bytes, "findings", len(res.Findings), "elapsed", time.Since(start).Round(time.Millisecond).String())
-	if len(res.Findings) == 0 || completerFrom(ctx) != nil {
-		return nil // a queue job queued one job per finding with its findings
+	if len(res.Findings) == 0 {
+		return nil
 	}
+	// This replica has the mirror the tokens are read back from: it takes the new findings
+	// through the pipeline now. The finding jobs queued with them are the fallback, due a
+	// little later, should this replica die first; they find nothing left to do otherwise.
 	if err := s.o.Pipeline.Drain(ctx, fingerprints(res.Findings), s.o.Now()); err != nil {
 		s.log.WarnContext(ctx, "pipeline after scan; the retry worker takes it from here", "repo", r.Key, "err", err.Error())
 	}

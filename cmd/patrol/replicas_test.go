@@ -38,7 +38,7 @@ type replicaEnv struct {
 	dsn  string
 	f    *fakeProviders
 	sink *smtpSink
-	// repos maps each repository URL (the target's key) to its token.
+	// repos maps each repository URL (the target's key) that holds a token to its token.
 	repos map[string]string
 	// gate, when set, holds the first request to the HTTP-served repository until closed.
 	gated, gate chan struct{}
@@ -52,6 +52,7 @@ type replicaOptions struct {
 	schedule string // serve.schedule
 	dsn      string // the database
 	history  int    // commits of generated source before the one with the token
+	tokens   int    // how many of the repositories hold a token (0: all)
 	workers  int    // serve.workers (default 4)
 }
 
@@ -72,7 +73,7 @@ func newReplicaEnv(t testing.TB, o replicaOptions) *replicaEnv {
 	host, port, _ := strings.Cut(addr, ":")
 
 	var targets strings.Builder
-	mk := func(name string, seed uint64) string {
+	mk := func(name string, seed uint64, planted bool) string {
 		bare, work := filepath.Join(e.dir, "up", name+".git"), filepath.Join(e.dir, "work", name)
 		for _, d := range []string{bare, work} {
 			if err := os.MkdirAll(d, 0o755); err != nil {
@@ -80,6 +81,9 @@ func newReplicaEnv(t testing.TB, o replicaOptions) *replicaEnv {
 			}
 		}
 		tok := ghp(seed)
+		if !planted {
+			tok = "none"
+		}
 		gitRun(t, bare, "init", "-q", "--bare")
 		gitRun(t, work, "init", "-q")
 		if o.history > 0 {
@@ -89,18 +93,23 @@ func newReplicaEnv(t testing.TB, o replicaOptions) *replicaEnv {
 		gitRun(t, work, "add", ".")
 		gitRun(t, work, "commit", "-qm", "deploy "+name)
 		gitRun(t, work, "push", "-q", bare, "HEAD:refs/heads/main")
-		e.f.live[tok] = true
+		if planted {
+			e.f.live[tok] = true
+		}
 		return tok
 	}
 	for i := range o.repos {
 		name := fmt.Sprintf("app%02d", i)
-		tok := mk(name, 900+uint64(i))
+		planted := o.tokens == 0 || i < o.tokens
+		tok := mk(name, 900+uint64(i), planted)
 		u := "file://" + filepath.ToSlash(filepath.Join(e.dir, "up", name+".git"))
-		e.repos[u] = tok
+		if planted {
+			e.repos[u] = tok
+		}
 		fmt.Fprintf(&targets, "  - git: {url: %q}\n", u)
 	}
 	if o.gated {
-		tok := mk("gated", 999)
+		tok := mk("gated", 999, true)
 		e.gated, e.gate = make(chan struct{}), make(chan struct{})
 		srv := httptest.NewServer(e.gitHTTP(filepath.Join(e.dir, "up")))
 		t.Cleanup(srv.Close)
@@ -130,6 +139,9 @@ func newReplicaEnv(t testing.TB, o replicaOptions) *replicaEnv {
 	return e
 }
 
+// fastImportLines is the length of each generated file.
+var fastImportLines = 40
+
 // fastImport writes n commits of generated source files into the repository at work (one
 // git fast-import, on refs/heads/main), so that a scan has history to read.
 func fastImport(t testing.TB, work, name string, n int) {
@@ -137,13 +149,10 @@ func fastImport(t testing.TB, work, name string, n int) {
 	var in bytes.Buffer
 	for i := range n {
 		var body strings.Builder
-		for j := range 40 {
+		for j := range fastImportLines {
 			fmt.Fprintf(&body, "func %s_%d_%d(x int) int { return x*%d + %d } // generated\n", name, i, j, i, j)
 		}
 		fmt.Fprintf(&in, "commit refs/heads/main\ncommitter Dev <dev@contoso.example> %d +0000\ndata 8\ncommit %d\n", 1700000000+i, i%10)
-		if i > 0 {
-			fmt.Fprintf(&in, "from refs/heads/main^0\n")
-		}
 		fmt.Fprintf(&in, "M 644 inline src/f%03d.go\ndata %d\n%s\n", i%50, body.Len(), body.String())
 	}
 	cmd := exec.Command("git", "fast-import", "--quiet")
