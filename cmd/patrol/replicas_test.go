@@ -100,7 +100,7 @@ func newReplicaEnv(t testing.TB, o replicaOptions) *replicaEnv {
 	}
 	for i := range o.repos {
 		name := fmt.Sprintf("app%02d", i)
-		planted := o.tokens == 0 || i < o.tokens
+		planted := o.tokens == 0 || i < max(o.tokens, 0)
 		tok := mk(name, 900+uint64(i), planted)
 		u := "file://" + filepath.ToSlash(filepath.Join(e.dir, "up", name+".git"))
 		if planted {
