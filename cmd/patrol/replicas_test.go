@@ -498,36 +498,26 @@ func TestServeReplicasOnPostgres(t *testing.T) {
 			}
 		}
 	}
-	// Every scheduled scan job either scanned or found its repository being scanned and was
-	// skipped (counted): the replicas' counts add up to the completed jobs. Read when they
-	// agree (a job's completion commits just before its replica counts it).
-	counted := func() float64 {
-		var n float64
-		for _, r := range rs {
-			n += r.metric(t, `patrol_scans_total{outcome="ok",trigger="schedule"}`) + r.metric(t, "patrol_scheduler_skipped_total")
-		}
-		return n
+	// No scheduled scan ran without its job, nor twice for one: a job's completion commits
+	// before its replica counts the scan, so the scans counted, read first, never exceed the
+	// completed jobs, read after.
+	var scanned float64
+	for _, r := range rs {
+		scanned += r.metric(t, `patrol_scans_total{outcome="ok",trigger="schedule"}`)
 	}
-	completed := func() float64 {
-		var n int
-		if err := db.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'patrol_scan'
-			AND args->>'trigger' = 'schedule' AND state = 'completed'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return float64(n)
+	var jobs float64
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'patrol_scan'
+		AND args->>'trigger' = 'schedule' AND state = 'completed'`).Scan(&jobs); err != nil {
+		t.Fatal(err)
 	}
-	var jobs, scanned float64
-	waitUntil(t, 30*time.Second, "the replicas' scan counts to match the completed jobs", func() bool {
-		before := counted()
-		jobs = completed()
-		scanned = counted()
-		return before == scanned && scanned == jobs
-	}, logs...)
+	if scanned > jobs {
+		t.Errorf("replicas counted %v scheduled scans for %v completed scheduled scan jobs", scanned, jobs)
+	}
 	var skipped float64
 	for _, r := range rs {
 		skipped += r.metric(t, "patrol_scheduler_skipped_total")
 	}
-	t.Logf("%v scheduled scan jobs: %v scanned, %v skipped (repository being scanned)", jobs, jobs-skipped, skipped)
+	t.Logf("%v scheduled scan jobs completed, %v scans counted, %v scans skipped (repository being scanned)", jobs, scanned, skipped)
 	var leaders float64
 	for _, r := range rs {
 		leaders += r.metric(t, "patrol_leader")

@@ -119,6 +119,12 @@ func TestSlowProviderHoldsNoOthers(t *testing.T) {
 		verified := make(chan int32, 1)
 		gh := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/user" {
+				// Answer once a GitLab call hangs (the run makes them concurrently; on a loaded
+				// machine GitHub's may simply come first): the check is that GitHub's answer
+				// does not wait for GitLab's, not which request starts first.
+				for wait := time.Now().Add(30 * time.Second); hang.accepted.Load() == 0 && time.Now().Before(wait); {
+					time.Sleep(5 * time.Millisecond)
+				}
 				select {
 				case verified <- hang.gaveUp.Load():
 				default:
