@@ -28,6 +28,7 @@ func All() []*Detector {
 		AzureContainerRegistryIdentifiableKey(),
 		AzureFunctionsIdentifiableKey(),
 		AzureEntraClientSecret(),
+		AzureCASKKey(),
 
 		// GitHub.
 		GitHubClassicPAT(),

@@ -32,6 +32,7 @@ var detectorCases = []struct {
 	{AzureContainerRegistryIdentifiableKey, casesAzureContainerRegistryIdentifiableKey, nil},
 	{AzureFunctionsIdentifiableKey, casesAzureFunctionsIdentifiableKey, nil},
 	{AzureEntraClientSecret, casesAzureEntraClientSecret, nil},
+	{AzureCASKKey, casesAzureCASKKey, nil},
 	{GitHubClassicPAT, casesGitHubClassicPAT, nil},
 	{GitHubOAuthToken, casesGitHubOAuthToken, nil},
 	{GitHubUserToServerToken, casesGitHubUserToServerToken, nil},
