@@ -10,6 +10,26 @@ func All() []*Detector {
 		AzureDevOpsPAT(),
 		AzureDevOpsPATLegacy(),
 
+		// Microsoft identifiable keys (security-utilities), before the keyword-only
+		// azure-storage-account-key so that an identifiable storage key in a connection
+		// string is reported once, by the checksum detector.
+		AzureStorageIdentifiableKey(),
+		AzureCosmosDBIdentifiableKey(),
+		AzureBatchIdentifiableKey(),
+		AzureMLClassicIdentifiableKey(),
+		AzureAPIMIdentifiableKey(),
+		AzureServiceBusIdentifiableKey(),
+		AzureEventHubsIdentifiableKey(),
+		AzureRelayIdentifiableKey(),
+		AzureIoTIdentifiableKey(),
+		AzureCacheRedisIdentifiableKey(),
+		AzureEventGridIdentifiableKey(),
+		AzureSearchIdentifiableKey(),
+		AzureContainerRegistryIdentifiableKey(),
+		AzureFunctionsIdentifiableKey(),
+		AzureEntraClientSecret(),
+		AzureCASKKey(),
+
 		// GitHub.
 		GitHubClassicPAT(),
 		GitHubOAuthToken(),

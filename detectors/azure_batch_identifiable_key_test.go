@@ -1,0 +1,11 @@
+package detectors
+
+import "testing"
+
+func casesAzureBatchIdentifiableKey() ([]tp, []fp) { return idKeyCases(azureBatchIdentifiableKey, 447) }
+
+func TestAzureBatchIdentifiableKey(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesAzureBatchIdentifiableKey()
+	checkDetector(t, AzureBatchIdentifiableKey(), tps, fps)
+}

@@ -1,0 +1,13 @@
+package detectors
+
+import "testing"
+
+func casesAzureCacheRedisIdentifiableKey() ([]tp, []fp) {
+	return idKeyCases(azureCacheRedisIdentifiableKey, 373)
+}
+
+func TestAzureCacheRedisIdentifiableKey(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesAzureCacheRedisIdentifiableKey()
+	checkDetector(t, AzureCacheRedisIdentifiableKey(), tps, fps)
+}

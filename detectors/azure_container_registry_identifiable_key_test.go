@@ -1,0 +1,13 @@
+package detectors
+
+import "testing"
+
+func casesAzureContainerRegistryIdentifiableKey() ([]tp, []fp) {
+	return idKeyCases(azureContainerRegistryIdentifiableKey, 639)
+}
+
+func TestAzureContainerRegistryIdentifiableKey(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesAzureContainerRegistryIdentifiableKey()
+	checkDetector(t, AzureContainerRegistryIdentifiableKey(), tps, fps)
+}

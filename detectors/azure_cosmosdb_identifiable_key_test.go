@@ -1,0 +1,13 @@
+package detectors
+
+import "testing"
+
+func casesAzureCosmosDBIdentifiableKey() ([]tp, []fp) {
+	return idKeyCases(azureCosmosDBIdentifiableKey, 582)
+}
+
+func TestAzureCosmosDBIdentifiableKey(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesAzureCosmosDBIdentifiableKey()
+	checkDetector(t, AzureCosmosDBIdentifiableKey(), tps, fps)
+}

@@ -1,0 +1,13 @@
+package detectors
+
+import "testing"
+
+func casesAzureMLClassicIdentifiableKey() ([]tp, []fp) {
+	return idKeyCases(azureMLClassicIdentifiableKey, 759)
+}
+
+func TestAzureMLClassicIdentifiableKey(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesAzureMLClassicIdentifiableKey()
+	checkDetector(t, AzureMLClassicIdentifiableKey(), tps, fps)
+}

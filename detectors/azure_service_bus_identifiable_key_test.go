@@ -1,0 +1,13 @@
+package detectors
+
+import "testing"
+
+func casesAzureServiceBusIdentifiableKey() ([]tp, []fp) {
+	return idKeyCases(azureServiceBusIdentifiableKey, 925)
+}
+
+func TestAzureServiceBusIdentifiableKey(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesAzureServiceBusIdentifiableKey()
+	checkDetector(t, AzureServiceBusIdentifiableKey(), tps, fps)
+}
