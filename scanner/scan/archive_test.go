@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -128,6 +130,25 @@ func TestRunArchiveStaged(t *testing.T) {
 	}
 	if diff := cmp.Diff([]hit{{"conf.zip!conf/.env", 1, "staged"}}, hits(res.Findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunArchivePush(t *testing.T) {
+	t.Parallel()
+	r, c2 := fixture(t)
+	remote := filepath.Join(t.TempDir(), "remote.git")
+	r.Git("init", "-q", "--bare", remote)
+	r.Git("remote", "set-url", "origin", remote)
+	r.Git("push", "-q", "origin", "main")
+	r.Write("conf.zip", string(scantest.Zip(t, file{Name: "conf/.env", Content: "T=" + scantest.GitHubToken() + "\n"})))
+	c3 := r.Commit("c3")
+	res, err := Run(t.Context(), Request{Target: r.Dir, Mode: Push, Engine: engine(),
+		Stdin: strings.NewReader(fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", c3, c2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]hit{{"conf.zip!conf/.env", 1, scanner.SourceGit}}, hits(res.Findings)); diff != "" {
+		t.Errorf("pushed findings (-want +got):\n%s", diff)
 	}
 }
 
