@@ -148,7 +148,7 @@ func readContent(ctx context.Context, w Where) ([]byte, string, error) {
 		return nil, "", err
 	}
 	if len(errs) > 0 {
-		return nil, "", fmt.Errorf("rehydrate %s: %w: %w", where, ErrGone, errors.Join(errs...))
+		return nil, "", fmt.Errorf("rehydrate %s: %w: %w", where, ErrNoMatch, errors.Join(errs...))
 	}
 	return data, where, nil
 }
