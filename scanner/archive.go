@@ -114,7 +114,7 @@ type Member struct {
 	// with ArchiveSep ("inner.tar.gz!x/.env"). A gzip stream that is not a tar has one member,
 	// named by its header (or "-" when the header has no name).
 	Path string
-	// Data is the member's content; nil when Skipped.
+	// Data is the member's content; nil when Skipped. It is valid only until fn returns.
 	Data []byte
 	// Skipped, when set, is the reason the member (or, for SkipArchiveTooLarge,
 	// SkipArchiveRatio and SkipArchiveMembers, the rest of the archive) was not read; Size is
@@ -164,6 +164,7 @@ type walker struct {
 	inflated int64
 	members  int
 	fn       func(Member) error
+	bufs     map[int]*bytes.Buffer // per depth: a member's content, reused for the next one
 }
 
 // over returns the limit the inflated bytes are past, or "".
@@ -234,13 +235,23 @@ func (w *walker) fail(name string, size int64, err error) error {
 	return w.fn(Member{Path: name, Skipped: SkipArchiveInvalid, Size: size, Err: err})
 }
 
-// read reads one member of declared size (a hint; negative when unknown), up to MaxSize.
-func (w *walker) read(r io.Reader, size int64) (data []byte, over bool, err error) {
+// read reads one member of declared size (a hint; negative when unknown), up to MaxSize, into
+// the buffer of depth: the data is valid until the next member of that depth is read.
+func (w *walker) read(r io.Reader, size int64, depth int) (data []byte, over bool, err error) {
 	hint := w.lim.MaxSize + 1
 	if size >= 0 && size < hint {
 		hint = size + 1
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, hint))
+	if w.bufs == nil {
+		w.bufs = map[int]*bytes.Buffer{}
+	}
+	buf := w.bufs[depth]
+	if buf == nil {
+		buf = new(bytes.Buffer)
+		w.bufs[depth] = buf
+	}
+	buf.Reset()
+	buf.Grow(int(hint))
 	if _, err := buf.ReadFrom(io.LimitReader(r, w.lim.MaxSize+1)); err != nil {
 		return nil, false, err
 	}
@@ -292,7 +303,7 @@ func (w *walker) zip(data []byte, prefix string, depth int) error {
 			}
 			continue
 		}
-		content, over, err := w.read(&countReader{r: rc, w: w}, size)
+		content, over, err := w.read(&countReader{r: rc, w: w}, size, depth)
 		rc.Close()
 		switch {
 		case err != nil:
@@ -327,7 +338,7 @@ func (w *walker) gzip(data []byte, prefix string, depth int) error {
 	if err := w.next(name); err != nil {
 		return err
 	}
-	content, over, err := w.read(br, -1)
+	content, over, err := w.read(br, -1, depth)
 	switch {
 	case err != nil:
 		return w.fail(name, -1, err)
@@ -365,7 +376,7 @@ func (w *walker) tar(r io.Reader, prefix string, depth int, top bool) error {
 			}
 			continue
 		}
-		content, over, err := w.read(tr, hdr.Size)
+		content, over, err := w.read(tr, hdr.Size, depth)
 		switch {
 		case err != nil:
 			// A truncated tar cannot go on past a member it cannot read.
@@ -397,7 +408,7 @@ func ArchiveMember(ctx context.Context, data []byte, memberPath string, lim Arch
 	err := WalkArchive(ctx, data, lim, func(m Member) error {
 		switch {
 		case m.Path == memberPath && m.Data != nil:
-			out = m.Data
+			out = bytes.Clone(m.Data)
 			return found
 		case m.Path == memberPath || (m.Skipped != "" && m.Skipped != SkipOversize && m.Skipped != SkipArchiveInvalid && m.Skipped != SkipArchiveDepth):
 			cut = fmt.Errorf("member %s: not read (%s)", m.Path, m.Skipped)
