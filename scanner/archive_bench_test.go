@@ -3,6 +3,7 @@
 package scanner
 
 import (
+	"strings"
 	"syscall"
 	"testing"
 
@@ -40,5 +41,15 @@ func BenchmarkArchiveBomb(b *testing.B) {
 				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-rss-MB") // Maxrss is in KiB on Linux
 			}
 		})
+	}
+}
+
+// BenchmarkIsArchive is the cost Run adds to each chunk that is not an archive.
+func BenchmarkIsArchive(b *testing.B) {
+	text := []byte(strings.Repeat("package main // not an archive\n", 64))
+	for b.Loop() {
+		if IsArchive(text) {
+			b.Fatal("text is an archive")
+		}
 	}
 }

@@ -152,6 +152,45 @@ func TestRunArchivePush(t *testing.T) {
 	}
 }
 
+// TestRunArchivePacked: two versions of a zip, packed by gc so that one is a delta of the
+// other, are each read whole and looked inside.
+func TestRunArchivePacked(t *testing.T) {
+	t.Parallel()
+	r := scantest.NewRepo(t)
+	filler := strings.Repeat("# filler line for the delta to copy\n", 2000)
+	a, b := "A="+scantest.GitHubToken()+"\n", "B="+scantest.GitHubToken()+"\n"
+	r.Write("conf.zip", string(scantest.Zip(t, file{Name: "big.txt", Content: filler}, file{Name: "a.env", Content: a})))
+	c1 := r.Commit("c1")
+	r.Write("conf.zip", string(scantest.Zip(t, file{Name: "big.txt", Content: filler}, file{Name: "a.env", Content: a}, file{Name: "b.env", Content: b})))
+	c2 := r.Commit("c2")
+	r.Git("gc", "-q", "--aggressive")
+	idx, _ := filepath.Glob(filepath.Join(r.Dir, ".git", "objects", "pack", "*.idx"))
+	if len(idx) != 1 {
+		t.Fatalf("packs %v, want one", idx)
+	}
+	deltas := 0
+	for _, line := range strings.Split(r.Git("verify-pack", "-v", idx[0]), "\n") {
+		if f := strings.Fields(line); len(f) == 7 && f[1] == "blob" {
+			deltas++
+		}
+	}
+	if deltas == 0 {
+		t.Fatalf("no blob stored as a delta: the test does not test what it says")
+	}
+	res, err := Run(t.Context(), Request{Target: r.Dir, Engine: engine()})
+	if err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Location.Path+" "+f.Location.Commit)
+	}
+	// a.env at the commit that introduced it, in the version of the zip stored as a delta.
+	if diff := cmp.Diff([]string{"conf.zip!a.env " + c1, "conf.zip!b.env " + c2}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
 func TestRehydrateArchiveErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
