@@ -25,6 +25,9 @@ type Config struct {
 	// MaxBlobSize is the size limit for files and blobs, in bytes (default 10 MiB); larger
 	// ones are skipped and counted in the scan summary.
 	MaxBlobSize int64 `yaml:"max_blob_size"`
+	// MaxArchiveDepth is how many levels of archives (zip, gzip, tar) scans look inside
+	// (default 2); 0 turns archives off.
+	MaxArchiveDepth int `yaml:"max_archive_depth"`
 	// Store locates the state store; the zero value is an SQLite file at store.DefaultPath.
 	Store store.Config `yaml:"store"`
 	// Providers configures verification and revocation per provider.
@@ -47,6 +50,10 @@ type Config struct {
 // DefaultMaxBlobSize is the size limit for files and blobs when max_blob_size is not set.
 const DefaultMaxBlobSize = 10 << 20
 
+// DefaultMaxArchiveDepth is the archive nesting scans look inside when max_archive_depth is not
+// set.
+const DefaultMaxArchiveDepth = 2
+
 // Path returns the file the config was loaded from ("" for defaults).
 func (c *Config) Path() string { return c.path }
 
@@ -56,8 +63,9 @@ func (c *Config) Path() string { return c.path }
 // deployment, and Prometheus and webhook senders must reach it).
 func Default() *Config {
 	return &Config{
-		MaxBlobSize: DefaultMaxBlobSize,
-		Serve:       DefaultServe(),
+		MaxBlobSize:     DefaultMaxBlobSize,
+		MaxArchiveDepth: DefaultMaxArchiveDepth,
+		Serve:           DefaultServe(),
 	}
 }
 
@@ -156,6 +164,9 @@ func (c *Config) problems() problems {
 	ps = append(ps, c.ruleProblems()...)
 	if c.MaxBlobSize < 0 {
 		ps = append(ps, c.at("max_blob_size", "%d is negative", c.MaxBlobSize))
+	}
+	if c.MaxArchiveDepth < 0 {
+		ps = append(ps, c.at("max_archive_depth", "%d is negative", c.MaxArchiveDepth))
 	}
 	ps = append(ps, c.sectionProblems(c.Store.Validate())...)
 	ps = append(ps, c.sectionProblems(c.Providers.Validate())...)

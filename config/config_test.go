@@ -137,6 +137,7 @@ func TestLoadExample(t *testing.T) {
 	want := &Config{
 		FingerprintKeyFile: "/var/lib/patrol/key",
 		MaxBlobSize:        5 << 20,
+		MaxArchiveDepth:    DefaultMaxArchiveDepth,
 		Rules: []Rule{{
 			ID: "acme-api-key", Description: "ACME API key", Regex: `\b(acme_[a-z0-9]{32})\b`,
 			Keywords: []string{"acme_"}, MinEntropy: 3,
@@ -265,6 +266,23 @@ func TestDefaults(t *testing.T) {
 	}
 	if d.MaxBlobSize != 10<<20 {
 		t.Errorf("Default().MaxBlobSize = %d, want 10 MiB", d.MaxBlobSize)
+	}
+	if d.MaxArchiveDepth != 2 {
+		t.Errorf("Default().MaxArchiveDepth = %d, want 2", d.MaxArchiveDepth)
+	}
+	for _, tt := range []struct {
+		src  string
+		want int
+	}{{"max_archive_depth: 0\n", 0}, {"max_archive_depth: 5\n", 5}, {"rules: []\n", 2}} {
+		c, err := Parse("t.yaml", []byte(tt.src))
+		if err != nil {
+			t.Errorf("Parse(%q) = %v", tt.src, err)
+		} else if c.MaxArchiveDepth != tt.want {
+			t.Errorf("Parse(%q).MaxArchiveDepth = %d, want %d", tt.src, c.MaxArchiveDepth, tt.want)
+		}
+	}
+	if _, err := Parse("t.yaml", []byte("max_archive_depth: -1\n")); err == nil || !strings.Contains(err.Error(), "max_archive_depth: -1 is negative") {
+		t.Errorf("Parse(max_archive_depth: -1) = %v, want it named negative", err)
 	}
 	if err := d.Validate(); err != nil {
 		t.Errorf("Default().Validate() = %v, want nil", err)

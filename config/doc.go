@@ -20,6 +20,7 @@
 //
 //	fingerprint_key_file: /var/lib/patrol/key   # default secret.DefaultKeyPath
 //	max_blob_size: 10485760                     # bytes; larger files and blobs are skipped and counted
+//	max_archive_depth: 2                        # levels of zip/gzip/tar opened; 0: archives are not opened
 //	rules:                                      # custom detectors
 //	  - {id: acme-api-key, description: ACME API key, regex: '\b(acme_[a-z0-9]{32})\b', keywords: [acme_], min_entropy: 3}
 //	store: {driver: sqlite, dsn: /var/lib/patrol/patrol.db}  # or {driver: postgres, dsn: "postgres://patrol@db:5432/patrol"}

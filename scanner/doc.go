@@ -3,6 +3,11 @@
 // hands it [Chunk]s, [Run] (a worker pool over a source), the sources that need no git
 // ([DirSource], [ReaderSource]) and the team's suppressions ([Suppressor]).
 //
+// Run looks inside archives (zip, gzip, tar) in any source's content with [WalkArchive]: tokens
+// get committed in backups and packages, and an archive is recognised by a few magic bytes, so
+// content without one costs nothing more. A walk streams members within [ArchiveLimits] and
+// counts every cut-off in Stats, so that a bomb costs bounded memory and time, never silence.
+//
 // Git sources live in package scanner/git, and package scanner/scan picks and composes a
 // source for a target. This package knows nothing of verification, revocation, reports or
 // the store.

@@ -40,8 +40,16 @@ type Location struct {
 	// file): the token itself, or, for a token found inside encoded text (Finding.Encoding),
 	// that text. With Blob (or Path) they say where to read the token again; the token itself
 	// is never kept.
+	//
+	// For a token inside an archive, Path is the archive's path, ArchiveSep and the member's
+	// path ("backup/conf.zip!conf/.env", nested "a.zip!inner.tar.gz!x/.env"), Blob (or the
+	// file at the archive's path) is the archive's, and Offset, Length, Line and Column are in
+	// the member's content, as inflated: scanner.ArchiveMember reads it again.
 	Offset int64 `json:"offset"`
 	Length int   `json:"length"`
+	// Member is the member's path inside an archive while a scan runs (a Resolver sets Path
+	// after the engine); Run joins it into Path.
+	Member string `json:"-"`
 }
 
 // Location kinds, as written in Location.Kind. File content has the empty kind.

@@ -70,6 +70,10 @@ type Stats struct {
 	Skipped  map[string]int64
 	Skips    []Skip // the first MaxListedSkips skipped chunks
 	Findings int
+	// Archives counts the archives looked inside, Members the members of theirs scanned
+	// (their bytes are in Bytes).
+	Archives int64
+	Members  int64
 	Errors   []error
 	Elapsed  time.Duration
 }
@@ -85,6 +89,9 @@ type Options struct {
 	MaxSize int64
 	// Progress, when set, is called about twice a second with the running totals.
 	Progress func(chunks, bytes int64)
+	// MaxArchiveDepth is how many levels of archives to look inside (ArchiveLimits.MaxDepth);
+	// zero means DefaultMaxArchiveDepth, a negative value turns archives off.
+	MaxArchiveDepth int
 }
 
 // Run scans every chunk of src with e over a worker pool and returns the findings, sorted by
@@ -105,7 +112,14 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 		st       = Stats{Skipped: map[string]int64{}}
 		chunks   atomic.Int64
 		nbytes   atomic.Int64
+		archives atomic.Int64
+		members  atomic.Int64
 	)
+	depth := opts.MaxArchiveDepth
+	if depth == 0 {
+		depth = DefaultMaxArchiveDepth
+	}
+	lim := DefaultArchiveLimits(depth, maxSize)
 	skip := func(c Chunk, reason string) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -122,6 +136,12 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 			defer wg.Done()
 			var local []Finding
 			for c := range ch {
+				emit := func(f Finding) {
+					if c.Blob != "" {
+						f.Location.Blob = c.Blob
+					}
+					local = append(local, f)
+				}
 				switch {
 				case c.Err != nil:
 					mu.Lock()
@@ -135,6 +155,22 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 					c.Size = int64(len(c.Data))
 					skip(c, SkipOversize)
 					continue
+				case depth > 0 && IsArchive(c.Data):
+					if ok, err := scanArchive(ctx, e, c, lim, skip, func(n int64) { members.Add(1); nbytes.Add(n) }, emit); ok {
+						chunks.Add(1)
+						archives.Add(1)
+						if err != nil {
+							mu.Lock()
+							st.Errors = append(st.Errors, fmt.Errorf("%s: %w", c.Name, err))
+							mu.Unlock()
+						}
+						continue
+					}
+					if IsBinary(c.Data) {
+						c.Size = int64(len(c.Data))
+						skip(c, SkipBinary)
+						continue
+					}
 				case IsBinary(c.Data):
 					c.Size = int64(len(c.Data))
 					skip(c, SkipBinary)
@@ -142,12 +178,7 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 				}
 				chunks.Add(1)
 				nbytes.Add(int64(len(c.Data)))
-				e.Scan(c.Data, c.Locations, func(f Finding) {
-					if c.Blob != "" {
-						f.Location.Blob = c.Blob
-					}
-					local = append(local, f)
-				})
+				e.Scan(c.Data, c.Locations, emit)
 			}
 			mu.Lock()
 			findings = append(findings, local...)
@@ -194,11 +225,13 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 		if rerr != nil {
 			err = errors.Join(err, fmt.Errorf("attribute findings: %w", rerr))
 		} else {
-			findings = firstIntroductions(resolved)
+			findings = firstIntroductions(joinMembers(resolved))
 		}
 	}
+	findings = joinMembers(findings)
 	SortFindings(findings)
 	st.Chunks, st.Bytes = chunks.Load(), nbytes.Load()
+	st.Archives, st.Members = archives.Load(), members.Load()
 	st.Findings = len(findings)
 	st.Elapsed = time.Since(start)
 	return findings, st, err

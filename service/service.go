@@ -68,6 +68,8 @@ type Options struct {
 	Jitter time.Duration
 	// MaxBlobSize skips bigger blobs (counted); zero means the scanner's default.
 	MaxBlobSize int64
+	// MaxArchiveDepth is scan.Request.MaxArchiveDepth.
+	MaxArchiveDepth int
 	// Webhooks authenticates push deliveries.
 	Webhooks Webhooks
 	// Metrics records what happens; nil records nothing.
@@ -533,7 +535,7 @@ func (s *Service) scan(ctx context.Context, r *repository) (scan.Result, error) 
 	}
 	res, err := scan.Run(ctx, scan.Request{
 		Target: target, Mode: scan.Git, Cursor: cur.Refs, CloneDir: s.o.CloneDir, Token: r.token,
-		MaxBlobSize: s.o.MaxBlobSize, Engine: s.o.Engine, Logger: s.log,
+		MaxBlobSize: s.o.MaxBlobSize, MaxArchiveDepth: s.o.MaxArchiveDepth, Engine: s.o.Engine, Logger: s.log,
 		SkipBlobs: func(ctx context.Context, ids []string) (map[string]bool, error) {
 			return s.o.Store.Scanned(ctx, r.Key, ids)
 		},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,8 @@ type scanFlags struct {
 	since, cloneDir, baseline, maxBlobSize       string
 	branches                                     []string
 	summary, failOnShallow                       bool
-	workers                                      int
+	workers, maxArchiveDepth                     int
+	archiveDepthSet                              bool // --max-archive-depth was given
 	act                                          actFlags
 }
 
@@ -45,6 +47,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := "."
+			f.archiveDepthSet = cmd.Flags().Changed("max-archive-depth")
 			if len(args) == 1 {
 				target = args[0]
 			}
@@ -65,6 +68,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.StringSliceVar(&f.branches, "branch", nil, "git: scan only this branch or ref (repeatable; default every ref)")
 	fl.StringVar(&f.cloneDir, "clone-dir", "", "git URL: clone into (and reuse) this `DIR` (default: the user cache dir)")
 	fl.StringVar(&f.maxBlobSize, "max-blob-size", "", "skip (and count) files and blobs bigger than this (default 10MiB; units B, KiB, MiB, GiB)")
+	fl.IntVar(&f.maxArchiveDepth, "max-archive-depth", config.DefaultMaxArchiveDepth, "levels of archives (zip, jar, gzip, tar…) to look inside; 0 turns archives off (default: the config's, else 2)")
 	fl.StringVar(&f.baseline, "baseline", "", "suppress the fingerprints of a previous JSON report `FILE`")
 	fl.BoolVar(&f.summary, "summary", true, "print a summary on stderr")
 	fl.IntVar(&f.workers, "workers", 0, "scanning goroutines (default: all cores)")
@@ -163,7 +167,11 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	}
 	announceKey(ios, key)
 	req := scan.Request{Target: target, Stdin: ios.in, Since: f.since, Branches: f.branches, CloneDir: f.cloneDir,
-		MaxBlobSize: maxSize, NoIgnore: f.noIgnore, Engine: engine, Workers: f.workers, Baseline: f.baseline}
+		MaxBlobSize: maxSize, NoIgnore: f.noIgnore, Engine: engine, Workers: f.workers, Baseline: f.baseline,
+		MaxArchiveDepth: scan.ArchiveDepth(cfg.MaxArchiveDepth)}
+	if f.archiveDepthSet {
+		req.MaxArchiveDepth = scan.ArchiveDepth(f.maxArchiveDepth)
+	}
 	if f.dir {
 		req.Mode |= scan.Dir
 	}
@@ -323,6 +331,10 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
+// archiveSkips are the skip reasons of archive walks, in the order the summary names them.
+var archiveSkips = []string{scanner.SkipArchiveTooLarge, scanner.SkipArchiveRatio, scanner.SkipArchiveDepth,
+	scanner.SkipArchiveMembers, scanner.SkipArchiveInvalid}
+
 func printSummary(w io.Writer, st scanner.Stats, suppressed int, git bool) {
 	secs := st.Elapsed.Seconds()
 	rate := 0.0
@@ -331,17 +343,23 @@ func printSummary(w io.Writer, st scanner.Stats, suppressed int, git bool) {
 	}
 	fmt.Fprintf(w, "patrol: scanned %d %s (%s) in %s, %.1f MiB/s\n",
 		st.Chunks, unitName(git), humanBytes(st.Bytes), st.Elapsed.Round(time.Millisecond), rate)
+	if st.Archives > 0 {
+		fmt.Fprintf(w, "patrol: looked inside %d archives (%d members scanned)\n", st.Archives, st.Members)
+	}
 	if len(st.Skipped) > 0 {
 		var parts []string
-		for _, r := range []string{scanner.SkipBinary, scanner.SkipOversize, scanner.SkipSeen} {
+		for _, r := range append([]string{scanner.SkipBinary, scanner.SkipOversize, scanner.SkipSeen}, archiveSkips...) {
 			if n := st.Skipped[r]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, r))
 			}
 		}
 		fmt.Fprintf(w, "patrol: skipped %s\n", strings.Join(parts, ", "))
 		for _, s := range st.Skips {
-			if s.Reason == scanner.SkipOversize {
+			switch {
+			case s.Reason == scanner.SkipOversize:
 				fmt.Fprintf(w, "patrol:   oversize: %s (%s)\n", s.Name, humanBytes(s.Size))
+			case slices.Contains(archiveSkips, s.Reason):
+				fmt.Fprintf(w, "patrol:   %s: %s\n", s.Reason, s.Name)
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/patrolsec/patrol/config"
 	"github.com/patrolsec/patrol/pipeline"
 	"github.com/patrolsec/patrol/revoke/providers"
+	"github.com/patrolsec/patrol/scanner/scan"
 	"github.com/patrolsec/patrol/service"
 	"github.com/patrolsec/patrol/service/metrics"
 	"github.com/patrolsec/patrol/service/targets"
@@ -143,7 +144,7 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 	}
 	svc, err = service.New(service.Options{
 		Store: st, Backend: service.BackendOf(cfg.Store), Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
-		Workers: cfg.Serve.Workers, Schedule: cfg.Serve.Schedule, Sweep: cfg.Serve.Sweep, MaxBlobSize: cfg.MaxBlobSize,
+		Workers: cfg.Serve.Workers, Schedule: cfg.Serve.Schedule, Sweep: cfg.Serve.Sweep, MaxBlobSize: cfg.MaxBlobSize, MaxArchiveDepth: scan.ArchiveDepth(cfg.MaxArchiveDepth),
 		ScanTimeout: cfg.Serve.ScanTimeout, PollOnly: cfg.Serve.PollOnly, Webhooks: wh, Metrics: m, Logger: log,
 	})
 	if err != nil {

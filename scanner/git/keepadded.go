@@ -86,6 +86,12 @@ func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]s
 	out := findings[:0:0]
 	for _, f := range findings {
 		l := f.Location
+		if strings.Contains(l.Path, scanner.ArchiveSep) {
+			// A member of an archive: the (binary) archive's diff has no lines, but the commit
+			// introduced this version of the archive, which holds the token.
+			out = append(out, f)
+			continue
+		}
 		if l.Commit == "" || failed[l.Commit] || added[l.Commit][l.Path].has(l.Line) {
 			out = append(out, f)
 		}

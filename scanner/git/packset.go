@@ -287,6 +287,8 @@ func (g *packSet) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *pa
 		whole = n*10 > len(target)*9 // nearly all new: scan it whole
 	}
 	switch {
+	case scanner.IsArchive(target):
+		m.data, m.hasBase = target, false // whole: the scan looks inside it
 	case scanner.IsBinary(target):
 		m.binary, m.hasBase = true, false
 	case whole:

@@ -67,10 +67,8 @@ func Rehydrate(ctx context.Context, e *scanner.Engine, w Where, fingerprint stri
 		err   error
 	)
 	switch w.Source {
-	case scanner.SourceGit, git.SourceStaged:
-		data, where, err = readBlob(ctx, w)
-	case scanner.SourceDir:
-		data, where, err = readFile(w)
+	case scanner.SourceGit, git.SourceStaged, scanner.SourceDir:
+		data, where, err = readContent(ctx, w)
 	default:
 		return zero, fmt.Errorf("rehydrate: a token from %q cannot be read again", w.Source)
 	}
@@ -106,6 +104,53 @@ func Rehydrate(ctx context.Context, e *scanner.Engine, w Where, fingerprint stri
 		return zero, fmt.Errorf("rehydrate %s: no token with fingerprint %s around offset %d: %w", where, fingerprint, w.Offset, ErrNoMatch)
 	}
 	return tok, nil
+}
+
+// readContent reads the content w's span is in: the blob or file, or, when w.Path names a
+// member of an archive ("conf.zip!conf/.env"), that member of the archive blob or file.
+func readContent(ctx context.Context, w Where) ([]byte, string, error) {
+	read := func(w Where) ([]byte, string, error) {
+		if w.Source == scanner.SourceDir {
+			return readFile(w)
+		}
+		return readBlob(ctx, w)
+	}
+	data, where, err := read(w)
+	if !strings.Contains(w.Path, scanner.ArchiveSep) {
+		return data, where, err
+	}
+	// Each "!" may end the archive's path: the first split whose archive holds the member.
+	var errs []error
+	for i := 0; i < len(w.Path); i++ {
+		if !strings.HasPrefix(w.Path[i:], scanner.ArchiveSep) {
+			continue
+		}
+		outer, member := w.Path[:i], w.Path[i+len(scanner.ArchiveSep):]
+		adata, awhere := data, where
+		if err != nil { // the archive is read by its path: the whole path named nothing
+			o := w
+			o.Path = outer
+			var rerr error
+			if adata, awhere, rerr = read(o); rerr != nil {
+				continue
+			}
+		}
+		if !scanner.IsArchive(adata) {
+			continue
+		}
+		m, merr := scanner.ArchiveMember(ctx, adata, member, scanner.DefaultArchiveLimits(scanner.DefaultMaxArchiveDepth, 0))
+		if merr == nil {
+			return m, awhere + " member " + member, nil
+		}
+		errs = append(errs, merr)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if len(errs) > 0 {
+		return nil, "", fmt.Errorf("rehydrate %s: %w: %w", where, ErrNoMatch, errors.Join(errs...))
+	}
+	return data, where, nil
 }
 
 // readBlob reads the blob of w from its repository or clone.

@@ -74,6 +74,9 @@ type Request struct {
 	Token secret.Token
 	// MaxBlobSize skips (and counts) bigger files and blobs; zero means the default.
 	MaxBlobSize int64
+	// MaxArchiveDepth is how many levels of archives to look inside; zero means
+	// scanner.DefaultMaxArchiveDepth, a negative value turns archives off (see ArchiveDepth).
+	MaxArchiveDepth int
 	// NoIgnore: with Dir, do not honour .gitignore files.
 	NoIgnore bool
 	// Paths are the files of Files, relative to Target or absolute.
@@ -155,7 +158,7 @@ func Run(ctx context.Context, r Request) (Result, error) {
 			return res, err
 		}
 	}
-	findings, st, scanErr := scanner.Run(ctx, r.Engine, src, scanner.Options{Workers: r.Workers, MaxSize: r.MaxBlobSize, Progress: r.Progress})
+	findings, st, scanErr := scanner.Run(ctx, r.Engine, src, scanner.Options{Workers: r.Workers, MaxSize: r.MaxBlobSize, Progress: r.Progress, MaxArchiveDepth: r.MaxArchiveDepth})
 	res.Stats = st
 	if g, ok := src.(*git.GitSource); ok {
 		res.Blobs = g.Blobs()
@@ -300,6 +303,15 @@ func stdin(r Request) io.Reader {
 		return strings.NewReader("")
 	}
 	return r.Stdin
+}
+
+// ArchiveDepth maps a depth as users give it (--max-archive-depth, max_archive_depth: 0 turns
+// archives off) to Request.MaxArchiveDepth (where zero means the default).
+func ArchiveDepth(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
 }
 
 // IsRepository reports whether path is a work tree (with .git) or a bare repository.
