@@ -65,7 +65,10 @@ type Skip struct {
 
 // Stats summarise a scan.
 type Stats struct {
+	// Chunks and Bytes count the content scanned (files, blobs); Messages the commit and tag
+	// messages (chunks located at a Location.Kind of a message), which they leave out.
 	Chunks   int64
+	Messages int64
 	Bytes    int64
 	Skipped  map[string]int64
 	Skips    []Skip // the first MaxListedSkips skipped chunks
@@ -104,6 +107,7 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 		findings []Finding
 		st       = Stats{Skipped: map[string]int64{}}
 		chunks   atomic.Int64
+		messages atomic.Int64
 		nbytes   atomic.Int64
 	)
 	skip := func(c Chunk, reason string) {
@@ -140,8 +144,12 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 					skip(c, SkipBinary)
 					continue
 				}
-				chunks.Add(1)
-				nbytes.Add(int64(len(c.Data)))
+				if len(c.Locations) > 0 && c.Locations[0].Kind != "" {
+					messages.Add(1)
+				} else {
+					chunks.Add(1)
+					nbytes.Add(int64(len(c.Data)))
+				}
 				e.Scan(c.Data, c.Locations, func(f Finding) {
 					if c.Blob != "" {
 						f.Location.Blob = c.Blob
@@ -198,7 +206,7 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 		}
 	}
 	SortFindings(findings)
-	st.Chunks, st.Bytes = chunks.Load(), nbytes.Load()
+	st.Chunks, st.Messages, st.Bytes = chunks.Load(), messages.Load(), nbytes.Load()
 	st.Findings = len(findings)
 	st.Elapsed = time.Since(start)
 	return findings, st, err
@@ -230,11 +238,11 @@ func SortFindings(fs []Finding) {
 // every later version of that blob; reporting each version would bury the one commit that
 // matters (the one to rotate from and to notify about) under copies.
 func firstIntroductions(fs []Finding) []Finding {
-	type key struct{ fp, repo, path string }
+	type key struct{ fp, repo, path, kind string }
 	best := map[key]int{}
 	var out []Finding
 	for _, f := range fs {
-		k := key{f.Fingerprint, f.Location.Repository, f.Location.Path}
+		k := key{f.Fingerprint, f.Location.Repository, f.Location.Path, f.Location.Kind}
 		i, ok := best[k]
 		if !ok {
 			best[k] = len(out)

@@ -71,6 +71,9 @@ func (g *execGit) refs(ctx context.Context) ([]refTip, error) {
 			return nil, fmt.Errorf("list refs of %s: git for-each-ref: unexpected output %q", g.repo, line)
 		}
 		t := refTip{name: f[4]}
+		if f[0] == "tag" {
+			t.tag = f[1]
+		}
 		switch {
 		case f[0] == "commit":
 			t.commit = f[1]
@@ -531,15 +534,16 @@ func (g *execGit) commits(ctx context.Context, shas []oid) (map[oid]gitCommit, e
 			if _, err := io.ReadFull(p.out, data); err != nil {
 				return fmt.Errorf("read commits of %s: %w", g.repo, err)
 			}
-			out[o] = parseCommitAuthor(data)
+			out[o] = parsePerson(data, "author ")
 		}
 		return nil
 	}()
 	return out, g.finishCatFile(p, rerr)
 }
 
-// parseCommitAuthor reads the author line of a raw commit object.
-func parseCommitAuthor(data []byte) gitCommit {
+// parsePerson reads the header line of a raw commit or tag object that starts with header
+// ("author ", "tagger "): a name, an email and a date.
+func parsePerson(data []byte, header string) gitCommit {
 	var c gitCommit
 	for len(data) > 0 {
 		line, rest, _ := bytes.Cut(data, []byte{'\n'})
@@ -547,7 +551,7 @@ func parseCommitAuthor(data []byte) gitCommit {
 		if len(line) == 0 {
 			break // end of headers
 		}
-		a, ok := bytes.CutPrefix(line, []byte("author "))
+		a, ok := bytes.CutPrefix(line, []byte(header))
 		if !ok {
 			continue
 		}

@@ -131,6 +131,8 @@ type gitBackend interface {
 	history(ctx context.Context, sel gitSelection) (*gitIndex, error)
 	// blobs reads every blob of idx once and calls fn for each (see blobMsg).
 	blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error
+	// objects reads the raw commit and tag objects ids, in order, and calls fn with each.
+	objects(ctx context.Context, ids []oid, fn func(rawObject) error) error
 	// commits returns author metadata of the given commits.
 	commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error)
 	// shallow reports whether the repository is shallow.
@@ -147,8 +149,8 @@ type gitBackend interface {
 }
 
 // refTip is a ref and the commit it leads to (peeled through tags; empty for a ref to a tree
-// or a blob).
-type refTip struct{ name, commit string }
+// or a blob), and the annotated tag object it points to (empty for other refs).
+type refTip struct{ name, commit, tag string }
 
 // gitSelection is what to scan: the tips (ref → commit) and their distinct commits, and the
 // exclusions of Since, Exclude and Cursor.
@@ -426,7 +428,8 @@ func parseSinceDate(s string) (time.Time, bool) {
 // bytes scanned, not the size of every version. When every ref is scanned with no exclusion,
 // packed blobs are read while `git log` runs, including blobs no ref reaches (their findings are
 // dropped). Blobs over MaxBlobSize are yielded as skipped; a shallow history and unreadable
-// objects are yielded as Chunk.Err, and the scan goes on.
+// objects are yielded as Chunk.Err, and the scan goes on. Then the message of every scanned
+// commit and of every selected annotated tag is yielded, each distinct text once (messages.go).
 func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	if s.shallow {
 		err := fmt.Errorf("%s: %w", s.repo, ErrShallow)
@@ -472,7 +475,10 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 		return yield(c)
 	}
 	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
-		return g.scanAll(ctx, sel, s.maxSize, func(idx *gitIndex) { s.idx = idx }, fn)
+		if err := g.scanAll(ctx, sel, s.maxSize, func(idx *gitIndex) { s.idx = idx }, fn); err != nil {
+			return err
+		}
+		return s.messages(ctx, yield)
 	}
 	idx, err := s.b.history(ctx, sel)
 	if err != nil {
@@ -485,7 +491,10 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 			return err
 		}
 	}
-	return s.b.blobs(ctx, idx, s.maxSize, fn)
+	if err := s.b.blobs(ctx, idx, s.maxSize, fn); err != nil {
+		return err
+	}
+	return s.messages(ctx, yield)
 }
 
 // skipSeen asks GitOptions.SkipBlobs which blobs of the index to leave out, takes them out
@@ -524,7 +533,17 @@ func (s *GitSource) Resolve(ctx context.Context, findings []scanner.Finding) ([]
 		return nil, nil
 	}
 	defer s.close()
-	findings = unwindow(findings)
+	// Findings in messages are located already (messages.go); the rest are in blobs.
+	var msgs []scanner.Finding
+	blobs := findings[:0:0]
+	for _, f := range findings {
+		if f.Location.Kind != "" {
+			msgs = append(msgs, f)
+		} else {
+			blobs = append(blobs, f)
+		}
+	}
+	findings = unwindow(blobs)
 	if len(s.pairs) > 0 {
 		var err error
 		if findings, err = s.propagate(ctx, findings); err != nil {
@@ -550,7 +569,8 @@ func (s *GitSource) Resolve(ctx context.Context, findings []scanner.Finding) ([]
 	if err != nil {
 		return nil, err
 	}
-	out := make([]scanner.Finding, 0, len(findings))
+	out := make([]scanner.Finding, 0, len(findings)+len(msgs))
+	out = append(out, msgs...)
 	for _, f := range findings {
 		b, ok := parseOID(f.Location.Blob)
 		if !ok {

@@ -53,6 +53,43 @@ func TestRehydrate(t *testing.T) {
 	}
 }
 
+// TestRehydrateMessages: tokens in a commit message and a tag message are read again from the
+// commit and tag objects, in the repository and in a clone.
+func TestRehydrateMessages(t *testing.T) {
+	t.Parallel()
+	r := scantest.NewRepo(t)
+	r.Write("a.txt", "hello\n")
+	r.Commit("first line\n\nthe token is " + scantest.GitHubToken())
+	r.Git("tag", "-a", "-m", "release\n\n"+scantest.ADOToken(), "v1")
+	clones := t.TempDir()
+	for _, req := range []Request{
+		{Target: r.Dir},
+		{Target: "file://" + r.Dir, CloneDir: clones},
+	} {
+		req.Engine = engine()
+		res, err := Run(t.Context(), req)
+		if err != nil || len(res.Findings) != 2 {
+			t.Fatalf("Run(%s) = %d findings, %v; want 2", req.Target, len(res.Findings), err)
+		}
+		kinds := map[string]bool{}
+		for _, f := range res.Findings {
+			kinds[f.Location.Kind] = true
+			tok, err := Rehydrate(t.Context(), engine(), where(res, f, clones), f.Fingerprint)
+			if err != nil || !same(f, tok) {
+				t.Errorf("Rehydrate(%s of %s) = %v; want the token back", f.Location.Kind, f.Location.Commit, err)
+			}
+			moved := where(res, f, clones)
+			moved.Offset += 3
+			if _, err := Rehydrate(t.Context(), engine(), moved, "not-"+f.Fingerprint); !errors.Is(err, ErrNoMatch) {
+				t.Errorf("Rehydrate(%s, another fingerprint) = %v; want ErrNoMatch", f.Location.Kind, err)
+			}
+		}
+		if !kinds[scanner.KindCommitMessage] || !kinds[scanner.KindTagMessage] {
+			t.Errorf("Run(%s) found tokens in %v; want a commit message and a tag message", req.Target, kinds)
+		}
+	}
+}
+
 func TestRehydrateErrors(t *testing.T) {
 	t.Parallel()
 	r, _ := fixture(t)
@@ -90,7 +127,10 @@ func TestRehydrateErrors(t *testing.T) {
 		{"deleted file", Where{Source: scanner.SourceDir, Repository: r.Dir, Path: "nope.env", Length: 1}, ErrGone, "nope.env"},
 		{"path outside the root", Where{Source: scanner.SourceDir, Repository: r.Dir, Path: "../x", Length: 1}, nil, "not inside"},
 		{"stdin", Where{Source: scanner.SourceStdin}, nil, "cannot be read again"},
-		{"message", Where{Source: scanner.SourceGit, Kind: scanner.KindCommitMessage}, nil, "not supported"},
+		{"message of no object", Where{Source: scanner.SourceGit, Repository: r.Dir, Kind: scanner.KindCommitMessage}, nil, "not an object id"},
+		{"message of a gone commit", Where{Source: scanner.SourceGit, Repository: r.Dir, Kind: scanner.KindCommitMessage, Commit: gone.Blob, Length: 1}, ErrGone, gone.Blob},
+		{"message in a dir scan", Where{Source: scanner.SourceDir, Repository: r.Dir, Kind: scanner.KindTagMessage}, nil, "in a dir scan"},
+		{"unknown kind", Where{Source: scanner.SourceGit, Kind: "note"}, nil, "not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
