@@ -213,7 +213,17 @@ func dedupe(ms []rawMatch) []rawMatch {
 // holding AllowMarker are not reported. Line, Column, Offset and Length are computed here (the
 // span of the token in data, or of the encoded text it was found in); sources supply the rest
 // of each location.
+//
+// UTF-16 content (UTF16) is transcoded first: see scanUTF16.
 func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
+	if enc := UTF16(data); enc != "" {
+		return e.scanUTF16(data, enc, locs, emit)
+	}
+	return e.scanText(data, locs, emit)
+}
+
+// scanText is Scan of text that is not UTF-16.
+func (e *Engine) scanText(data []byte, locs []Location, emit func(Finding)) int {
 	ms := e.matches(data, 0)
 	n := 0
 	line, lineStart, pos := 1, 0, 0
@@ -288,6 +298,7 @@ func nearbyText(data []byte, lineStart, lineEnd int) string {
 }
 
 // IsBinary reports whether data looks binary: a NUL byte in the first 8000 bytes, git's rule.
+// UTF-16 text passes this test too: ask UTF16 before dropping content as binary.
 func IsBinary(data []byte) bool {
 	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
 }

@@ -139,7 +139,7 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 					c.Size = int64(len(c.Data))
 					skip(c, SkipOversize)
 					continue
-				case IsBinary(c.Data):
+				case IsBinary(c.Data) && UTF16(c.Data) == "":
 					c.Size = int64(len(c.Data))
 					skip(c, SkipBinary)
 					continue

@@ -40,6 +40,10 @@ type Where struct {
 	// Offset and Length are the span of the match (scanner.Location).
 	Offset int64
 	Length int
+	// Encoding is scanner.Finding.Encoding: for UTF-16 content (scanner.UTF16) the whole
+	// content is scanned again, transcoded, as the span's neighbourhood alone may not say it
+	// is UTF-16.
+	Encoding string
 	// Kind is scanner.Location.Kind: file content (""), or a commit or tag message, read again
 	// from the commit or tag object Commit names (Offset is then in its message).
 	Kind string
@@ -97,6 +101,9 @@ func Rehydrate(ctx context.Context, e *scanner.Engine, w Where, fingerprint stri
 		end += i
 	} else {
 		end = len(data)
+	}
+	if strings.HasPrefix(w.Encoding, "utf-16") {
+		start, end = 0, len(data)
 	}
 	// The fingerprint is keyed on the detector and the token: any match of it is the token.
 	var (

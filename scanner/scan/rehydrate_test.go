@@ -24,7 +24,7 @@ func where(res Result, f scanner.Finding, cloneDir string) Where {
 	if l.Source == scanner.SourceDir {
 		repo = res.Root
 	}
-	return Where{Source: l.Source, Repository: repo, CloneDir: cloneDir, Blob: l.Blob, Commit: l.Commit, Path: l.Path, Offset: l.Offset, Length: l.Length, Kind: l.Kind}
+	return Where{Source: l.Source, Repository: repo, CloneDir: cloneDir, Blob: l.Blob, Commit: l.Commit, Path: l.Path, Offset: l.Offset, Length: l.Length, Kind: l.Kind, Encoding: f.Encoding}
 }
 
 func TestRehydrate(t *testing.T) {
@@ -86,6 +86,33 @@ func TestRehydrateMessages(t *testing.T) {
 		}
 		if !kinds[scanner.KindCommitMessage] || !kinds[scanner.KindTagMessage] {
 			t.Errorf("Run(%s) found tokens in %v; want a commit message and a tag message", req.Target, kinds)
+		}
+	}
+}
+
+// TestRehydrateUTF16: a token in a UTF-16 file (with and without a byte order mark, far from
+// the start) is read again from the span in the file's own bytes.
+func TestRehydrateUTF16(t *testing.T) {
+	t.Parallel()
+	r := scantest.NewRepo(t)
+	pad := strings.Repeat("# filler line\r\n", 600) // more than the margin Rehydrate reads
+	r.Write("a.ps1", scantest.UTF16(pad+"$t = '"+scantest.GitHubToken()+"'\r\n", false, true))
+	r.Write("b.reg", scantest.UTF16(pad+"\"t\"=\""+scantest.ADOToken()+"\"\r\n", true, false))
+	r.Commit("c1")
+	for _, req := range []Request{{Target: r.Dir}, {Target: r.Dir, Mode: Dir}} {
+		req.Engine = engine()
+		res, err := Run(t.Context(), req)
+		if err != nil || len(res.Findings) != 2 {
+			t.Fatalf("Run(%s) = %d findings, %v; want 2", req.Target, len(res.Findings), err)
+		}
+		for _, f := range res.Findings {
+			if !strings.HasPrefix(f.Encoding, "utf-16") {
+				t.Errorf("%s: encoding %q, want utf-16le or utf-16be", f.Location.Path, f.Encoding)
+			}
+			tok, err := Rehydrate(t.Context(), engine(), where(res, f, ""), f.Fingerprint)
+			if err != nil || !same(f, tok) {
+				t.Errorf("Rehydrate(%s %s) = %v; want the token back", f.Location.Source, f.Location.Path, err)
+			}
 		}
 	}
 }
