@@ -25,6 +25,9 @@ type Config struct {
 	// MaxBlobSize is the size limit for files and blobs, in bytes (default 10 MiB); larger
 	// ones are skipped and counted in the scan summary.
 	MaxBlobSize int64 `yaml:"max_blob_size"`
+	// MaxDecodeDepth is how many levels of nested encoding (base64 in base64, URL encoding in
+	// base64) the scanner decodes; zero means the scanner's default (3).
+	MaxDecodeDepth int `yaml:"max_decode_depth"`
 	// Store locates the state store; the zero value is an SQLite file at store.DefaultPath.
 	Store store.Config `yaml:"store"`
 	// Providers configures verification and revocation per provider.
@@ -156,6 +159,9 @@ func (c *Config) problems() problems {
 	ps = append(ps, c.ruleProblems()...)
 	if c.MaxBlobSize < 0 {
 		ps = append(ps, c.at("max_blob_size", "%d is negative", c.MaxBlobSize))
+	}
+	if c.MaxDecodeDepth < 0 {
+		ps = append(ps, c.at("max_decode_depth", "%d is negative", c.MaxDecodeDepth))
 	}
 	ps = append(ps, c.sectionProblems(c.Store.Validate())...)
 	ps = append(ps, c.sectionProblems(c.Providers.Validate())...)
