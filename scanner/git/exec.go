@@ -319,8 +319,9 @@ func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn fu
 // blob (finding each object's type from the pack headers) while `git log` runs, and calls
 // onIndex with the history once it is read. Blobs that no ref reaches are scanned too, and
 // their findings dropped by Resolve. Unreadable blobs are reported after onIndex, so that
-// their error can name a path and commit.
-func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, onIndex func(*gitIndex), fn func(blobMsg) error) error {
+// their error can name a path and commit. onHistory, when set, is called with the history as
+// soon as it is read, from another goroutine, while blobs may still be read.
+func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, onHistory, onIndex func(*gitIndex), fn func(blobMsg) error) error {
 	g.openPacksOnce()
 	hctx, hcancel := context.WithCancel(ctx)
 	defer hcancel()
@@ -333,6 +334,9 @@ func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, 
 		idx, err := g.history(hctx, sel)
 		if err == nil {
 			idx.finish()
+			if onHistory != nil {
+				onHistory(idx)
+			}
 		}
 		hist <- result{idx, err}
 	}()

@@ -50,21 +50,17 @@ type messageTarget struct {
 // messageTargets lists the commits of the index (in history order) and the annotated tags of
 // the selection whose message is new to this scan: a tag on a scanned commit, or, in an
 // incremental scan, a tag ref the cursor did not have (or had at another commit).
-func (s *GitSource) messageTargets(ctx context.Context) ([]messageTarget, error) {
+func (s *GitSource) messageTargets(idx *gitIndex) []messageTarget {
 	var out []messageTarget
-	scanned := make(map[oid]bool, len(s.idx.commits))
-	for _, c := range s.idx.commits {
+	scanned := make(map[oid]bool, len(idx.commits))
+	for _, c := range idx.commits {
 		if !scanned[c] {
 			scanned[c] = true
 			out = append(out, messageTarget{id: c, kind: scanner.KindCommitMessage})
 		}
 	}
-	refs, err := s.b.refs(ctx)
-	if err != nil {
-		return nil, err
-	}
 	seen := map[oid]bool{}
-	for _, r := range refs {
+	for _, r := range s.sel.refList {
 		if r.tag == "" {
 			continue
 		}
@@ -83,19 +79,16 @@ func (s *GitSource) messageTargets(ctx context.Context) ([]messageTarget, error)
 		seen[t] = true
 		out = append(out, messageTarget{id: t, kind: scanner.KindTagMessage})
 	}
-	return out, nil
+	return out
 }
 
-// messages yields the message of every commit of the index and of every selected annotated
-// tag, each distinct text once, as a chunk located at its commit or tag object.
-func (s *GitSource) messages(ctx context.Context, yield func(scanner.Chunk) error) error {
-	if s.idx == nil || s.sel == nil {
+// messages yields the message of every commit of idx and of every selected annotated tag,
+// each distinct text once, as a chunk located at its commit or tag object.
+func (s *GitSource) messages(ctx context.Context, idx *gitIndex, yield func(scanner.Chunk) error) error {
+	if idx == nil || s.sel == nil {
 		return nil
 	}
-	targets, err := s.messageTargets(ctx)
-	if err != nil {
-		return err
-	}
+	targets := s.messageTargets(idx)
 	if len(targets) == 0 {
 		return nil
 	}
@@ -133,8 +126,68 @@ func (s *GitSource) messages(ctx context.Context, yield func(scanner.Chunk) erro
 	})
 }
 
-// objects reads the raw commit and tag objects ids, in order, with one `git cat-file --batch`.
+// objects reads the raw commit and tag objects ids, in order: those in pack files in process
+// (packObjects), the others (loose) with one `git cat-file --batch`.
 func (g *execGit) objects(ctx context.Context, ids []oid, fn func(rawObject) error) error {
+	return g.packObjects(ctx, ids, g.catObjects, fn)
+}
+
+// packObjects reads the raw commit and tag objects ids, in order: those in the pack files in
+// process (the packs must be open: openPacksOnce), the others with slow.
+func (g *packSet) packObjects(ctx context.Context, ids []oid, slow func(context.Context, []oid, func(rawObject) error) error, fn func(rawObject) error) error {
+	if len(g.packs) == 0 {
+		return slow(ctx, ids, fn)
+	}
+	r := newPackReader(g.packs, 0)
+	read := func(id oid) ([]byte, bool) {
+		p, off, ok := r.locate(id)
+		if !ok {
+			return nil, false
+		}
+		typ, data, err := r.object(p, off)
+		if err != nil || (typ != objCommit && typ != objTag) {
+			return nil, false // the slow path says what is wrong with it
+		}
+		return bytes.Clone(data), true
+	}
+	var loose []oid
+	for _, id := range ids {
+		if _, _, ok := r.locate(id); !ok {
+			loose = append(loose, id)
+		}
+	}
+	fromSlow := map[oid][]byte{}
+	if len(loose) > 0 {
+		err := slow(ctx, loose, func(o rawObject) error {
+			fromSlow[o.id] = o.data
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for n, id := range ids {
+		if n&255 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		data, ok := fromSlow[id]
+		if !ok {
+			if data, ok = read(id); !ok {
+				if err := slow(ctx, []oid{id}, fn); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := fn(rawObject{id: id, data: data}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// catObjects reads the raw objects ids, in order, with one `git cat-file --batch`.
+func (g *execGit) catObjects(ctx context.Context, ids []oid, fn func(rawObject) error) error {
 	var in bytes.Buffer
 	for _, c := range ids {
 		in.WriteString(c.String() + "\n")
@@ -170,8 +223,15 @@ func (g *execGit) objects(ctx context.Context, ids []oid, fn func(rawObject) err
 	return g.finishCatFile(p, rerr)
 }
 
-// objects reads the raw commit and tag objects ids, in order.
+// objects reads the raw commit and tag objects ids, in order: from the packs in process
+// (packObjects), else with go-git.
 func (g *goGit) objects(ctx context.Context, ids []oid, fn func(rawObject) error) error {
+	g.openPacksOnce()
+	return g.packObjects(ctx, ids, g.storedObjects, fn)
+}
+
+// storedObjects reads the raw objects ids, in order, with go-git.
+func (g *goGit) storedObjects(ctx context.Context, ids []oid, fn func(rawObject) error) error {
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -62,7 +62,7 @@ type packItem struct {
 func (g *packSet) openPacksOnce() {
 	if g.packs == nil && !g.noPacks {
 		packs, err := openPacks(g.gitDir)
-		if err != nil {
+		if err != nil || len(packs) == 0 { // none: later calls need not look again
 			g.noPacks = true
 		} else {
 			g.packs = packs

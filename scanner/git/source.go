@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/patrolsec/patrol/internal/httpx"
@@ -161,6 +163,7 @@ type gitSelection struct {
 	notRev   string            // exclude commits reachable from this commit (hex)
 	notRevs  []string          // and from these (hex, GitOptions.Exclude)
 	notOlder time.Time         // exclude commits committed before this time
+	refList  []refTip          // every ref, as read for the selection
 }
 
 type gitCommit struct {
@@ -272,6 +275,7 @@ func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
 	if err != nil {
 		return sel, err
 	}
+	sel.refList = refs
 	if len(s.opts.Branches) == 0 {
 		sel.all = true
 		for _, r := range refs {
@@ -474,11 +478,49 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 		}
 		return yield(c)
 	}
-	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
-		if err := g.scanAll(ctx, sel, s.maxSize, func(idx *gitIndex) { s.idx = idx }, fn); err != nil {
+	// With the git binary, the messages are read (by a cat-file of their own) while the blobs
+	// are; the two yield in turn.
+	var (
+		mu       sync.Mutex
+		msgErr   = make(chan error, 1)
+		msgStart atomic.Bool
+	)
+	g, concurrent := s.b.(*execGit)
+	if concurrent {
+		g.openPacksOnce() // before the goroutines that read them
+	}
+	lockedYield := func(c scanner.Chunk) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return yield(c)
+	}
+	mctx, cancelMessages := context.WithCancel(ctx)
+	defer cancelMessages()
+	startMessages := func(idx *gitIndex) {
+		msgStart.Store(true)
+		go func() { msgErr <- s.messages(mctx, idx, lockedYield) }()
+	}
+	blobFn := func(m blobMsg) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return fn(m)
+	}
+	finish := func(idx *gitIndex, err error) error {
+		if err != nil {
+			cancelMessages()
+		}
+		if msgStart.Load() {
+			return errors.Join(err, <-msgErr)
+		}
+		if err != nil {
 			return err
 		}
-		return s.messages(ctx, yield)
+		return s.messages(ctx, idx, yield)
+	}
+	if concurrent && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
+		var idx *gitIndex
+		err := g.scanAll(ctx, sel, s.maxSize, startMessages, func(x *gitIndex) { s.idx, idx = x, x }, blobFn)
+		return finish(idx, err)
 	}
 	idx, err := s.b.history(ctx, sel)
 	if err != nil {
@@ -491,10 +533,11 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 			return err
 		}
 	}
-	if err := s.b.blobs(ctx, idx, s.maxSize, fn); err != nil {
-		return err
+	if concurrent {
+		startMessages(idx)
+		return finish(idx, s.b.blobs(ctx, idx, s.maxSize, blobFn))
 	}
-	return s.messages(ctx, yield)
+	return finish(idx, s.b.blobs(ctx, idx, s.maxSize, fn))
 }
 
 // skipSeen asks GitOptions.SkipBlobs which blobs of the index to leave out, takes them out
