@@ -28,6 +28,9 @@ type Config struct {
 	// MaxArchiveDepth is how many levels of archives (zip, gzip, tar) scans look inside
 	// (default 2); 0 turns archives off.
 	MaxArchiveDepth int `yaml:"max_archive_depth"`
+	// MaxDecodeDepth is how many levels of nested encoding (base64 in base64, URL encoding in
+	// base64) the scanner decodes; zero means the scanner's default (3).
+	MaxDecodeDepth int `yaml:"max_decode_depth"`
 	// Store locates the state store; the zero value is an SQLite file at store.DefaultPath.
 	Store store.Config `yaml:"store"`
 	// Providers configures verification and revocation per provider.
@@ -167,6 +170,9 @@ func (c *Config) problems() problems {
 	}
 	if c.MaxArchiveDepth < 0 {
 		ps = append(ps, c.at("max_archive_depth", "%d is negative", c.MaxArchiveDepth))
+	}
+	if c.MaxDecodeDepth < 0 {
+		ps = append(ps, c.at("max_decode_depth", "%d is negative", c.MaxDecodeDepth))
 	}
 	ps = append(ps, c.sectionProblems(c.Store.Validate())...)
 	ps = append(ps, c.sectionProblems(c.Providers.Validate())...)

@@ -87,6 +87,9 @@ func TestLoadInvalid(t *testing.T) {
 			"invalid-webhooks-empty.yaml:2: webhooks.github: empty: write {secret: …}, or leave the key out",
 			"invalid-webhooks-empty.yaml:3: webhooks.gitlab: empty: write {token: …}, or leave the key out",
 		}},
+		{"invalid-decode-depth.yaml", []string{
+			"invalid-decode-depth.yaml:1: max_decode_depth: -1 is negative",
+		}},
 		{"invalid-secret-file.yaml", []string{
 			"invalid-secret-file.yaml:4: targets[0].azuredevops.token_file: open testdata/no-such-file.txt: no such file or directory",
 		}},
@@ -138,6 +141,7 @@ func TestLoadExample(t *testing.T) {
 		FingerprintKeyFile: "/var/lib/patrol/key",
 		MaxBlobSize:        5 << 20,
 		MaxArchiveDepth:    DefaultMaxArchiveDepth,
+		MaxDecodeDepth:     4,
 		Rules: []Rule{{
 			ID: "acme-api-key", Description: "ACME API key", Regex: `\b(acme_[a-z0-9]{32})\b`,
 			Keywords: []string{"acme_"}, MinEntropy: 3,

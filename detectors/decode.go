@@ -109,6 +109,17 @@ func LongRuns(buf []byte, cls *[256]bool, minLen int, fn func(start, end int)) {
 	}
 }
 
+// DecodeRuns finds the encoded runs of buf that decode to text: base64 (Base64Runs) and
+// URL-encoded (URLDecodeRuns, only when buf holds a '%'). It is the decoder's one entry: a
+// caller that decodes nested encodings calls it again on each run's Data.
+func DecodeRuns(buf []byte) []Decoded {
+	out := Base64Runs(buf)
+	if bytes.IndexByte(buf, '%') >= 0 {
+		out = append(out, URLDecodeRuns(buf)...)
+	}
+	return out
+}
+
 // Base64Runs finds runs of base64 text in buf that decode to text.
 func Base64Runs(buf []byte) []Decoded {
 	var out []Decoded

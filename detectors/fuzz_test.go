@@ -187,3 +187,30 @@ func FuzzURLDecodeRuns(f *testing.F) {
 		checkDecoded(t, "URLDecodeRuns", buf, URLDecodeRuns(buf), "url")
 	})
 }
+
+// FuzzDecodeRuns checks DecodeRuns, the nested decoder's entry, on arbitrary input and on what
+// it decodes, three levels deep.
+func FuzzDecodeRuns(f *testing.F) {
+	for _, s := range decoderSeeds() {
+		f.Add(s)
+		f.Add(base64.StdEncoding.EncodeToString([]byte(s)))
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		level := [][]byte{[]byte(s)}
+		for range 3 {
+			var next [][]byte
+			for _, buf := range level {
+				runs := DecodeRuns(buf)
+				byEnc := map[string][]Decoded{}
+				for _, r := range runs {
+					byEnc[r.Encoding] = append(byEnc[r.Encoding], r)
+					next = append(next, r.Data)
+				}
+				for enc, rs := range byEnc {
+					checkDecoded(t, "DecodeRuns", buf, rs, enc)
+				}
+			}
+			level = next
+		}
+	})
+}

@@ -36,7 +36,7 @@ func (r Rescan) Rehydrate(ctx context.Context, f store.Finding) (secret.Token, e
 	var errs []error
 	for _, l := range f.Locations {
 		w := scan.Where{Source: l.Source, Repository: l.Repository, CloneDir: r.CloneDir, Blob: l.Blob,
-			Commit: l.Commit, Path: l.Path, Offset: l.Offset, Length: l.Length, Kind: l.Kind}
+			Commit: l.Commit, Path: l.Path, Offset: l.Offset, Length: l.Length, Kind: l.Kind, Encoding: l.Encoding}
 		if w.Repository == "" {
 			w.Repository = r.Root
 		}

@@ -29,10 +29,12 @@ type wireEntry struct {
 // wireLocation is where the finding is. Repository, Commit, AuthorName, AuthorEmail and Date
 // are written for git findings only; Path is empty for stdin.
 type wireLocation struct {
-	Source      string `json:"source"`
-	Repository  string `json:"repository,omitempty"`
-	Commit      string `json:"commit,omitempty"`
-	Path        string `json:"path,omitempty"`
+	Source     string `json:"source"`
+	Repository string `json:"repository,omitempty"`
+	Commit     string `json:"commit,omitempty"`
+	Path       string `json:"path,omitempty"`
+	// Kind is "commit-message" or "tag-message" for a token in a message (Path is empty).
+	Kind        string `json:"kind,omitempty"`
 	Line        int    `json:"line"`
 	Column      int    `json:"column"`
 	AuthorName  string `json:"author_name,omitempty"`
@@ -79,7 +81,7 @@ func toWire(e Entry, showSecrets bool) wireEntry {
 }
 
 func toWireLocation(l scanner.Location) wireLocation {
-	out := wireLocation{Source: l.Source, Path: l.Path, Line: l.Line, Column: l.Column}
+	out := wireLocation{Source: l.Source, Path: l.Path, Kind: l.Kind, Line: l.Line, Column: l.Column}
 	if l.Source != scanner.SourceGit {
 		return out
 	}

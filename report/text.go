@@ -85,8 +85,15 @@ func writeText(buf *bytes.Buffer, entries []Entry, opts Options) {
 	}
 }
 
-// textPath is the path people see: Root joined with the finding's path, "<stdin>" for stdin.
+// textPath is the path people see: Root joined with the finding's path, "<stdin>" for stdin,
+// "commit message of <sha>" and "tag message of <sha>" for messages.
 func textPath(l scanner.Location, root string) string {
+	switch l.Kind {
+	case scanner.KindCommitMessage:
+		return "commit message of " + l.Commit
+	case scanner.KindTagMessage:
+		return "tag message of " + l.Commit
+	}
 	if l.Source == scanner.SourceStdin || l.Path == "" {
 		return "<stdin>"
 	}

@@ -41,6 +41,8 @@ func TestTextPath(t *testing.T) {
 		{name: "no root", loc: scanner.Location{Source: scanner.SourceDir, Path: "a/b.go"}, want: "a/b.go"},
 		{name: "root", loc: scanner.Location{Source: scanner.SourceGit, Path: "a/b.go"}, root: "repo", want: "repo/a/b.go"},
 		{name: "stdin", loc: scanner.Location{Source: scanner.SourceStdin}, root: "repo", want: "<stdin>"},
+		{name: "commit message", loc: scanner.Location{Source: scanner.SourceGit, Kind: scanner.KindCommitMessage, Commit: strings.Repeat("ab", 20)}, root: "repo", want: "commit message of " + strings.Repeat("ab", 20)},
+		{name: "tag message", loc: scanner.Location{Source: scanner.SourceGit, Kind: scanner.KindTagMessage, Commit: strings.Repeat("cd", 20)}, want: "tag message of " + strings.Repeat("cd", 20)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

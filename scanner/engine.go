@@ -23,6 +23,7 @@ type Engine struct {
 	runClass [][256]bool
 	key      []byte
 	decode   bool
+	depth    int // levels of nested encoding decoded
 }
 
 // EngineOptions configure an Engine.
@@ -31,11 +32,28 @@ type EngineOptions struct {
 	Key []byte
 	// NoDecode turns off looking inside base64 and URL-encoded text.
 	NoDecode bool
+	// MaxDecodeDepth is how many levels of nested encoding are decoded (base64 in base64, the
+	// base64 auth inside the base64 of a Kubernetes dockerconfigjson Secret); zero means
+	// DefaultMaxDecodeDepth. Whatever the depth, one chunk decodes at most
+	// DecodeBudgetFactor times its own size.
+	MaxDecodeDepth int
 }
+
+// DefaultMaxDecodeDepth is the default EngineOptions.MaxDecodeDepth.
+const DefaultMaxDecodeDepth = 3
+
+// DecodeBudgetFactor bounds the bytes decoded from one chunk, over every level, to this many
+// times the chunk's size: base64 shrinks by a quarter a level, so the budget holds every level
+// of well-formed nesting (three times the chunk at most), and 30 levels cost no more than a
+// few. Runs past the budget are not decoded.
+const DecodeBudgetFactor = 4
 
 // NewEngine builds an engine over dets.
 func NewEngine(dets []*detectors.Detector, opts EngineOptions) *Engine {
-	e := &Engine{dets: dets, key: opts.Key, decode: !opts.NoDecode}
+	e := &Engine{dets: dets, key: opts.Key, decode: !opts.NoDecode, depth: opts.MaxDecodeDepth}
+	if e.depth <= 0 {
+		e.depth = DefaultMaxDecodeDepth
+	}
 	index := map[string]int{}
 	var patterns []string
 	for i, d := range dets {
@@ -77,8 +95,9 @@ type rawMatch struct {
 
 type window struct{ start, end int }
 
-// matches finds every token in buf.
-func (e *Engine) matches(buf []byte, depth int) []rawMatch {
+// matches finds every token in buf, which is depth levels of decoding deep; budget is what is
+// left of the chunk's decoded bytes (DecodeBudgetFactor).
+func (e *Engine) matches(buf []byte, depth int, budget *int) []rawMatch {
 	var out []rawMatch
 	var wins map[int][]window
 	if len(e.kwLen) > 0 {
@@ -110,20 +129,30 @@ func (e *Engine) matches(buf []byte, depth int) []rawMatch {
 			}
 		}
 	}
-	if e.decode && depth == 0 {
-		out = append(out, e.decoded(buf, detectors.Base64Runs(buf))...)
-		if bytes.IndexByte(buf, '%') >= 0 {
-			out = append(out, e.decoded(buf, detectors.URLDecodeRuns(buf))...)
-		}
+	if e.decode && depth < e.depth && *budget > 0 {
+		out = append(out, e.decoded(detectors.DecodeRuns(buf), depth, budget)...)
 	}
 	return dedupe(out)
 }
 
-func (e *Engine) decoded(buf []byte, runs []detectors.Decoded) []rawMatch {
+// decoded finds the tokens in decoded runs, and, up to the engine's depth and within budget,
+// in the runs nested in them. A match is located at the run of this level (the outermost
+// encoded text, once every level has returned); its encoding lists the levels, outermost
+// first ("base64+base64").
+func (e *Engine) decoded(runs []detectors.Decoded, depth int, budget *int) []rawMatch {
 	var out []rawMatch
 	for _, r := range runs {
-		for _, m := range e.matches(r.Data, 1) {
-			m.encoding = r.Encoding
+		if len(r.Data) > *budget {
+			*budget = 0
+			break
+		}
+		*budget -= len(r.Data)
+		for _, m := range e.matches(r.Data, depth+1, budget) {
+			if m.encoding == "" {
+				m.encoding = r.Encoding
+			} else {
+				m.encoding = r.Encoding + "+" + m.encoding
+			}
 			m.locStart, m.locEnd = r.Start, r.End
 			out = append(out, m)
 		}
@@ -213,8 +242,19 @@ func dedupe(ms []rawMatch) []rawMatch {
 // holding AllowMarker are not reported. Line, Column, Offset and Length are computed here (the
 // span of the token in data, or of the encoded text it was found in); sources supply the rest
 // of each location.
+//
+// UTF-16 content (UTF16) is transcoded first: see scanUTF16.
 func (e *Engine) Scan(data []byte, locs []Location, emit func(Finding)) int {
-	ms := e.matches(data, 0)
+	if enc := UTF16(data); enc != "" {
+		return e.scanUTF16(data, enc, locs, emit)
+	}
+	return e.scanText(data, locs, emit)
+}
+
+// scanText is Scan of text that is not UTF-16.
+func (e *Engine) scanText(data []byte, locs []Location, emit func(Finding)) int {
+	budget := DecodeBudgetFactor * len(data)
+	ms := e.matches(data, 0, &budget)
 	n := 0
 	line, lineStart, pos := 1, 0, 0
 	for _, m := range ms {
@@ -288,6 +328,7 @@ func nearbyText(data []byte, lineStart, lineEnd int) string {
 }
 
 // IsBinary reports whether data looks binary: a NUL byte in the first 8000 bytes, git's rule.
+// UTF-16 text passes this test too: ask UTF16 before dropping content as binary.
 func IsBinary(data []byte) bool {
 	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
 }

@@ -65,7 +65,10 @@ type Skip struct {
 
 // Stats summarise a scan.
 type Stats struct {
+	// Chunks and Bytes count the content scanned (files, blobs); Messages the commit and tag
+	// messages (chunks located at a Location.Kind of a message), which they leave out.
 	Chunks   int64
+	Messages int64
 	Bytes    int64
 	Skipped  map[string]int64
 	Skips    []Skip // the first MaxListedSkips skipped chunks
@@ -111,6 +114,7 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 		findings []Finding
 		st       = Stats{Skipped: map[string]int64{}}
 		chunks   atomic.Int64
+		messages atomic.Int64
 		nbytes   atomic.Int64
 		archives atomic.Int64
 		members  atomic.Int64
@@ -166,18 +170,22 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 						}
 						continue
 					}
-					if IsBinary(c.Data) {
+					if IsBinary(c.Data) && UTF16(c.Data) == "" {
 						c.Size = int64(len(c.Data))
 						skip(c, SkipBinary)
 						continue
 					}
-				case IsBinary(c.Data):
+				case IsBinary(c.Data) && UTF16(c.Data) == "":
 					c.Size = int64(len(c.Data))
 					skip(c, SkipBinary)
 					continue
 				}
-				chunks.Add(1)
-				nbytes.Add(int64(len(c.Data)))
+				if len(c.Locations) > 0 && c.Locations[0].Kind != "" {
+					messages.Add(1)
+				} else {
+					chunks.Add(1)
+					nbytes.Add(int64(len(c.Data)))
+				}
 				e.Scan(c.Data, c.Locations, emit)
 			}
 			mu.Lock()
@@ -230,7 +238,7 @@ func Run(ctx context.Context, e *Engine, src Source, opts Options) ([]Finding, S
 	}
 	findings = joinMembers(findings)
 	SortFindings(findings)
-	st.Chunks, st.Bytes = chunks.Load(), nbytes.Load()
+	st.Chunks, st.Messages, st.Bytes = chunks.Load(), messages.Load(), nbytes.Load()
 	st.Archives, st.Members = archives.Load(), members.Load()
 	st.Findings = len(findings)
 	st.Elapsed = time.Since(start)
@@ -263,11 +271,11 @@ func SortFindings(fs []Finding) {
 // every later version of that blob; reporting each version would bury the one commit that
 // matters (the one to rotate from and to notify about) under copies.
 func firstIntroductions(fs []Finding) []Finding {
-	type key struct{ fp, repo, path string }
+	type key struct{ fp, repo, path, kind string }
 	best := map[key]int{}
 	var out []Finding
 	for _, f := range fs {
-		k := key{f.Fingerprint, f.Location.Repository, f.Location.Path}
+		k := key{f.Fingerprint, f.Location.Repository, f.Location.Path, f.Location.Kind}
 		i, ok := best[k]
 		if !ok {
 			best[k] = len(out)

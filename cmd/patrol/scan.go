@@ -30,8 +30,9 @@ type scanFlags struct {
 	since, cloneDir, baseline, maxBlobSize       string
 	branches                                     []string
 	summary, failOnShallow                       bool
-	workers, maxArchiveDepth                     int
+	workers, maxArchiveDepth, maxDecodeDepth     int
 	archiveDepthSet                              bool // --max-archive-depth was given
+	maxDecodeDepthSet                            bool
 	act                                          actFlags
 }
 
@@ -51,6 +52,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 			if len(args) == 1 {
 				target = args[0]
 			}
+			f.maxDecodeDepthSet = cmd.Flags().Changed("max-decode-depth")
 			return runScan(cmd.Context(), f, target, ios)
 		},
 	}
@@ -63,6 +65,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.BoolVar(&f.dir, "dir", false, "scan the files on disk, even in a git repository")
 	fl.BoolVar(&f.noIgnore, "no-ignore", false, "with --dir: do not honour .gitignore files")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
+	fl.IntVar(&f.maxDecodeDepth, "max-decode-depth", scanner.DefaultMaxDecodeDepth, "levels of nested encoding to decode (base64 in base64; default: the config's max_decode_depth, else 3)")
 	fl.BoolVar(&f.staged, "staged", false, "scan what the next commit adds: the staged changes (index against HEAD); only added lines are reported")
 	fl.StringVar(&f.since, "since", "", "git: scan only commits after `REV` or since a date (2024-01-31)")
 	fl.StringSliceVar(&f.branches, "branch", nil, "git: scan only this branch or ref (repeatable; default every ref)")
@@ -121,8 +124,8 @@ func maxBlobSize(flag string, cfg *config.Config) (int64, error) {
 	return n, nil
 }
 
-// newEngine builds the engine of a command: the config's detectors and the fingerprint key
-// (secret.ResolveKey: the flag's file, then PATROL_FINGERPRINT_KEY,
+// newEngine builds the engine of a command: the config's detectors and decode depth, and the
+// fingerprint key (secret.ResolveKey: the flag's file, then PATROL_FINGERPRINT_KEY,
 // PATROL_FINGERPRINT_KEY_FILE, the config's file, the default file). The key is returned for
 // announceKey.
 func newEngine(cfg *config.Config, keyFlag string, noDecode bool) (*scanner.Engine, secret.Key, error) {
@@ -130,7 +133,7 @@ func newEngine(cfg *config.Config, keyFlag string, noDecode bool) (*scanner.Engi
 	if err != nil {
 		return nil, k, err
 	}
-	return scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: k.Bytes, NoDecode: noDecode}), k, nil
+	return scanner.NewEngine(cfg.Detectors(), scanner.EngineOptions{Key: k.Bytes, NoDecode: noDecode, MaxDecodeDepth: cfg.MaxDecodeDepth}), k, nil
 }
 
 // announceKey says on stderr that k was created by this run, and where: fingerprints made
@@ -160,6 +163,12 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	maxSize, err := maxBlobSize(f.maxBlobSize, cfg)
 	if err != nil {
 		return withCode(exitError, err)
+	}
+	if f.maxDecodeDepthSet {
+		if f.maxDecodeDepth < 1 {
+			return withCode(exitError, fmt.Errorf("--max-decode-depth: %d is not a depth (at least 1; --no-decode turns decoding off)", f.maxDecodeDepth))
+		}
+		cfg.MaxDecodeDepth = f.maxDecodeDepth
 	}
 	engine, key, err := newEngine(cfg, f.keyFile, f.noDecode)
 	if err != nil {

@@ -71,6 +71,9 @@ func (g *execGit) refs(ctx context.Context) ([]refTip, error) {
 			return nil, fmt.Errorf("list refs of %s: git for-each-ref: unexpected output %q", g.repo, line)
 		}
 		t := refTip{name: f[4]}
+		if f[0] == "tag" {
+			t.tag = f[1]
+		}
 		switch {
 		case f[0] == "commit":
 			t.commit = f[1]
@@ -316,8 +319,9 @@ func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn fu
 // blob (finding each object's type from the pack headers) while `git log` runs, and calls
 // onIndex with the history once it is read. Blobs that no ref reaches are scanned too, and
 // their findings dropped by Resolve. Unreadable blobs are reported after onIndex, so that
-// their error can name a path and commit.
-func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, onIndex func(*gitIndex), fn func(blobMsg) error) error {
+// their error can name a path and commit. onHistory, when set, is called with the history as
+// soon as it is read, from another goroutine, while blobs may still be read.
+func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, onHistory, onIndex func(*gitIndex), fn func(blobMsg) error) error {
 	g.openPacksOnce()
 	hctx, hcancel := context.WithCancel(ctx)
 	defer hcancel()
@@ -330,6 +334,9 @@ func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, 
 		idx, err := g.history(hctx, sel)
 		if err == nil {
 			idx.finish()
+			if onHistory != nil {
+				onHistory(idx)
+			}
 		}
 		hist <- result{idx, err}
 	}()
@@ -531,15 +538,16 @@ func (g *execGit) commits(ctx context.Context, shas []oid) (map[oid]gitCommit, e
 			if _, err := io.ReadFull(p.out, data); err != nil {
 				return fmt.Errorf("read commits of %s: %w", g.repo, err)
 			}
-			out[o] = parseCommitAuthor(data)
+			out[o] = parsePerson(data, "author ")
 		}
 		return nil
 	}()
 	return out, g.finishCatFile(p, rerr)
 }
 
-// parseCommitAuthor reads the author line of a raw commit object.
-func parseCommitAuthor(data []byte) gitCommit {
+// parsePerson reads the header line of a raw commit or tag object that starts with header
+// ("author ", "tagger "): a name, an email and a date.
+func parsePerson(data []byte, header string) gitCommit {
 	var c gitCommit
 	for len(data) > 0 {
 		line, rest, _ := bytes.Cut(data, []byte{'\n'})
@@ -547,7 +555,7 @@ func parseCommitAuthor(data []byte) gitCommit {
 		if len(line) == 0 {
 			break // end of headers
 		}
-		a, ok := bytes.CutPrefix(line, []byte("author "))
+		a, ok := bytes.CutPrefix(line, []byte(header))
 		if !ok {
 			continue
 		}

@@ -61,6 +61,9 @@ func (g *goGit) refs(context.Context) ([]refTip, error) {
 		}
 		t := refTip{name: name}
 		if ref, err := g.r.Reference(r.Name(), true); err == nil {
+			if o, err := g.r.Storer.EncodedObject(plumbing.AnyObject, ref.Hash()); err == nil && o.Type() == plumbing.TagObject {
+				t.tag = ref.Hash().String()
+			}
 			if c, ok := g.peel(ref.Hash()); ok {
 				t.commit = c.String()
 			}

@@ -62,7 +62,7 @@ type packItem struct {
 func (g *packSet) openPacksOnce() {
 	if g.packs == nil && !g.noPacks {
 		packs, err := openPacks(g.gitDir)
-		if err != nil {
+		if err != nil || len(packs) == 0 { // none: later calls need not look again
 			g.noPacks = true
 		} else {
 			g.packs = packs
@@ -269,10 +269,10 @@ func (g *packSet) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *pa
 		return fail(err)
 	}
 	// The edits suffice only when the base was scanned whole or the same way: a blob of this
-	// scan, not skipped.
+	// scan, not skipped, not UTF-16.
 	whole := true
 	if pos, ok := bp.at(boff); ok {
-		if b := bp.name(pos); scanned(b) && int64(len(bdata)) <= maxSize && !scanner.IsBinary(bdata) {
+		if b := bp.name(pos); scanned(b) && int64(len(bdata)) <= maxSize && !scanner.IsBinary(bdata) && scanner.UTF16(bdata) == "" {
 			m.base, m.hasBase = b, true
 			whole = false
 		}
@@ -289,6 +289,8 @@ func (g *packSet) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *pa
 	switch {
 	case scanner.IsArchive(target):
 		m.data, m.hasBase = target, false // whole: the scan looks inside it
+	case scanner.UTF16(target) != "": // whole: windows would cut its characters in two
+		m.data, m.hasBase = target, false
 	case scanner.IsBinary(target):
 		m.binary, m.hasBase = true, false
 	case whole:

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/patrolsec/patrol/internal/httpx"
@@ -131,6 +133,8 @@ type gitBackend interface {
 	history(ctx context.Context, sel gitSelection) (*gitIndex, error)
 	// blobs reads every blob of idx once and calls fn for each (see blobMsg).
 	blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error
+	// objects reads the raw commit and tag objects ids, in order, and calls fn with each.
+	objects(ctx context.Context, ids []oid, fn func(rawObject) error) error
 	// commits returns author metadata of the given commits.
 	commits(ctx context.Context, shas []oid) (map[oid]gitCommit, error)
 	// shallow reports whether the repository is shallow.
@@ -147,8 +151,8 @@ type gitBackend interface {
 }
 
 // refTip is a ref and the commit it leads to (peeled through tags; empty for a ref to a tree
-// or a blob).
-type refTip struct{ name, commit string }
+// or a blob), and the annotated tag object it points to (empty for other refs).
+type refTip struct{ name, commit, tag string }
 
 // gitSelection is what to scan: the tips (ref → commit) and their distinct commits, and the
 // exclusions of Since, Exclude and Cursor.
@@ -159,6 +163,7 @@ type gitSelection struct {
 	notRev   string            // exclude commits reachable from this commit (hex)
 	notRevs  []string          // and from these (hex, GitOptions.Exclude)
 	notOlder time.Time         // exclude commits committed before this time
+	refList  []refTip          // every ref, as read for the selection
 }
 
 type gitCommit struct {
@@ -270,6 +275,7 @@ func (s *GitSource) selection(ctx context.Context) (gitSelection, error) {
 	if err != nil {
 		return sel, err
 	}
+	sel.refList = refs
 	if len(s.opts.Branches) == 0 {
 		sel.all = true
 		for _, r := range refs {
@@ -426,7 +432,8 @@ func parseSinceDate(s string) (time.Time, bool) {
 // bytes scanned, not the size of every version. When every ref is scanned with no exclusion,
 // packed blobs are read while `git log` runs, including blobs no ref reaches (their findings are
 // dropped). Blobs over MaxBlobSize are yielded as skipped; a shallow history and unreadable
-// objects are yielded as Chunk.Err, and the scan goes on.
+// objects are yielded as Chunk.Err, and the scan goes on. Then the message of every scanned
+// commit and of every selected annotated tag is yielded, each distinct text once (messages.go).
 func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	if s.shallow {
 		err := fmt.Errorf("%s: %w", s.repo, ErrShallow)
@@ -471,8 +478,49 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 		}
 		return yield(c)
 	}
-	if g, ok := s.b.(*execGit); ok && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
-		return g.scanAll(ctx, sel, s.maxSize, func(idx *gitIndex) { s.idx = idx }, fn)
+	// With the git binary, the messages are read (by a cat-file of their own) while the blobs
+	// are; the two yield in turn.
+	var (
+		mu       sync.Mutex
+		msgErr   = make(chan error, 1)
+		msgStart atomic.Bool
+	)
+	g, concurrent := s.b.(*execGit)
+	if concurrent {
+		g.openPacksOnce() // before the goroutines that read them
+	}
+	lockedYield := func(c scanner.Chunk) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return yield(c)
+	}
+	mctx, cancelMessages := context.WithCancel(ctx)
+	defer cancelMessages()
+	startMessages := func(idx *gitIndex) {
+		msgStart.Store(true)
+		go func() { msgErr <- s.messages(mctx, idx, lockedYield) }()
+	}
+	blobFn := func(m blobMsg) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return fn(m)
+	}
+	finish := func(idx *gitIndex, err error) error {
+		if err != nil {
+			cancelMessages()
+		}
+		if msgStart.Load() {
+			return errors.Join(err, <-msgErr)
+		}
+		if err != nil {
+			return err
+		}
+		return s.messages(ctx, idx, yield)
+	}
+	if concurrent && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
+		var idx *gitIndex
+		err := g.scanAll(ctx, sel, s.maxSize, startMessages, func(x *gitIndex) { s.idx, idx = x, x }, blobFn)
+		return finish(idx, err)
 	}
 	idx, err := s.b.history(ctx, sel)
 	if err != nil {
@@ -485,7 +533,11 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 			return err
 		}
 	}
-	return s.b.blobs(ctx, idx, s.maxSize, fn)
+	if concurrent {
+		startMessages(idx)
+		return finish(idx, s.b.blobs(ctx, idx, s.maxSize, blobFn))
+	}
+	return finish(idx, s.b.blobs(ctx, idx, s.maxSize, fn))
 }
 
 // skipSeen asks GitOptions.SkipBlobs which blobs of the index to leave out, takes them out
@@ -524,7 +576,17 @@ func (s *GitSource) Resolve(ctx context.Context, findings []scanner.Finding) ([]
 		return nil, nil
 	}
 	defer s.close()
-	findings = unwindow(findings)
+	// Findings in messages are located already (messages.go); the rest are in blobs.
+	var msgs []scanner.Finding
+	blobs := findings[:0:0]
+	for _, f := range findings {
+		if f.Location.Kind != "" {
+			msgs = append(msgs, f)
+		} else {
+			blobs = append(blobs, f)
+		}
+	}
+	findings = unwindow(blobs)
 	if len(s.pairs) > 0 {
 		var err error
 		if findings, err = s.propagate(ctx, findings); err != nil {
@@ -550,7 +612,8 @@ func (s *GitSource) Resolve(ctx context.Context, findings []scanner.Finding) ([]
 	if err != nil {
 		return nil, err
 	}
-	out := make([]scanner.Finding, 0, len(findings))
+	out := make([]scanner.Finding, 0, len(findings)+len(msgs))
+	out = append(out, msgs...)
 	for _, f := range findings {
 		b, ok := parseOID(f.Location.Blob)
 		if !ok {

@@ -40,7 +40,12 @@ type Where struct {
 	// Offset and Length are the span of the match (scanner.Location).
 	Offset int64
 	Length int
-	// Kind is scanner.Location.Kind; only file content ("") can be read again yet.
+	// Encoding is scanner.Finding.Encoding: for UTF-16 content (scanner.UTF16) the whole
+	// content is scanned again, transcoded, as the span's neighbourhood alone may not say it
+	// is UTF-16.
+	Encoding string
+	// Kind is scanner.Location.Kind: file content (""), or a commit or tag message, read again
+	// from the commit or tag object Commit names (Offset is then in its message).
 	Kind string
 }
 
@@ -48,8 +53,9 @@ type Where struct {
 // than any detector looks around a token, so that it judges the token in the same context.
 const rehydrateMargin = 4096
 
-// Rehydrate reads the content where w says a token lives again (git: the blob, with
-// `git cat-file` in the repository or its clone; dir: the file under the root), scans the
+// Rehydrate reads the content where w says a token lives again (git: the blob, or the message
+// of a commit or tag object, with `git cat-file` in the repository or its clone; dir: the file
+// under the root), scans the
 // lines around w's span with e, and returns the token whose fingerprint is fingerprint. e must
 // use the fingerprint key of the scan that found it. Errors name what is missing and match
 // ErrGone or ErrNoMatch; they never hold the token.
@@ -58,16 +64,20 @@ func Rehydrate(ctx context.Context, e *scanner.Engine, w Where, fingerprint stri
 	if e == nil {
 		return zero, errors.New("rehydrate: no engine")
 	}
-	if w.Kind != "" {
-		return zero, fmt.Errorf("rehydrate %s: reading a token again from a %s is not supported", w.Repository, w.Kind)
-	}
 	var (
 		data  []byte
 		where string
 		err   error
 	)
-	switch w.Source {
-	case scanner.SourceGit, git.SourceStaged, scanner.SourceDir:
+	switch {
+	case w.Kind == scanner.KindCommitMessage || w.Kind == scanner.KindTagMessage:
+		if w.Source != scanner.SourceGit {
+			return zero, fmt.Errorf("rehydrate %s: a %s in a %s scan", w.Repository, w.Kind, w.Source)
+		}
+		data, where, err = readMessage(ctx, w)
+	case w.Kind != "":
+		return zero, fmt.Errorf("rehydrate %s: reading a token again from a %q is not supported", w.Repository, w.Kind)
+	case w.Source == scanner.SourceGit || w.Source == git.SourceStaged || w.Source == scanner.SourceDir:
 		data, where, err = readContent(ctx, w)
 	default:
 		return zero, fmt.Errorf("rehydrate: a token from %q cannot be read again", w.Source)
@@ -89,6 +99,9 @@ func Rehydrate(ctx context.Context, e *scanner.Engine, w Where, fingerprint stri
 		end += i
 	} else {
 		end = len(data)
+	}
+	if strings.HasPrefix(w.Encoding, "utf-16") {
+		start, end = 0, len(data)
 	}
 	// The fingerprint is keyed on the detector and the token: any match of it is the token.
 	var (
@@ -153,18 +166,58 @@ func readContent(ctx context.Context, w Where) ([]byte, string, error) {
 	return data, where, nil
 }
 
+// repoDir returns the directory of w's repository: the path, or the clone of the URL.
+func repoDir(w Where) (string, error) {
+	if !git.IsURL(w.Repository) {
+		return w.Repository, nil
+	}
+	p, err := git.CachePath(w.CloneDir, w.Repository)
+	if err != nil {
+		return "", fmt.Errorf("rehydrate %s: %w", w.Repository, err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("rehydrate %s: no clone in %s: %w", w.Repository, p, ErrGone)
+	}
+	return p, nil
+}
+
+// readMessage reads the message of the commit or tag object of w (git.MessageOf).
+func readMessage(ctx context.Context, w Where) ([]byte, string, error) {
+	typ := "commit"
+	if w.Kind == scanner.KindTagMessage {
+		typ = "tag"
+	}
+	where := fmt.Sprintf("%s message of %s in %s", typ, w.Commit, w.Repository)
+	if !isHex(w.Commit) {
+		return nil, "", fmt.Errorf("rehydrate %s: %q is not an object id", where, w.Commit)
+	}
+	dir, err := repoDir(w)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, "", fmt.Errorf("rehydrate %s: %w", where, errors.Join(ErrGone, err))
+	}
+	r := git.Runner{Dir: dir}
+	raw, err := r.Output(ctx, nil, "cat-file", typ, w.Commit)
+	if err != nil {
+		if ge := (*git.Error)(nil); errors.As(err, &ge) && ge.ExitCode() == 128 {
+			return nil, "", fmt.Errorf("rehydrate %s: %w: %w", where, ErrGone, err)
+		}
+		return nil, "", fmt.Errorf("rehydrate %s: %w", where, err)
+	}
+	msg, ok := git.MessageOf(raw)
+	if !ok {
+		return nil, "", fmt.Errorf("rehydrate %s: the object has no message: %w", where, ErrNoMatch)
+	}
+	return msg, where, nil
+}
+
 // readBlob reads the blob of w from its repository or clone.
 func readBlob(ctx context.Context, w Where) ([]byte, string, error) {
-	dir := w.Repository
-	if git.IsURL(w.Repository) {
-		p, err := git.CachePath(w.CloneDir, w.Repository)
-		if err != nil {
-			return nil, "", fmt.Errorf("rehydrate %s: %w", w.Repository, err)
-		}
-		if _, err := os.Stat(p); err != nil {
-			return nil, "", fmt.Errorf("rehydrate %s: no clone in %s: %w", w.Repository, p, ErrGone)
-		}
-		dir = p
+	dir, err := repoDir(w)
+	if err != nil {
+		return nil, "", err
 	}
 	obj := w.Blob
 	switch {

@@ -4,6 +4,8 @@ package scantest
 
 import (
 	"crypto/rand"
+	"encoding/binary"
+	"unicode/utf16"
 
 	"github.com/patrolsec/patrol/detectors"
 )
@@ -28,3 +30,21 @@ func GitHubToken() string {
 
 // ADOToken returns a random, checksum-valid 84-character Azure DevOps PAT.
 func ADOToken() string { return detectors.ADOPAT(Base62(52), 2025, 7) }
+
+// UTF16 encodes s as UTF-16, big-endian when be, with a byte order mark when bom: the content
+// of a file saved as UTF-16 (Windows PowerShell, .reg files).
+func UTF16(s string, be, bom bool) string {
+	var order binary.AppendByteOrder = binary.LittleEndian
+	if be {
+		order = binary.BigEndian
+	}
+	units := utf16.Encode([]rune(s))
+	if bom {
+		units = append([]uint16{0xFEFF}, units...)
+	}
+	out := make([]byte, 0, 2*len(units))
+	for _, u := range units {
+		out = order.AppendUint16(out, u)
+	}
+	return string(out)
+}
