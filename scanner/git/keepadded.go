@@ -15,11 +15,15 @@ import (
 // commit adds: a line in none of the commit's parents, after rename detection, as for a staged
 // commit. A pre-push hook uses it so that a push is not refused for a token the remote already
 // has in the lines around a change. dir is a directory of the repository. When git cannot say
-// (a parent beyond a shallow boundary), the findings of that commit are kept.
+// (a parent beyond a shallow boundary), the findings of that commit are kept. Findings in a
+// commit or tag message, and in an archive the commit changes, are always kept.
 func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]scanner.Finding, error) {
 	var commits []string
 	seen := map[string]bool{}
 	for _, f := range findings {
+		if f.Location.Kind != "" {
+			continue // a message: no diff to read
+		}
 		if c := f.Location.Commit; c != "" && !seen[c] {
 			seen[c] = true
 			commits = append(commits, c)
@@ -86,6 +90,11 @@ func KeepAdded(ctx context.Context, dir string, findings []scanner.Finding) ([]s
 	out := findings[:0:0]
 	for _, f := range findings {
 		l := f.Location
+		if l.Kind != "" {
+			// A commit or tag message: the pushed commit or tag brings it whole.
+			out = append(out, f)
+			continue
+		}
 		if strings.Contains(l.Path, scanner.ArchiveSep) {
 			// A member of an archive: the (binary) archive's diff has no lines, but the commit
 			// introduced this version of the archive, which holds the token.

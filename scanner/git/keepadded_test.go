@@ -107,3 +107,22 @@ func TestExcludeErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepAddedKeepsMessages: a token in the message of a pushed commit is kept (a message
+// has no diff lines), and a token in the message of a commit the remote has is not scanned.
+func TestKeepAddedKeepsMessages(t *testing.T) {
+	t.Parallel()
+	old, pushed := stToken(20), stToken(21)
+	r := newStRepo(t)
+	r.write("a.txt", lines("x"))
+	base := r.commit("deploy with " + old)
+	r.write("a.txt", lines("x", "y"))
+	tip := r.commit("rotate to " + pushed)
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		got := scanPushed(t, r, mode, []string{tip}, []string{base})
+		want := []pushHit{{Path: "", Commit: tip, Line: 1}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("mode %v: kept (-want +got):\n%s", mode, diff)
+		}
+	}
+}
