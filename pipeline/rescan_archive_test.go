@@ -38,13 +38,7 @@ func TestRescanArchiveMember(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(work, "backup", "conf.zip"), buf.Bytes(), 0o644)
 	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"commit", "-qm", "backup"}} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = work
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "GIT_AUTHOR_NAME=Dev",
-			"GIT_AUTHOR_EMAIL=dev@contoso.example", "GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@contoso.example")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
+		runGit(t, dir, work, args...)
 	}
 	engine := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: fpKey})
 	st, err := store.Open(ctx, store.Config{DSN: filepath.Join(dir, "patrol.db")})

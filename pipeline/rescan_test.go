@@ -28,16 +28,7 @@ func TestRescanFetchesAMissingMirror(t *testing.T) {
 	dir := t.TempDir()
 	bare, work := filepath.Join(dir, "app.git"), filepath.Join(dir, "work")
 	tok := ghToken()
-	gitIn := func(d string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = d
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "GIT_AUTHOR_NAME=Dev",
-			"GIT_AUTHOR_EMAIL=dev@contoso.example", "GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@contoso.example")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	gitIn := func(d string, args ...string) { runGit(t, dir, d, args...) }
 	for _, d := range []string{bare, work} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -85,5 +76,17 @@ func TestRescanFetchesAMissingMirror(t *testing.T) {
 	}
 	if len(fetched) != 1 || fetched[0] != url {
 		t.Errorf("fetched %v, want the repository once", fetched)
+	}
+}
+
+// runGit runs git in dir with a fixed identity and home (under home), failing the test on error.
+func runGit(t *testing.T, home, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+home, "GIT_AUTHOR_NAME=Dev",
+		"GIT_AUTHOR_EMAIL=dev@contoso.example", "GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@contoso.example")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
 }
