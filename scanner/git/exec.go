@@ -135,13 +135,28 @@ func (g *execGit) shallow(ctx context.Context) (bool, error) {
 	return strings.TrimSpace(string(out)) == "true", nil
 }
 
+// logFormatMessages is history's --format when it reads messages too: the commit line, then
+// the author's name, email and time, the commit's encoding header and the raw message (%B:
+// the object's bytes after its headers, as MessageOf cuts them). git re-encodes a commit that
+// names an encoding other than UTF-8 (the span of a finding would then not be the object's), so
+// the message of such a commit is read from its object instead (commitMessage.encoding).
+const logFormatMessages = "--format=%x01%H%x00%an%x00%ae%x00%at%x00%e%x00%B"
+
 // history runs one `git log --raw` over the selection: every commit (parents before children,
 // by date among unrelated ones), each with the blobs it changed and their paths; merges list
 // the paths that differ from every parent (-c), which is what a merge itself introduced.
-func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, error) {
+//
+// With msg set, the same run prints each commit's author and message (logFormatMessages), and
+// msg is called with each in history order: git has the commits in hand for the walk, so this
+// costs a fraction of reading them again (idx.messagesRead says it was done).
+func (g *execGit) history(ctx context.Context, sel gitSelection, msg func(commitMessage) error) (*gitIndex, error) {
+	format := "--format=%x01%H"
+	if msg != nil {
+		format = logFormatMessages
+	}
 	args := []string{"log", "--raw", "--no-renames", "-z", "--no-abbrev", "--root", "-c",
-		"--format=%x01%H", "--date-order", "--reverse", "--no-color", "--no-ext-diff",
-		"--ignore-submodules=none"}
+		format, "--date-order", "--reverse", "--no-color", "--no-ext-diff",
+		"--ignore-submodules=none", "--no-use-mailmap"}
 	if !sel.notOlder.IsZero() {
 		args = append(args, "--max-age="+strconv.FormatInt(sel.notOlder.Unix(), 10))
 	}
@@ -164,7 +179,8 @@ func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, err
 		return nil, fmt.Errorf("read history of %s: %w", g.repo, err)
 	}
 	idx := newGitIndex()
-	if perr := parseRawLog(ctx, p.Stdout, idx); perr != nil {
+	idx.messagesRead = msg != nil
+	if perr := parseRawLog(ctx, p.Stdout, idx, msg); perr != nil {
 		// git's own failure (a bad object) explains a parse error better than the parse does.
 		_ = p.Stdout.Close()
 		if werr := p.Wait(); werr != nil && ctx.Err() == nil {
@@ -179,7 +195,12 @@ func (g *execGit) history(ctx context.Context, sel gitSelection) (*gitIndex, err
 }
 
 // parseRawLog reads `git log --raw -z -c --format=%x01%H` output into idx.
-func parseRawLog(ctx context.Context, r io.Reader, idx *gitIndex) error {
+//
+// With msg set, the output is of logFormatMessages: each commit line is followed by five
+// NUL-terminated fields (author name, author email, author time, encoding, message), and msg is called
+// with each commit's. The message needs no escaping: git prints it up to its first NUL byte,
+// which a commit made by git cannot hold.
+func parseRawLog(ctx context.Context, r io.Reader, idx *gitIndex, msg func(commitMessage) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	var (
 		cur      uint32
@@ -188,6 +209,8 @@ func parseRawLog(ctx context.Context, r io.Reader, idx *gitIndex) error {
 		blob     oid
 		keep     bool
 		long     []byte
+		fields   int // message fields still to read for the current commit
+		cm       commitMessage
 	)
 	n := 0
 	for {
@@ -210,6 +233,33 @@ func parseRawLog(ctx context.Context, r io.Reader, idx *gitIndex) error {
 			}
 		}
 		tok = bytes.TrimSuffix(tok, []byte{0})
+		if fields > 0 {
+			switch fields {
+			case 5:
+				cm.author.name = string(tok)
+			case 4:
+				cm.author.email = string(tok)
+			case 3:
+				if ts, perr := strconv.ParseInt(string(tok), 10, 64); perr == nil {
+					cm.author.date = time.Unix(ts, 0).UTC()
+				}
+			case 2:
+				cm.encoding = string(tok)
+			case 1:
+				cm.text = tok
+				if merr := msg(cm); merr != nil {
+					return merr
+				}
+			}
+			fields--
+			if err == io.EOF {
+				if fields > 0 {
+					return fmt.Errorf("git log: output ends inside commit %s", cm.id)
+				}
+				return nil
+			}
+			continue
+		}
 		if wantPath {
 			wantPath = false
 			if keep && haveCur {
@@ -226,6 +276,9 @@ func parseRawLog(ctx context.Context, r io.Reader, idx *gitIndex) error {
 				return fmt.Errorf("git log: bad commit line %q", tok)
 			}
 			cur, haveCur = idx.addCommit(c), true
+			if msg != nil {
+				cm, fields = commitMessage{id: c}, 5
+			}
 			if n++; n&255 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -321,7 +374,9 @@ func (g *execGit) blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn fu
 // their findings dropped by Resolve. Unreadable blobs are reported after onIndex, so that
 // their error can name a path and commit. onHistory, when set, is called with the history as
 // soon as it is read, from another goroutine, while blobs may still be read.
-func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, onHistory, onIndex func(*gitIndex), fn func(blobMsg) error) error {
+//
+// onMessage, when set, is called with each commit's message as `git log` reads it (history).
+func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, onMessage func(commitMessage) error, onHistory, onIndex func(*gitIndex), fn func(blobMsg) error) error {
 	g.openPacksOnce()
 	hctx, hcancel := context.WithCancel(ctx)
 	defer hcancel()
@@ -331,7 +386,7 @@ func (g *execGit) scanAll(ctx context.Context, sel gitSelection, maxSize int64, 
 	}
 	hist := make(chan result, 1)
 	go func() {
-		idx, err := g.history(hctx, sel)
+		idx, err := g.history(hctx, sel, onMessage)
 		if err == nil {
 			idx.finish()
 			if onHistory != nil {

@@ -150,7 +150,8 @@ type ggNode struct {
 
 // history walks the selected commits and diffs each against its parents, in the order of
 // `git log --date-order --reverse`, so that "first" means the same as with execGit.
-func (g *goGit) history(ctx context.Context, sel gitSelection) (*gitIndex, error) {
+// It does not read messages: msg is never called (objects reads them after).
+func (g *goGit) history(ctx context.Context, sel gitSelection, _ func(commitMessage) error) (*gitIndex, error) {
 	var tips []plumbing.Hash
 	for _, c := range sel.refs {
 		tips = append(tips, plumbing.NewHash(c))

@@ -49,6 +49,9 @@ type gitIndex struct {
 	pathIDs map[string]uint32
 	entries []gitEntry
 	blobs   []oid // distinct blobs, sorted (after finish)
+	// messagesRead says the commits' messages were delivered with the history (execGit), so
+	// only the tags' remain to be read.
+	messagesRead bool
 }
 
 func newGitIndex() *gitIndex {

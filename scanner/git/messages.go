@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -82,13 +83,99 @@ func (s *GitSource) messageTargets(idx *gitIndex) []messageTarget {
 	return out
 }
 
-// messages yields the message of every commit of idx and of every selected annotated tag,
-// each distinct text once, as a chunk located at its commit or tag object.
-func (s *GitSource) messages(ctx context.Context, idx *gitIndex, yield func(scanner.Chunk) error) error {
+// commitMessage is one commit's author and message as the history read them (execGit's
+// history); text is valid during the call only.
+type commitMessage struct {
+	id     oid
+	author gitCommit
+	// encoding is the commit's encoding header; git re-encoded text to UTF-8 when it names
+	// another (reencoded).
+	encoding string
+	text     []byte
+}
+
+// reencoded reports whether git re-encoded the message: its bytes are not the object's.
+func (c commitMessage) reencoded() bool {
+	e := strings.ToLower(c.encoding)
+	return e != "" && e != "utf-8" && e != "utf8"
+}
+
+// messageScan yields the messages of one scan, each distinct text once.
+type messageScan struct {
+	repo string
+	b    gitBackend // reads the objects of re-encoded commit messages
+	seen map[[sha256.Size]byte]bool
+}
+
+func newMessageScan(repo string, b gitBackend) *messageScan {
+	return &messageScan{repo: repo, b: b, seen: map[[sha256.Size]byte]bool{}}
+}
+
+// yield yields msg, the message of object id (a commit or tag: kind), unless it is blank or
+// was yielded before. msg must stay unchanged: the chunk holds it.
+func (m *messageScan) yield(id oid, kind string, who gitCommit, msg []byte, yield func(scanner.Chunk) error) error {
+	if len(bytes.TrimSpace(msg)) == 0 {
+		return nil
+	}
+	h := sha256.Sum256(msg)
+	if m.seen[h] {
+		return nil
+	}
+	m.seen[h] = true
+	loc := scanner.Location{Source: scanner.SourceGit, Repository: m.repo, Commit: id.String(), Kind: kind,
+		AuthorName: who.name, AuthorEmail: who.email}
+	if !who.date.IsZero() {
+		d := who.date
+		loc.Date = &d
+	}
+	what := "commit message of "
+	if kind == scanner.KindTagMessage {
+		what = "tag message of "
+	}
+	return yield(scanner.Chunk{Data: msg, Name: what + id.String(), Locations: []scanner.Location{loc}})
+}
+
+// commit yields a commit message the history delivered (its text is copied), or, when git
+// re-encoded it, the message read from the commit object.
+func (m *messageScan) commit(ctx context.Context, c commitMessage, yield func(scanner.Chunk) error) error {
+	if c.reencoded() {
+		return m.b.objects(ctx, []oid{c.id}, func(o rawObject) error { return m.object(o, scanner.KindCommitMessage, yield) })
+	}
+	if len(bytes.TrimSpace(c.text)) == 0 {
+		return nil
+	}
+	return m.yield(c.id, scanner.KindCommitMessage, c.author, bytes.Clone(c.text), yield)
+}
+
+// object yields the message of a raw commit or tag object.
+func (m *messageScan) object(o rawObject, kind string, yield func(scanner.Chunk) error) error {
+	msg, ok := MessageOf(o.data)
+	if !ok {
+		return nil
+	}
+	header := "author "
+	if kind == scanner.KindTagMessage {
+		header = "tagger "
+	}
+	return m.yield(o.id, kind, parsePerson(o.data, header), msg, yield)
+}
+
+// messages yields the message of every commit of idx (unless the history delivered them:
+// idx.messagesRead) and of every selected annotated tag, through m.
+func (s *GitSource) messages(ctx context.Context, idx *gitIndex, m *messageScan, yield func(scanner.Chunk) error) error {
 	if idx == nil || s.sel == nil {
 		return nil
 	}
 	targets := s.messageTargets(idx)
+	if idx.messagesRead {
+		tags := targets[:0]
+		for _, t := range targets {
+			if t.kind == scanner.KindTagMessage {
+				tags = append(tags, t)
+			}
+		}
+		targets = tags
+	}
 	if len(targets) == 0 {
 		return nil
 	}
@@ -97,33 +184,7 @@ func (s *GitSource) messages(ctx context.Context, idx *gitIndex, yield func(scan
 	for i, t := range targets {
 		ids[i], kinds[t.id] = t.id, t.kind
 	}
-	seen := map[[sha256.Size]byte]bool{}
-	return s.b.objects(ctx, ids, func(o rawObject) error {
-		kind := kinds[o.id]
-		msg, ok := MessageOf(o.data)
-		if !ok || len(bytes.TrimSpace(msg)) == 0 {
-			return nil
-		}
-		h := sha256.Sum256(msg)
-		if seen[h] {
-			return nil
-		}
-		seen[h] = true
-		loc := scanner.Location{Source: scanner.SourceGit, Repository: s.repo, Commit: o.id.String(), Kind: kind}
-		header := "author "
-		what := "commit message of "
-		if kind == scanner.KindTagMessage {
-			header, what = "tagger ", "tag message of "
-		}
-		if who := parsePerson(o.data, header); who.name != "" || who.email != "" {
-			loc.AuthorName, loc.AuthorEmail = who.name, who.email
-			if !who.date.IsZero() {
-				d := who.date
-				loc.Date = &d
-			}
-		}
-		return yield(scanner.Chunk{Data: msg, Name: what + o.id.String(), Locations: []scanner.Location{loc}})
-	})
+	return s.b.objects(ctx, ids, func(o rawObject) error { return m.object(o, kinds[o.id], yield) })
 }
 
 // objects reads the raw commit and tag objects ids, in order: those in pack files in process

@@ -2,6 +2,8 @@ package git
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"os/exec"
 	"strings"
 	"testing"
@@ -127,4 +129,71 @@ func TestGitMessagesIncremental(t *testing.T) {
 		}
 		checkMessageSpans(t, r.dir, fs)
 	}
+}
+
+// TestGitMessagesBackendsAgree: the messages git log prints with the history (the git binary)
+// and the ones read from the objects (go-git) give the same findings, located alike, for
+// messages in a legacy encoding (git must not re-encode them: the span is in the object's
+// bytes), longer than the log reader's buffer, empty, and by authors with odd names.
+func TestGitMessagesBackendsAgree(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	latin, bare, long, odd := scantest.GitHubToken(), scantest.GitHubToken(), scantest.GitHubToken(), scantest.GitHubToken()
+	r.write("a.txt", "one\n")
+	r.git("add", "-A")
+	r.git("-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-q", "-m", "caf\xe9 cr\xe8me\n\ntoken="+latin)
+	r.git("commit", "-q", "--allow-empty", "-m", "caf\xe9 without a header\n\ntoken="+bare)
+	r.git("commit", "-q", "--allow-empty", "--allow-empty-message", "-m", "")
+	r.write("a.txt", "two\n")
+	msgFile := filepath.Join(t.TempDir(), "msg")
+	if err := os.WriteFile(msgFile, []byte(strings.Repeat("padding line\n", 30000)+"\ntoken="+long), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.git("add", "-A")
+	r.git("commit", "-q", "-F", msgFile)
+	r.git("-c", "user.name=  Ze\x01ro :100644 ", "-c", "user.email=z@example.com", "commit", "-q", "--allow-empty", "-m", ":100644 100644 x\n\x01"+odd)
+	var got [][]scanner.Location
+	for _, mode := range []GitMode{GitBinary, GitGoGit} {
+		fs, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkMessageSpans(t, r.dir, fs)
+		var locs []scanner.Location
+		for _, f := range fs {
+			if f.Location.Kind != "" {
+				locs = append(locs, f.Location)
+			}
+		}
+		if len(locs) != 4 {
+			t.Errorf("mode %d: %d message findings, want 4", mode, len(locs))
+		}
+		got = append(got, locs)
+	}
+	if diff := cmp.Diff(got[1], got[0]); diff != "" {
+		t.Errorf("git binary vs go-git message findings (-go-git +git):\n%s", diff)
+	}
+}
+
+// FuzzParseRawLog feeds parseRawLog arbitrary `git log` output, with and without the message
+// fields: a commit message is the committer's text, so the parser must hold whatever git
+// prints for it. It never panics, and it reports a message per commit at most.
+func FuzzParseRawLog(f *testing.F) {
+	c := strings.Repeat("ab", 20)
+	f.Add([]byte("\x01"+c+"\x00A B\x00a@b\x001796618366\x00\x00first line\n\nbody\n:100644 x\n\x00\n:000000 100644 "+
+		strings.Repeat("0", 40)+" "+c+" A\x00a.txt\x00"), true)
+	f.Add([]byte("\x01"+c+"\x00\x00\x00x\x00ISO-8859-1\x00\x00\x01"+c+"\x00"), true)
+	f.Add([]byte("\x01"+c+"\x00\n:100644 100644 "+c+" "+c+" M\x00p\x00"), false)
+	f.Fuzz(func(t *testing.T, out []byte, withMessages bool) {
+		idx := newGitIndex()
+		n := 0
+		var msg func(commitMessage) error
+		if withMessages {
+			msg = func(commitMessage) error { n++; return nil }
+		}
+		_ = parseRawLog(t.Context(), bytes.NewReader(out), idx, msg)
+		if n > len(idx.commits) {
+			t.Errorf("%d messages for %d commits", n, len(idx.commits))
+		}
+	})
 }

@@ -129,8 +129,10 @@ type GitSource struct {
 // gitBackend reads one repository: the history (which blob first appeared at which path in
 // which commit), the blobs, and commit metadata.
 type gitBackend interface {
-	// history indexes the selected commits, in the order that decides "first".
-	history(ctx context.Context, sel gitSelection) (*gitIndex, error)
+	// history indexes the selected commits, in the order that decides "first". A backend that
+	// reads the commits' messages on the way calls msg (when set) with each, in that order,
+	// and sets the index's messagesRead; the others leave them to objects.
+	history(ctx context.Context, sel gitSelection, msg func(commitMessage) error) (*gitIndex, error)
 	// blobs reads every blob of idx once and calls fn for each (see blobMsg).
 	blobs(ctx context.Context, idx *gitIndex, maxSize int64, fn func(blobMsg) error) error
 	// objects reads the raw commit and tag objects ids, in order, and calls fn with each.
@@ -496,9 +498,11 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 	}
 	mctx, cancelMessages := context.WithCancel(ctx)
 	defer cancelMessages()
+	msgs := newMessageScan(s.repo, s.b)
+	commitMessage := func(c commitMessage) error { return msgs.commit(mctx, c, lockedYield) }
 	startMessages := func(idx *gitIndex) {
 		msgStart.Store(true)
-		go func() { msgErr <- s.messages(mctx, idx, lockedYield) }()
+		go func() { msgErr <- s.messages(mctx, idx, msgs, lockedYield) }()
 	}
 	blobFn := func(m blobMsg) error {
 		mu.Lock()
@@ -515,14 +519,14 @@ func (s *GitSource) Chunks(ctx context.Context, yield func(scanner.Chunk) error)
 		if err != nil {
 			return err
 		}
-		return s.messages(ctx, idx, yield)
+		return s.messages(ctx, idx, msgs, yield)
 	}
 	if concurrent && sel.all && sel.notRev == "" && len(sel.notRevs) == 0 && sel.notOlder.IsZero() && s.opts.SkipBlobs == nil {
 		var idx *gitIndex
-		err := g.scanAll(ctx, sel, s.maxSize, startMessages, func(x *gitIndex) { s.idx, idx = x, x }, blobFn)
+		err := g.scanAll(ctx, sel, s.maxSize, commitMessage, startMessages, func(x *gitIndex) { s.idx, idx = x, x }, blobFn)
 		return finish(idx, err)
 	}
-	idx, err := s.b.history(ctx, sel)
+	idx, err := s.b.history(ctx, sel, commitMessage)
 	if err != nil {
 		return err
 	}
