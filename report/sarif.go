@@ -79,8 +79,18 @@ type sarifResult struct {
 	Properties          sarifResultProperty `json:"properties"`
 }
 
+// sarifLocation is a file region (physicalLocation), or, for a token in a commit or tag
+// message, which has no file, the message as a logical location.
 type sarifLocation struct {
-	PhysicalLocation sarifPhysicalLoc `json:"physicalLocation"`
+	PhysicalLocation *sarifPhysicalLoc `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogicalLoc `json:"logicalLocations,omitempty"`
+	Message          *sarifText        `json:"message,omitempty"`
+}
+
+type sarifLogicalLoc struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
 }
 
 type sarifPhysicalLoc struct {
@@ -106,6 +116,7 @@ type sarifResultProperty struct {
 	Encoding     string            `json:"encoding,omitempty"`
 	Secret       string            `json:"secret,omitempty"`
 	Source       string            `json:"source"`
+	Kind         string            `json:"kind,omitempty"`
 	Repository   string            `json:"repository,omitempty"`
 	Commit       string            `json:"commit,omitempty"`
 	AuthorName   string            `json:"author_name,omitempty"`
@@ -181,11 +192,19 @@ func sarifResultFor(e Entry, ruleIndex int, withBase bool, opts Options) sarifRe
 			art.URIBaseID = sarifRootBase
 		}
 	}
-	loc := sarifLocation{PhysicalLocation: sarifPhysicalLoc{ArtifactLocation: art}}
+	phys := &sarifPhysicalLoc{ArtifactLocation: art}
 	if l.Line > 0 {
-		loc.PhysicalLocation.Region = &sarifRegion{StartLine: l.Line}
+		phys.Region = &sarifRegion{StartLine: l.Line}
 		if l.Column > 0 {
-			loc.PhysicalLocation.Region.StartColumn = l.Column
+			phys.Region.StartColumn = l.Column
+		}
+	}
+	loc := sarifLocation{PhysicalLocation: phys}
+	if l.Kind != "" { // a commit or tag message: no file to point at
+		what := strings.ReplaceAll(l.Kind, "-", " ")
+		loc = sarifLocation{
+			LogicalLocations: []sarifLogicalLoc{{Name: l.Commit, FullyQualifiedName: l.Kind + ":" + l.Commit, Kind: l.Kind}},
+			Message:          &sarifText{Text: fmt.Sprintf("%s of %s, line %d, column %d", what, l.Commit, l.Line, l.Column)},
 		}
 	}
 	r := sarifResult{
@@ -201,6 +220,7 @@ func sarifResultFor(e Entry, ruleIndex int, withBase bool, opts Options) sarifRe
 			Encoding:     w.Encoding,
 			Secret:       w.Secret,
 			Source:       w.Location.Source,
+			Kind:         w.Location.Kind,
 			Repository:   w.Location.Repository,
 			Commit:       w.Location.Commit,
 			AuthorName:   w.Location.AuthorName,

@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/patrolsec/patrol/detectors"
+	"github.com/patrolsec/patrol/scanner"
 )
 
 // sarifSchemaURL is the $id of testdata/sarif-schema-2.1.0.json, a copy of the official OASIS
@@ -78,6 +82,7 @@ func TestSARIFSchema(t *testing.T) {
 		{name: "URL root", entries: fixtureEntries(), opts: Options{Root: "https://example.com/acme/app/blob/main"}},
 		{name: "empty", opts: fixtureOptions()},
 		{name: "empty zero options"},
+		{name: "commit and tag messages", entries: messageEntries()},
 		{name: "zero line and column", entries: func() []Entry {
 			e := fixtureEntries()[:1]
 			e[0].Location.Line, e[0].Location.Column = 0, 0
@@ -232,5 +237,54 @@ func TestSARIFSchemaRejects(t *testing.T) {
 				t.Errorf("Validate(%s) = nil, want an error", tc.doc)
 			}
 		})
+	}
+}
+
+// messageEntries are findings in a commit message and a tag message (no path).
+func messageEntries() []Entry {
+	commit := finding("github-classic-pat", "github", detectors.ConfidenceChecksum, rawSecrets[3], scanner.Location{
+		Source: scanner.SourceGit, Repository: "https://example.com/acme/app.git", Kind: scanner.KindCommitMessage,
+		Commit: strings.Repeat("ab", 20), Line: 3, Column: 6, AuthorName: "Alice Example", AuthorEmail: "alice@example.com",
+	})
+	tag := finding("github-classic-pat", "github", detectors.ConfidenceChecksum, rawSecrets[1], scanner.Location{
+		Source: scanner.SourceGit, Repository: "https://example.com/acme/app.git", Kind: scanner.KindTagMessage,
+		Commit: strings.Repeat("cd", 20), Line: 1, Column: 7,
+	})
+	return []Entry{{Finding: commit}, {Finding: tag}}
+}
+
+// TestSARIFMessageLocation: a token in a commit or tag message is located by the message (a
+// logical location naming the object), not by a file it is not in.
+func TestSARIFMessageLocation(t *testing.T) {
+	t.Parallel()
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation json.RawMessage
+					LogicalLocations []sarifLogicalLoc
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(render(t, FormatSARIF, messageEntries(), Options{}), &log); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]sarifLogicalLoc{}
+	for _, r := range log.Runs[0].Results {
+		l := r.Locations[0]
+		if l.PhysicalLocation != nil || len(l.LogicalLocations) != 1 {
+			t.Errorf("location %+v: want one logical location and no physical one", l)
+			continue
+		}
+		got[l.LogicalLocations[0].Kind] = l.LogicalLocations[0]
+	}
+	c, g := strings.Repeat("ab", 20), strings.Repeat("cd", 20)
+	want := map[string]sarifLogicalLoc{
+		scanner.KindCommitMessage: {Name: c, FullyQualifiedName: "commit-message:" + c, Kind: "commit-message"},
+		scanner.KindTagMessage:    {Name: g, FullyQualifiedName: "tag-message:" + g, Kind: "tag-message"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("message locations (-want +got):\n%s", diff)
 	}
 }

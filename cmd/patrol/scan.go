@@ -352,6 +352,9 @@ func printSummary(w io.Writer, st scanner.Stats, suppressed int, git bool) {
 	}
 	fmt.Fprintf(w, "patrol: scanned %d %s (%s) in %s, %.1f MiB/s\n",
 		st.Chunks, unitName(git), humanBytes(st.Bytes), st.Elapsed.Round(time.Millisecond), rate)
+	if st.Messages > 0 {
+		fmt.Fprintf(w, "patrol: read %d distinct commit and tag messages\n", st.Messages)
+	}
 	if st.Archives > 0 {
 		fmt.Fprintf(w, "patrol: looked inside %d archives (%d members scanned)\n", st.Archives, st.Members)
 	}
