@@ -292,8 +292,14 @@ func (s *Service) ingest(ctx context.Context, src *alerts.GitHub, repo string, a
 	case m.ByType:
 		how = "detector " + m.DetectorID + " from its secret type"
 	}
-	var created bool
+	var created, dup bool
 	err = s.alertStore().InTx(ctx, func(tx store.Store) error {
+		// Transactions are serialized: a webhook's job and a poll taking the same alert in at
+		// once record it once.
+		if cur, err := tx.Finding(ctx, f.Fingerprint); err == nil && hasAlert(cur, repo, al.Number) {
+			dup = true
+			return nil
+		}
 		stored, isNew, err := tx.SaveFinding(ctx, f)
 		if err != nil {
 			return err
@@ -320,6 +326,10 @@ func (s *Service) ingest(ctx context.Context, src *alerts.GitHub, repo string, a
 	})
 	if err != nil {
 		return fmt.Errorf("record alert %d of %s: %w", al.Number, al.FullName, err)
+	}
+	if dup {
+		s.o.Metrics.Alert(metrics.AlertSourceGitHub, metrics.AlertDuplicate)
+		return nil
 	}
 	s.log.InfoContext(ctx, "alert taken in", "repo", repo, "alert", al.Number, "fingerprint", m.Fingerprint, "detector", m.DetectorID, "outcome", outcome)
 	if created && known {
