@@ -161,6 +161,26 @@ func (ar *alertRig) wantResolution(n int64, why string, record int64, tok string
 	}
 }
 
+// liveToken is a new synthetic GitHub token the provider fake answers live for.
+func (ar *alertRig) liveToken() string {
+	tok := ghToken(ar.t)
+	ar.gh.mu.Lock()
+	ar.gh.live[tok] = true
+	ar.gh.mu.Unlock()
+	return tok
+}
+
+// wantCalls checks the provider's live checks and revocations of tok and the mails sent.
+func (ar *alertRig) wantCalls(tok string, checks, revokes, mails int) {
+	ar.t.Helper()
+	if c, r := ar.gh.counts(tok); c != checks || r != revokes {
+		ar.t.Errorf("%d live checks, %d revocations; want %d and %d", c, r, checks, revokes)
+	}
+	if n := len(ar.mail.messages()); n != mails {
+		ar.t.Errorf("%d mails, want %d", n, mails)
+	}
+}
+
 // alertMetrics reads patrol_alerts_total{source="github"} by outcome.
 func (ar *alertRig) alertMetrics(outcomes ...string) map[string]float64 {
 	out := map[string]float64{}
@@ -177,10 +197,7 @@ func (ar *alertRig) alertMetrics(outcomes ...string) map[string]float64 {
 func TestServeAlertRevokedMailedResolved(t *testing.T) {
 	t.Parallel()
 	ar := newAlertRig(t, rigOptions{})
-	tok := ghToken(t)
-	ar.gh.mu.Lock()
-	ar.gh.live[tok] = true
-	ar.gh.mu.Unlock()
+	tok := ar.liveToken()
 	ar.alert(1, "github_personal_access_token", tok)
 	ar.run()
 	ctx := t.Context()
@@ -255,10 +272,7 @@ func TestServeAlertRevokedMailedResolved(t *testing.T) {
 func TestServeAlertOfAScannedToken(t *testing.T) {
 	t.Parallel()
 	ar := newAlertRig(t, rigOptions{})
-	tok := ghToken(t)
-	ar.gh.mu.Lock()
-	ar.gh.live[tok] = true
-	ar.gh.mu.Unlock()
+	tok := ar.liveToken()
 	ar.up.commit("ci", map[string]string{"deploy/ci.env": "GITHUB_TOKEN=" + tok + "\n"})
 	ar.up.push("main")
 	ar.run()
@@ -281,13 +295,7 @@ func TestServeAlertOfAScannedToken(t *testing.T) {
 		t.Errorf("locations = %+v; want the scan's and the alert's, in the same repository", got.Locations)
 	}
 	ar.wantResolution(2, "token revoked and confirmed dead", ar.record(f.Fingerprint, "confirm", "confirmed_dead"), tok)
-	checks, revokes := ar.gh.counts(tok)
-	if revokes != 1 || checks != 2 {
-		t.Errorf("after the alert: %d revocations, %d checks; want the scan's 1 and 2 (no new call)", revokes, checks)
-	}
-	if n := len(ar.mail.messages()); n != 1 {
-		t.Errorf("%d mails, want the scan's one", n)
-	}
+	ar.wantCalls(tok, 2, 1, 1) // the scan's verification, revocation, confirmation and mail; nothing new
 	ar.noToken(tok)
 }
 
@@ -305,12 +313,7 @@ func TestServeAlertOfADeadToken(t *testing.T) {
 	ar.resolved(3)
 	f := ar.state(lifecycle.StateDead)
 	ar.wantResolution(3, "token verified dead before patrol acted (revoked or expired already)", ar.record(f.Fingerprint, "verify", "dead"), tok)
-	if checks, revokes := ar.gh.counts(tok); revokes != 0 || checks != 1 {
-		t.Errorf("%d checks, %d revocations; want 1 and none", checks, revokes)
-	}
-	if n := len(ar.mail.messages()); n != 0 {
-		t.Errorf("%d mails about a dead token, want none", n)
-	}
+	ar.wantCalls(tok, 1, 0, 0) // one verification; nothing to revoke, nobody to tell
 	ar.noToken(tok)
 }
 

@@ -155,16 +155,7 @@ func (g *GitHub) list(ctx context.Context, op, path, repo string, fn func(Alert)
 			return n, fmt.Errorf("%s: %s: %w: more than %d pages", g, op, targets.ErrUnexpected, maxPages)
 		}
 		var page []wireAlert
-		var resp *github.Response
-		err := g.api.Call(ctx, targets.GitHubCall{Op: op, Want: "an alert list", Hint: hint}, func(ctx context.Context, c *github.Client) error {
-			req, err := c.NewRequest(http.MethodGet, path+"?"+q.Encode(), nil)
-			if err != nil {
-				return fmt.Errorf("%w: %s: cannot build the request", targets.ErrConfig, op)
-			}
-			page = nil
-			resp, err = c.Do(ctx, req, &page)
-			return err
-		})
+		resp, err := g.do(ctx, targets.GitHubCall{Op: op, Want: "an alert list", Hint: hint}, http.MethodGet, path+"?"+q.Encode(), nil, &page)
 		if err != nil {
 			return n + 1, err
 		}
@@ -216,16 +207,7 @@ func (g *GitHub) get(ctx context.Context, full string, number int64, hide bool) 
 		path += "?hide_secret=true"
 	}
 	var w wireAlert
-	err = g.api.Call(ctx, targets.GitHubCall{Op: op, Want: "an alert", Hint: hint}, func(ctx context.Context, c *github.Client) error {
-		req, err := c.NewRequest(http.MethodGet, path, nil)
-		if err != nil {
-			return fmt.Errorf("%w: %s: cannot build the request", targets.ErrConfig, op)
-		}
-		w = wireAlert{}
-		_, err = c.Do(ctx, req, &w)
-		return err
-	})
-	if err != nil {
+	if _, err := g.do(ctx, targets.GitHubCall{Op: op, Want: "an alert", Hint: hint}, http.MethodGet, path, nil, &w); err != nil {
 		return Alert{}, err
 	}
 	a, err := w.alert(full)
@@ -253,16 +235,8 @@ func (g *GitHub) FirstCommit(ctx context.Context, full string, number int64) (Lo
 	}
 	for page := 1; page <= maxPages; {
 		var locs []wireLocation
-		var resp *github.Response
-		err := g.api.Call(ctx, targets.GitHubCall{Op: op, Want: "a location list", Hint: hint}, func(ctx context.Context, c *github.Client) error {
-			req, err := c.NewRequest(http.MethodGet, fmt.Sprintf("%s/locations?per_page=%d&page=%d", path, perPage, page), nil)
-			if err != nil {
-				return fmt.Errorf("%w: %s: cannot build the request", targets.ErrConfig, op)
-			}
-			locs = nil
-			resp, err = c.Do(ctx, req, &locs)
-			return err
-		})
+		resp, err := g.do(ctx, targets.GitHubCall{Op: op, Want: "a location list", Hint: hint}, http.MethodGet,
+			fmt.Sprintf("%s/locations?per_page=%d&page=%d", path, perPage, page), nil, &locs)
 		if err != nil {
 			return Location{}, false, err
 		}
@@ -300,19 +274,27 @@ func (g *GitHub) Resolve(ctx context.Context, full string, number int64, comment
 		Comment    string `json:"resolution_comment"`
 	}{"resolved", "revoked", comment}
 	var w wireAlert
-	err = g.api.Call(ctx, targets.GitHubCall{Op: op, Want: "the updated alert", Hint: hint}, func(ctx context.Context, c *github.Client) error {
-		req, err := c.NewRequest(http.MethodPatch, path, body)
-		if err != nil {
-			return fmt.Errorf("%w: %s: cannot build the request", targets.ErrConfig, op)
-		}
-		w = wireAlert{}
-		_, err = c.Do(ctx, req, &w)
-		return err
-	})
-	if err != nil {
+	if _, err := g.do(ctx, targets.GitHubCall{Op: op, Want: "the updated alert", Hint: hint}, http.MethodPatch, path, body, &w); err != nil {
 		return Alert{}, err
 	}
 	return w.alert(full)
+}
+
+// do sends one call (path relative to the API root, body JSON-encoded when not nil) through
+// the target's API client and its retry policy, decoding the answer into v, which each
+// attempt starts from zero.
+func (g *GitHub) do(ctx context.Context, call targets.GitHubCall, method, path string, body, v any) (*github.Response, error) {
+	var resp *github.Response
+	err := g.api.Call(ctx, call, func(ctx context.Context, c *github.Client) error {
+		req, err := c.NewRequest(method, path, body)
+		if err != nil {
+			return fmt.Errorf("%w: %s: cannot build the request", targets.ErrConfig, call.Op)
+		}
+		reflect.ValueOf(v).Elem().SetZero()
+		resp, err = c.Do(ctx, req, v)
+		return err
+	})
+	return resp, err
 }
 
 // FullName returns the owner/name of a GitHub repository from its clone or web URL
