@@ -442,3 +442,25 @@ func TestServeAlertLeftOpenByPolicy(t *testing.T) {
 	}
 	ar.noToken(tok)
 }
+
+// TestServeOnceResolvesAlerts: patrol serve --once has no job queue: it takes the open alerts
+// in, takes them through the pipeline, and resolves those whose token is dead by then itself.
+func TestServeOnceResolvesAlerts(t *testing.T) {
+	t.Parallel()
+	ar := newAlertRig(t, rigOptions{})
+	live, dead := ar.liveToken(), ghToken(t)
+	ar.alert(8, "github_personal_access_token", live)
+	ar.alert(9, "github_personal_access_token", dead)
+	if err := ar.svc.Once(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int64{8, 9} {
+		if a := ar.api.Alert("contoso/app", n); a.State != "resolved" || a.Resolution != "revoked" {
+			t.Errorf("alert %d = %s %q, want resolved revoked", n, a.State, a.Resolution)
+		}
+	}
+	ar.wantCalls(live, 2, 1, 1)
+	ar.wantCalls(dead, 1, 0, 1) // the one mail is the live token's
+	ar.noToken(live)
+	ar.noToken(dead)
+}

@@ -120,8 +120,9 @@ func (g *GitHub) String() string { return "github alerts of " + g.owner }
 
 // ListOpen calls fn with every open alert, each with its secret, page after page: the
 // organization's, or, for a user, those of each repository in repos (owner/name; the
-// repositories the target lists). It returns the number of pages read. fn's error stops the
-// listing and is returned.
+// repositories the target lists), passing over a repository GitHub answers 404 for (secret
+// scanning is off there). It returns the number of pages read. fn's error stops the listing
+// and is returned.
 //
 // GitHub API docs: https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-an-organization
 // and https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-a-repository
@@ -139,6 +140,9 @@ func (g *GitHub) ListOpen(ctx context.Context, repos []string, fn func(Alert) er
 		}
 		n, err := g.list(ctx, "GET /repos/{owner}/{repo}/secret-scanning/alerts", "repos/"+full+"/secret-scanning/alerts", full, fn)
 		pages += n
+		if errors.Is(err, targets.ErrNotFound) {
+			continue // GitHub's answer for a repository without secret scanning: it has no alerts
+		}
 		if err != nil {
 			return pages, err
 		}

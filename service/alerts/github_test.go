@@ -44,7 +44,8 @@ func newClient(t *testing.T, g *alerttest.GitHub, o alerts.GitHubOptions, waits 
 
 // TestListOpenFollowsEveryPage: an organization's 250 open alerts come in three pages of 100
 // linked by Link headers, each with its secret and its repository; resolved ones are not
-// asked for. A user's alerts are listed repository by repository.
+// asked for. A user's alerts are listed repository by repository, past one without secret
+// scanning (404).
 func TestListOpenFollowsEveryPage(t *testing.T) {
 	t.Parallel()
 	g := alerttest.New(t, "read-"+rand.Text())
@@ -81,7 +82,7 @@ func TestListOpenFollowsEveryPage(t *testing.T) {
 	user := newClient(t, g, alerts.GitHubOptions{User: "octo"}, &waits)
 	g.Add(alerttest.Alert{Repo: "octo/dots", Number: 1, SecretType: "npm_access_token", Secret: "npm_" + rand.Text()})
 	var repos []string
-	if _, err := user.ListOpen(t.Context(), []string{"octo/empty", "octo/dots"}, func(a alerts.Alert) error {
+	if _, err := user.ListOpen(t.Context(), []string{"octo/empty", "octo/scanning-off", "octo/dots"}, func(a alerts.Alert) error {
 		repos = append(repos, a.FullName)
 		if a.RepoURL != g.URL+"/octo/dots" {
 			t.Errorf("repository alert's web URL = %q, from its html_url", a.RepoURL)
