@@ -178,9 +178,7 @@ const actor = "patrol serve"
 
 // alertStore is the store the alert rows are written through: observed, so that
 // patrol_alerts_total counts what committed.
-func (s *Service) alertStore() store.Store {
-	return Observe(s.o.Store, s.o.Metrics, s.o.Now)
-}
+func (s *Service) alertStore() store.Store { return s.audited }
 
 // Alert is the AlertArgs job: it fetches the alert with its secret and ingests it. An alert
 // resolved by now, or of a repository no target reads alerts of any more, is dropped.

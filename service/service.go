@@ -108,9 +108,10 @@ type repository struct {
 
 // Service runs the jobs of patrol serve.
 type Service struct {
-	o     Options
-	log   *slog.Logger
-	queue *Queue
+	o       Options
+	log     *slog.Logger
+	queue   *Queue
+	audited store.Store // o.Store, observed: the rows the service writes itself are counted
 
 	mu      sync.Mutex
 	lists   [][]targets.Repository // the last good listing of each target
@@ -160,7 +161,8 @@ func New(o Options) (*Service, error) {
 			return nil, err
 		}
 	}
-	return &Service{o: o, log: o.Logger, repos: map[string]*repository{}, byURL: map[string]string{}, running: map[string]bool{}}, nil
+	return &Service{o: o, log: o.Logger, audited: Observe(o.Store, o.Metrics, o.Now),
+		repos: map[string]*repository{}, byURL: map[string]string{}, running: map[string]bool{}}, nil
 }
 
 // schedules returns the distinct schedules of the targets (def for those without one).
