@@ -56,8 +56,9 @@ type GitHubTarget struct {
 	IncludeArchived bool `yaml:"include_archived"`
 	// Schedule overrides serve.schedule for this target; Load fills in serve.schedule.
 	Schedule string `yaml:"schedule"`
-	// Alerts also reads the owner's GitHub secret-scanning alerts (needs a token allowed to
-	// read them). Read by the service once it supports it; checked here already.
+	// Alerts also acts on the owner's GitHub secret-scanning alerts: patrol serve takes each
+	// open alert's token through the pipeline and resolves the alert once the token is dead.
+	// The token must read and write them (README, "Act on GitHub's secret-scanning alerts").
 	Alerts bool `yaml:"alerts"`
 }
 

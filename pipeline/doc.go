@@ -28,7 +28,8 @@
 // [Pipeline.Step] runs the step of one finding that is due; [Pipeline.RunDue] is the retry
 // worker over the store's due findings; [Pipeline.Drain] is a CLI run's loop over its own
 // findings. A step that needs the raw token asks a [Rehydrator] ([Memory] for the current
-// scan); the store never holds it. [ResultOf] and [Outcome] describe a stored finding for
+// scan, [Rescan] for the repository or the code host's alert it lives in); the store never
+// holds it. [Options.OnMove] lets the caller queue work in the transaction of each move. [ResultOf] and [Outcome] describe a stored finding for
 // reports, without importing any report format.
 //
 // What it does not do: scan, read git objects (the caller's Rehydrator does), or take a

@@ -94,6 +94,12 @@ type Options struct {
 	// (DefaultConcurrency when zero). Each provider has its own Concurrency: the findings of
 	// a provider that stalls never hold another provider's.
 	Concurrency int
+	// OnMove, when set, is called inside the transaction of every move a step commits to
+	// another state, with the state the finding left and the finding as stored after the
+	// move; an error rolls the move back. patrol serve queues there the work a move starts
+	// outside the pipeline (resolving a code host's alert once its token is dead), so that
+	// the move and that work commit together or not at all. It must use tx, never Store.
+	OnMove func(ctx context.Context, tx store.Store, from store.State, f store.Finding) error
 	// CallTimeout is the deadline of one verification by provider (providers.Config
 	// CallTimeout): a provider that does not answer in time gives the verdict unknown, which
 	// is retried later. Nil or zero leaves the provider's own timeouts.

@@ -447,8 +447,8 @@ func (p *Pipeline) retryRead(ctx context.Context, f store.Finding, step string, 
 
 // commit moves f from the state it was observed in to `to` with upd, appends rows to the
 // audit log and queues the messages of the new state (again, idempotently, on a move to the
-// same state: that catches up on an event reached without a notifier), all in one
-// transaction. The move is
+// same state: that catches up on an event reached without a notifier) and, on a move to
+// another state, runs OnMove, all in one transaction. The move is
 // a compare-and-set on the observed state and attempt count (store.ErrConflict when another
 // worker moved first), and only along lifecycle.Can.
 func (p *Pipeline) commit(ctx context.Context, f store.Finding, to store.State, upd store.Update, rows ...store.AuditEvent) (store.Finding, error) {
@@ -468,6 +468,11 @@ func (p *Pipeline) commit(ctx context.Context, f store.Finding, to store.State, 
 		}
 		if _, err := p.enqueue(ctx, tx, nf, to != f.State); err != nil {
 			return err
+		}
+		if p.o.OnMove != nil && to != f.State {
+			if err := p.o.OnMove(ctx, tx, f.State, nf); err != nil {
+				return fmt.Errorf("after the move to %s: %w", to, err)
+			}
 		}
 		out = nf
 		return nil

@@ -5,6 +5,9 @@
 // the store-driven pipeline (verify, revoke, confirm, notify) — in a job queued with the scan's
 // findings, and again from the retry worker whenever a step is due. Push webhooks
 // (service/webhook) trigger scans; /metrics (service/metrics), /healthz and /readyz report.
+// GitHub's secret-scanning alerts of a target with alerts are a second source of findings
+// (alerts.go, service/alerts): taken in from their webhook and a periodic poll, taken through
+// the same pipeline, and resolved by a durable job once their token is dead.
 //
 // The unit of work is a job (scan repository R, tick a schedule, sweep the targets, advance
 // the pipeline, take finding F further) run on River (queue.go): its SQLite driver on the

@@ -41,8 +41,12 @@ import (
 	"github.com/patrolsec/patrol/revoke"
 	"github.com/patrolsec/patrol/revoke/providers"
 	"github.com/patrolsec/patrol/scanner"
+	"github.com/patrolsec/patrol/secret"
 	"github.com/patrolsec/patrol/service"
+	"github.com/patrolsec/patrol/service/alerts"
+	"github.com/patrolsec/patrol/service/alerts/alerttest"
 	"github.com/patrolsec/patrol/service/metrics"
+	"github.com/patrolsec/patrol/service/targets"
 	"github.com/patrolsec/patrol/store"
 )
 
@@ -215,6 +219,8 @@ type githubAPI struct {
 	revokes map[string]int // POST /credentials/revoke per token
 	// unavailable is how many more GET /user calls answer 503 before the real answer.
 	unavailable int
+	// noEmail answers GET /user/emails with no address: the issuer names no owner's email.
+	noEmail bool
 	// hold, when set, is called by GET /user before it answers (outside the lock).
 	hold func()
 }
@@ -278,10 +284,14 @@ func (g *githubAPI) user(w http.ResponseWriter, r *http.Request) {
 func (g *githubAPI) emails(w http.ResponseWriter, r *http.Request) {
 	tok := g.token(r)
 	g.mu.Lock()
-	live := g.live[tok]
+	live, noEmail := g.live[tok], g.noEmail
 	g.mu.Unlock()
 	if !live {
 		reply(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
+		return
+	}
+	if noEmail {
+		reply(w, http.StatusOK, []map[string]any{})
 		return
 	}
 	reply(w, http.StatusOK, []map[string]any{{"email": "octo@contoso.example", "primary": true, "verified": true, "visibility": "private"}})
@@ -459,6 +469,11 @@ type rigOptions struct {
 	backoff time.Duration
 	// now is the service's clock; nil means time.Now.
 	now func() time.Time
+	// alerts, when set, is the GitHub alert API the first target reads the alerts of
+	// organization contoso from (alerts: true).
+	alerts *alerttest.GitHub
+	// noRevoke sets providers.github.revoke: false (policy forbids revoking).
+	noRevoke bool
 }
 
 // rig is one in-process patrol serve: its store file, clone cache, metrics, fakes and log.
@@ -489,7 +504,8 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	t.Cleanup(func() { st.Close() })
 	r.st = st
-	engine := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: []byte(rand.Text() + rand.Text())})
+	key := []byte(rand.Text() + rand.Text())
+	engine := scanner.NewEngine(detectors.All(), scanner.EngineOptions{Key: key})
 
 	r.reg = prometheus.NewRegistry()
 	m, err := metrics.New(r.reg, metrics.Options{Version: "test", Log: log, PipelineCounts: service.PipelineCounts(st),
@@ -503,13 +519,13 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 
-	yes := true
 	var pc providers.Config
 	var nc notify.Config
 	var mailer pipeline.Sender
 	if o.github {
 		r.gh, r.mail = newGitHubAPI(t), newMailbox(t)
-		pc.GitHub = &providers.GitHubConfig{BaseConfig: providers.BaseConfig{BaseURL: r.gh.srv.URL + "/", Revoke: &yes}}
+		revoke := !o.noRevoke
+		pc.GitHub = &providers.GitHubConfig{BaseConfig: providers.BaseConfig{BaseURL: r.gh.srv.URL + "/", Revoke: &revoke}}
 		nc = notify.Config{SMTP: &notify.SMTPConfig{Host: r.mail.host, Port: r.mail.port, From: "patrol@contoso.example", TLS: "none"},
 			AllowedDomains: []string{"contoso.example"}}
 		mx, err := notify.NewMailer(*nc.SMTP)
@@ -532,20 +548,37 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if backoff <= 0 {
 		backoff = time.Minute
 	}
+	// As cmd/patrol wires it: tokens read back from the mirror or the alert, and the alert
+	// of a token that dies resolved by a job queued with the move.
+	tokens := &pipeline.Rescan{Engine: engine, CloneDir: r.cloneDir}
 	p := pipeline.New(pipeline.Options{
 		Store: service.Observe(st, m, time.Now), Provs: provs, Notify: nc, Mailer: mailer,
 		Policy: pipeline.Policy{Allowed: pc.RevokePolicy}, Actor: "patrol serve",
-		Tokens: pipeline.Rescan{Engine: engine, CloneDir: r.cloneDir}, Logger: log,
+		Tokens: tokens, Logger: log,
 		Backoff: func(int) time.Duration { return backoff },
+		OnMove: func(ctx context.Context, tx store.Store, from store.State, f store.Finding) error {
+			return r.svc.AfterMove(ctx, tx, from, f)
+		},
 	})
+	if o.alerts != nil {
+		c, err := alerts.NewGitHub(alerts.GitHubOptions{Org: "contoso", Token: secret.New(o.alerts.Token), BaseURL: o.alerts.URL + "/"},
+			targets.Options{Logger: log, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.targets = slices.Clone(o.targets)
+		o.targets[0].Alerts = c
+	}
 	r.svc, err = service.New(service.Options{
-		Store: st, Backend: service.Backend{SQLite: r.dbPath}, Pipeline: p, Engine: engine, Targets: o.targets, CloneDir: r.cloneDir,
+		Store: st, Backend: service.Backend{SQLite: r.dbPath}, Pipeline: p, Engine: engine, FingerprintKey: key,
+		Targets: o.targets, CloneDir: r.cloneDir,
 		Workers: 2, Schedule: "@every 1h", Jitter: 20 * time.Millisecond, Webhooks: o.webhooks, Metrics: m,
-		PipelineEvery: 100 * time.Millisecond, Poll: 20 * time.Millisecond, Logger: log, Now: o.now,
+		PipelineEvery: 100 * time.Millisecond, Poll: 20 * time.Millisecond, AlertRetry: 50 * time.Millisecond, Logger: log, Now: o.now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	tokens.Alert = r.svc.AlertToken
 	return r
 }
 

@@ -28,6 +28,9 @@ func (s *Service) Handler() (http.Handler, error) {
 		fmt.Fprintln(w, "ready")
 	})
 	wo := webhook.Options{OnPush: s.onPush, Dedup: s.dedup, Log: s.log, Now: s.o.Now}
+	if s.readsAlerts() {
+		wo.OnAlert = s.onAlert
+	}
 	if s.o.Metrics != nil {
 		wo.Count = s.o.Metrics.WebhookDelivery
 	}

@@ -13,7 +13,8 @@ import (
 )
 
 // Observe returns st with the pipeline's audit rows counted in m once they are committed:
-// verifications, revocations, notifications and the time to containment. The audit log is
+// verifications, revocations, notifications, the time to containment, and what patrol did
+// about secret-scanning alerts. The audit log is
 // the one record of what the pipeline did, so the metrics are read from it rather than
 // from hooks in every step; a row of a rolled-back transaction is never counted.
 func Observe(st store.Store, m *metrics.Metrics, now func() time.Time) store.Store {
@@ -84,6 +85,11 @@ func (o *observer) count(ctx context.Context, e store.AuditEvent) {
 		}
 	case "revoke":
 		o.m.Revocation(e.Provider, lifecycle.Outcome(e.Result))
+	case auditAlert:
+		switch e.Result {
+		case metrics.AlertIngested, metrics.AlertUnknownType, metrics.AlertResolved, metrics.AlertLeftOpen, metrics.AlertResolveFailed:
+			o.m.Alert(metrics.AlertSourceGitHub, e.Result)
+		}
 	case "notify":
 		channel := pipeline.ChannelEmail
 		if e.Target == "webhook" {

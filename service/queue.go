@@ -93,6 +93,9 @@ type Handlers interface {
 	Sweep(ctx context.Context) error
 	Pipeline(ctx context.Context) error
 	Finding(ctx context.Context, fingerprint string) error
+	Alert(ctx context.Context, a AlertArgs) error
+	AlertPoll(ctx context.Context) error
+	AlertResolve(ctx context.Context, a AlertResolveArgs) error
 }
 
 // ErrNotReady is returned by a handler that cannot do its job on this replica yet (its first
@@ -119,6 +122,12 @@ type QueueOptions struct {
 	// PollOnly finds jobs by polling alone, without LISTEN/NOTIFY (PostgreSQL behind a
 	// transaction-mode pooler).
 	PollOnly bool
+	// AlertPoll is the cron spec of the AlertPollArgs job; empty means none (no target reads
+	// secret-scanning alerts).
+	AlertPoll string
+	// AlertRetry is the first wait before a failed resolve job runs again, doubling up to an
+	// hour (default 30s).
+	AlertRetry time.Duration
 	// Metrics counts the jobs worked; nil counts nothing.
 	Metrics *metrics.Metrics
 	// Logger receives River's own logs at warning level and above; nil discards.
@@ -137,6 +146,9 @@ func (o *QueueOptions) defaults() {
 	}
 	if o.ScanTimeout <= 0 {
 		o.ScanTimeout = 2 * time.Hour
+	}
+	if o.AlertRetry <= 0 {
+		o.AlertRetry = 30 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -160,6 +172,10 @@ type backend interface {
 	// tryLock takes the lock named key for this replica, or reports false when another
 	// replica (or this one) holds it; unlock releases it.
 	tryLock(ctx context.Context, key string) (unlock func(), ok bool, err error)
+	// insertTx inserts a job in the store transaction tx (a Store of the queue's own
+	// database), so that it commits or rolls back with tx; it reports false for a duplicate
+	// of a unique job.
+	insertTx(ctx context.Context, tx store.Store, args river.JobArgs, opts *river.InsertOpts) (bool, error)
 	close() error
 }
 
@@ -221,6 +237,13 @@ func riverConfig(h Handlers, o QueueOptions, workers *river.Workers) (*river.Con
 	river.AddWorker(workers, jobFunc(o.Metrics, func(ctx context.Context, j *river.Job[FindingArgs]) error {
 		return h.Finding(ctx, j.Args.Fingerprint)
 	}))
+	river.AddWorker(workers, jobFunc(o.Metrics, func(ctx context.Context, j *river.Job[AlertArgs]) error {
+		return h.Alert(ctx, j.Args)
+	}))
+	river.AddWorker(workers, jobFunc(o.Metrics, func(ctx context.Context, _ *river.Job[AlertPollArgs]) error {
+		return h.AlertPoll(ctx)
+	}))
+	river.AddWorker(workers, &resolveWorker{h: h, metrics: o.Metrics, base: o.AlertRetry})
 
 	var periodic []*river.PeriodicJob
 	for i, spec := range o.Schedules {
@@ -240,6 +263,15 @@ func riverConfig(h Handlers, o QueueOptions, workers *river.Workers) (*river.Con
 		periodic = append(periodic, river.NewPeriodicJob(s, func() (river.JobArgs, *river.InsertOpts) {
 			return SweepArgs{}, nil
 		}, &river.PeriodicJobOpts{ID: "sweep", RunOnStart: true}))
+	}
+	if o.AlertPoll != "" {
+		s, err := ParseSchedule(o.AlertPoll)
+		if err != nil {
+			return nil, err
+		}
+		periodic = append(periodic, river.NewPeriodicJob(s, func() (river.JobArgs, *river.InsertOpts) {
+			return AlertPollArgs{}, nil
+		}, &river.PeriodicJobOpts{ID: "alert-poll", RunOnStart: true}))
 	}
 	periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(o.PipelineEvery),
 		func() (river.JobArgs, *river.InsertOpts) {
@@ -334,6 +366,23 @@ func (w *scanWorker) Work(ctx context.Context, j *river.Job[ScanArgs]) error {
 
 func (w *scanWorker) Timeout(*river.Job[ScanArgs]) time.Duration { return w.timeout }
 
+// resolveWorker runs AlertResolveArgs jobs, retrying a failed one after resolveBackoff
+// rather than River's default (which grows past a day and gives up after 25 attempts).
+type resolveWorker struct {
+	river.WorkerDefaults[AlertResolveArgs]
+	h       Handlers
+	metrics *metrics.Metrics
+	base    time.Duration
+}
+
+func (w *resolveWorker) Work(ctx context.Context, j *river.Job[AlertResolveArgs]) error {
+	return outcome(w.metrics, j.Kind, w.h.AlertResolve(ctx, j.Args))
+}
+
+func (w *resolveWorker) NextRetry(j *river.Job[AlertResolveArgs]) time.Time {
+	return time.Now().Add(resolveBackoff(w.base, j.Attempt))
+}
+
 // jobFunc is a worker of one kind that counts its outcomes.
 func jobFunc[T river.JobArgs](m *metrics.Metrics, fn func(ctx context.Context, j *river.Job[T]) error) river.Worker[T] {
 	return river.WorkFunc(func(ctx context.Context, j *river.Job[T]) error {
@@ -407,6 +456,23 @@ func (q *Queue) EnqueueScan(ctx context.Context, a ScanArgs, at time.Time) (bool
 		return false, fmt.Errorf("queue scan of %s: %w", a.Repository, err)
 	}
 	return !res.UniqueSkippedAsDuplicate, nil
+}
+
+// insert queues a job on its own; it reports false for a duplicate of a unique job.
+func (q *Queue) insert(ctx context.Context, args river.JobArgs) (bool, error) {
+	res, err := q.client.Insert(ctx, args, nil)
+	if err != nil {
+		return false, fmt.Errorf("queue %s job: %w", args.Kind(), err)
+	}
+	return !res.UniqueSkippedAsDuplicate, nil
+}
+
+// insertTx queues a job in the store transaction tx: it commits, or not, with tx.
+func (q *Queue) insertTx(ctx context.Context, tx store.Store, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := q.backend.insertTx(ctx, tx, args, opts); err != nil {
+		return fmt.Errorf("queue %s job: %w", args.Kind(), err)
+	}
+	return nil
 }
 
 // statsQuery counts River's jobs by kind and state; the same SQL runs on both drivers.

@@ -22,8 +22,9 @@ import (
 // wait behind the store's transactions); the scan locks are session advisory locks, each on a
 // connection of its own, so that a replica that dies releases them with its connections.
 type postgresBackend struct {
-	pool *pgxpool.Pool
-	conn *pgx.ConnConfig
+	pool   *pgxpool.Pool
+	conn   *pgx.ConnConfig
+	client *river.Client[pgx.Tx]
 }
 
 // ErrQueueSchema: the database lacks River's tables or some of their migrations. Run
@@ -79,7 +80,7 @@ func openPostgres(ctx context.Context, dsn string, h Handlers, o QueueOptions) (
 		pool.Close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	return &Queue{client: c, backend: &postgresBackend{pool: pool, conn: pool.Config().ConnConfig}}, nil
+	return &Queue{client: c, backend: &postgresBackend{pool: pool, conn: pool.Config().ConnConfig, client: c}}, nil
 }
 
 // newPool opens a pgx pool on dsn; errors name the database without its password.
@@ -180,6 +181,18 @@ func (b *postgresBackend) tryLock(ctx context.Context, key string) (func(), bool
 // scanLockSpace is the first key of patrol's scan locks (pg_advisory_lock(int, int)), apart
 // from other users of advisory locks in the same database.
 const scanLockSpace = 0x7061 // "pa"
+
+func (b *postgresBackend) insertTx(ctx context.Context, tx store.Store, args river.JobArgs, opts *river.InsertOpts) (bool, error) {
+	ptx, ok := store.PgxTx(tx)
+	if !ok {
+		return false, errors.New("the store is not the queue's PostgreSQL database, or not in a transaction")
+	}
+	res, err := b.client.InsertTx(ctx, ptx, args, opts)
+	if err != nil {
+		return false, err
+	}
+	return !res.UniqueSkippedAsDuplicate, nil
+}
 
 func (b *postgresBackend) close() error {
 	b.pool.Close()

@@ -23,7 +23,8 @@ import (
 // sqliteBackend is River on the store's SQLite file: one replica, so the scan locks are this
 // process's.
 type sqliteBackend struct {
-	db *sql.DB
+	db     *sql.DB
+	client *river.Client[*sql.Tx]
 
 	mu    sync.Mutex
 	locks map[string]bool
@@ -68,7 +69,7 @@ func openSQLite(ctx context.Context, path string, h Handlers, o QueueOptions) (*
 		db.Close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	return &Queue{client: c, backend: &sqliteBackend{db: db, locks: map[string]bool{}}}, nil
+	return &Queue{client: c, backend: &sqliteBackend{db: db, client: c, locks: map[string]bool{}}}, nil
 }
 
 // openSQLiteDB opens River's connection to the SQLite file at path.
@@ -128,6 +129,18 @@ func (b *sqliteBackend) tryLock(_ context.Context, key string) (func(), bool, er
 		delete(b.locks, key)
 		b.mu.Unlock()
 	}, true, nil
+}
+
+func (b *sqliteBackend) insertTx(ctx context.Context, tx store.Store, args river.JobArgs, opts *river.InsertOpts) (bool, error) {
+	stx, ok := store.SQLTx(tx)
+	if !ok {
+		return false, errors.New("the store is not the queue's SQLite database, or not in a transaction")
+	}
+	res, err := b.client.InsertTx(ctx, stx, args, opts)
+	if err != nil {
+		return false, err
+	}
+	return !res.UniqueSkippedAsDuplicate, nil
 }
 
 func (b *sqliteBackend) close() error { return b.db.Close() }

@@ -31,6 +31,11 @@ func (r *recHandlers) Tick(context.Context, string, time.Time) error { r.ticks.A
 func (r *recHandlers) Sweep(context.Context) error                   { r.sweeps.Add(1); return nil }
 func (r *recHandlers) Pipeline(context.Context) error                { r.pipeline.Add(1); return nil }
 func (r *recHandlers) Finding(context.Context, string) error         { return nil }
+func (r *recHandlers) Alert(context.Context, AlertArgs) error        { return nil }
+func (r *recHandlers) AlertPoll(context.Context) error               { return nil }
+func (r *recHandlers) AlertResolve(context.Context, AlertResolveArgs) error {
+	return nil
+}
 
 func TestQueueRunsUniqueScans(t *testing.T) {
 	t.Parallel()

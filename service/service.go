@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/patrolsec/patrol/scanner/git"
 	"github.com/patrolsec/patrol/scanner/scan"
 	"github.com/patrolsec/patrol/secret"
+	"github.com/patrolsec/patrol/service/alerts"
 	"github.com/patrolsec/patrol/service/metrics"
 	"github.com/patrolsec/patrol/service/targets"
 	"github.com/patrolsec/patrol/store"
@@ -35,6 +37,9 @@ type Target struct {
 	Schedule string
 	// Token authenticates clones and fetches of the target's https repositories.
 	Token secret.Token
+	// Alerts, when set, reads and resolves the GitHub secret-scanning alerts of the target's
+	// organization or user (alerts.go); Options.FingerprintKey is then required.
+	Alerts *alerts.GitHub
 }
 
 // Webhooks are the credentials of the push webhooks; a source with none is not served.
@@ -55,6 +60,9 @@ type Options struct {
 	Pipeline *pipeline.Pipeline
 	// Engine scans; it must use the fingerprint key the store's findings were made with.
 	Engine *scanner.Engine
+	// FingerprintKey is Engine's fingerprint key: an alert whose value no detector matches
+	// is fingerprinted with the detector its secret type names (service/alerts).
+	FingerprintKey []byte
 	// Targets are what is watched.
 	Targets []Target
 	// CloneDir holds one mirror per repository.
@@ -82,6 +90,8 @@ type Options struct {
 	ScanTimeout time.Duration
 	// PollOnly: see QueueOptions.
 	PollOnly bool
+	// AlertRetry: see QueueOptions.
+	AlertRetry time.Duration
 	// Logger receives the service's log; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -98,9 +108,10 @@ type repository struct {
 
 // Service runs the jobs of patrol serve.
 type Service struct {
-	o     Options
-	log   *slog.Logger
-	queue *Queue
+	o       Options
+	log     *slog.Logger
+	queue   *Queue
+	audited store.Store // o.Store, observed: the rows the service writes itself are counted
 
 	mu      sync.Mutex
 	lists   [][]targets.Repository // the last good listing of each target
@@ -112,6 +123,9 @@ type Service struct {
 	cron    *cron.Cron         // this replica's own enumerations
 	listing singleflight.Group // one enumeration at a time
 }
+
+// DefaultAlertPoll is how often the open alerts are listed when there is no sweep schedule.
+const DefaultAlertPoll = "@hourly"
 
 // ErrBusy is returned by Scan when the repository is being scanned already; the queue runs
 // the job again a little later.
@@ -134,6 +148,11 @@ func New(o Options) (*Service, error) {
 	if o.Jitter <= 0 {
 		o.Jitter = time.Minute
 	}
+	for _, t := range o.Targets {
+		if t.Alerts != nil && len(o.FingerprintKey) == 0 {
+			return nil, errors.New("service: a target reads secret-scanning alerts: the fingerprint key is required")
+		}
+	}
 	for _, spec := range append([]string{o.Schedule, o.Sweep}, schedules(o.Targets, "")...) {
 		if spec == "" {
 			continue
@@ -142,7 +161,8 @@ func New(o Options) (*Service, error) {
 			return nil, err
 		}
 	}
-	return &Service{o: o, log: o.Logger, repos: map[string]*repository{}, byURL: map[string]string{}, running: map[string]bool{}}, nil
+	return &Service{o: o, log: o.Logger, audited: Observe(o.Store, o.Metrics, o.Now),
+		repos: map[string]*repository{}, byURL: map[string]string{}, running: map[string]bool{}}, nil
 }
 
 // schedules returns the distinct schedules of the targets (def for those without one).
@@ -170,10 +190,14 @@ func schedules(ts []Target, def string) []string {
 // jobs finish first. (River cancels every running job at once when its start context ends,
 // so a SIGTERM context given here would cut them off before shutdown_timeout.)
 func (s *Service) Start(ctx context.Context) error {
+	var alertPoll string
+	if s.readsAlerts() {
+		alertPoll = cmp.Or(s.o.Sweep, DefaultAlertPoll)
+	}
 	q, err := OpenQueue(ctx, s.o.Backend, s, QueueOptions{
 		Workers: s.o.Workers, Schedules: schedules(s.o.Targets, s.o.Schedule), Sweep: s.o.Sweep,
 		PipelineEvery: s.o.PipelineEvery, Poll: s.o.Poll, ScanTimeout: s.o.ScanTimeout, PollOnly: s.o.PollOnly,
-		Metrics: s.o.Metrics, Logger: s.log,
+		AlertPoll: alertPoll, AlertRetry: s.o.AlertRetry, Metrics: s.o.Metrics, Logger: s.log,
 	})
 	if err != nil {
 		return err
@@ -260,8 +284,9 @@ func (s *Service) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Once enumerates every target and scans every repository once, then advances the pipeline
-// until nothing is due now: patrol serve --once, for a CronJob.
+// Once enumerates every target and scans every repository once, takes the open
+// secret-scanning alerts in, then advances the pipeline until nothing is due now and
+// resolves the alerts whose token is dead: patrol serve --once, for a CronJob.
 func (s *Service) Once(ctx context.Context) error {
 	if err := s.enumerate(ctx); err != nil {
 		return err
@@ -284,8 +309,21 @@ func (s *Service) Once(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	if s.readsAlerts() {
+		// Take the open alerts in (each through the pipeline at once) …
+		if err := s.AlertPoll(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := s.Pipeline(ctx); err != nil {
 		errs = append(errs, err)
+	}
+	if s.readsAlerts() {
+		// … and, without a job queue, resolve those whose token is dead by now: a poll
+		// resolves the open alerts of dead tokens on the spot.
+		if err := s.AlertPoll(ctx); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -74,7 +74,7 @@
 // before it returns, each in its own transaction with its row in schema_migrations
 // (version, name, applied_at); PostgreSQL's by [Migrate] (see "PostgreSQL" below). Re-opening an up-to-date file applies nothing; a file
 // migrated by a newer patrol is refused with [ErrSchemaTooNew]; an older file is upgraded in
-// place. Tables (0001, then 0002):
+// place. Tables (0001, then 0002 and 0003):
 //
 //	findings(fingerprint PK, detector_id, provider, confidence, redacted, state, verify,
 //	         owner_id, owner_name, owner_email, org, revocation, revocation_reason,
@@ -82,10 +82,10 @@
 //	         index (state, next_attempt), (first_seen, fingerprint)
 //	locations(id PK, fingerprint → findings, source, kind, blob_sha, byte_offset, byte_length,
 //	          encoding, repository, commit_sha, path, line, col, author_name, author_email,
-//	          commit_date, web_url)
+//	          commit_date, web_url, alert)
 //	          unique (fingerprint, repository, commit_sha, path, line, col, kind)
 //	audit_log(id PK, at, actor, action, fingerprint, provider, target, result, detail)
-//	          index (at, id); triggers audit_log_no_update, audit_log_no_delete
+//	          index (at, id), (fingerprint, id); triggers audit_log_no_update, audit_log_no_delete
 //	outbox(id PK, fingerprint → findings, recipient, event, channel, payload, status,
 //	       attempts, next_attempt, created_at, claimed_at, sent_at, failed_at, last_error)
 //	       unique (fingerprint, recipient, event); index (status, next_attempt)
@@ -127,7 +127,7 @@
 // What differs from SQLite:
 //
 //   - Schema: migrations/postgres/*.sql, numbered on their own (0001 is SQLite's 0001 and
-//     0002 together), with types an operator can read in psql: timestamptz (NULL for an unset
+//     0002 together, 0002 its 0003), with types an operator can read in psql: timestamptz (NULL for an unset
 //     time, microsecond precision; a NULL next_attempt is due now), bigint identity ids,
 //     jsonb refs of a cursor, json payloads (kept byte for byte). A trigger function raises
 //     on UPDATE, DELETE and TRUNCATE of audit_log.

@@ -486,7 +486,7 @@ func attachPgLocations(ctx context.Context, q pgQuerier, list []Finding) error {
 		var l Location
 		var date *time.Time
 		if err := rows.Scan(&fp, &l.Source, &l.Kind, &l.Blob, &l.Offset, &l.Length, &l.Encoding, &l.Repository,
-			&l.Commit, &l.Path, &l.Line, &l.Column, &l.AuthorName, &l.AuthorEmail, &date, &l.WebURL); err != nil {
+			&l.Commit, &l.Path, &l.Line, &l.Column, &l.AuthorName, &l.AuthorEmail, &date, &l.WebURL, &l.Alert); err != nil {
 			return err
 		}
 		l.Date = fromPg(date)
@@ -554,11 +554,11 @@ func (s *pgStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool, er
 			b := &pgx.Batch{}
 			for _, l := range f.Locations {
 				b.Queue(`INSERT INTO locations (`+locationCols+`)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 	ON CONFLICT (fingerprint, repository, commit_sha, path, line, col, kind) DO NOTHING`,
 					f.Fingerprint, pgText(l.Source), l.Kind, l.Blob, l.Offset, l.Length, l.Encoding,
 					pgText(l.Repository), pgText(l.Commit), pgText(l.Path), l.Line, l.Column,
-					pgText(l.AuthorName), pgText(l.AuthorEmail), pgTime(l.Date), pgText(l.WebURL))
+					pgText(l.AuthorName), pgText(l.AuthorEmail), pgTime(l.Date), pgText(l.WebURL), l.Alert)
 			}
 			if err := tx.SendBatch(ctx, b).Close(); err != nil {
 				return err
@@ -718,14 +718,28 @@ func (s *pgStore) AuditLog(ctx context.Context, since time.Time, limit int) ([]A
 	if !since.IsZero() {
 		query, args = query+` WHERE at >= $1`, append(args, pgTime(since))
 	}
-	out, err := pgCollect(ctx, s, func(r pgx.Row) (AuditEvent, error) {
-		var e AuditEvent
-		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Fingerprint, &e.Provider, &e.Target, &e.Result, &e.Detail)
-		e.At = e.At.UTC()
-		return e, err
-	}, query+` ORDER BY at, id`+limitClause(limit), args...)
+	out, err := pgCollect(ctx, s, scanPgAudit, query+` ORDER BY at, id`+limitClause(limit), args...)
 	if err != nil {
 		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
+
+// scanPgAudit reads one row of audit_log (id, at, actor, action, fingerprint, provider,
+// target, result, detail).
+func scanPgAudit(r pgx.Row) (AuditEvent, error) {
+	var e AuditEvent
+	err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Fingerprint, &e.Provider, &e.Target, &e.Result, &e.Detail)
+	e.At = e.At.UTC()
+	return e, err
+}
+
+// AuditOf implements Store.
+func (s *pgStore) AuditOf(ctx context.Context, fingerprint string) ([]AuditEvent, error) {
+	out, err := pgCollect(ctx, s, scanPgAudit, `SELECT id, at, actor, action, fingerprint, provider, target, result, detail
+	FROM audit_log WHERE fingerprint = $1 ORDER BY id`, pgText(fingerprint))
+	if err != nil {
+		return nil, s.fail("read audit log of "+fpText(fingerprint), err)
 	}
 	return out, nil
 }

@@ -359,7 +359,7 @@ const findingCols = `fingerprint, detector_id, provider, confidence, redacted, s
 	first_seen, last_seen, updated_at`
 
 const locationCols = `fingerprint, source, kind, blob_sha, byte_offset, byte_length, encoding, repository,
-	commit_sha, path, line, col, author_name, author_email, commit_date, web_url`
+	commit_sha, path, line, col, author_name, author_email, commit_date, web_url, alert`
 
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -419,7 +419,7 @@ func (s *sqliteStore) attachLocations(ctx context.Context, q querier, list []Fin
 			var date int64
 			if err := rows.Scan(&fp, &l.Source, &l.Kind, &l.Blob, &l.Offset, &l.Length, &l.Encoding, &l.Repository,
 				&l.Commit, &l.Path, &l.Line, &l.Column,
-				&l.AuthorName, &l.AuthorEmail, &date, &l.WebURL); err != nil {
+				&l.AuthorName, &l.AuthorEmail, &date, &l.WebURL, &l.Alert); err != nil {
 				rows.Close()
 				return err
 			}
@@ -499,7 +499,7 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 		}
 		if len(f.Locations) > 0 {
 			stmt, err := tx.PrepareContext(ctx, `INSERT INTO locations (`+locationCols+`)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (fingerprint, repository, commit_sha, path, line, col, kind) DO NOTHING`)
 			if err != nil {
 				return err
@@ -508,7 +508,7 @@ func (s *sqliteStore) SaveFinding(ctx context.Context, f Finding) (Finding, bool
 			for _, l := range f.Locations {
 				if _, err := stmt.ExecContext(ctx, f.Fingerprint, l.Source, l.Kind, l.Blob, l.Offset, l.Length, l.Encoding,
 					l.Repository, l.Commit, l.Path, l.Line, l.Column,
-					clip(l.AuthorName), clip(l.AuthorEmail), toDB(l.Date), clip(l.WebURL)); err != nil {
+					clip(l.AuthorName), clip(l.AuthorEmail), toDB(l.Date), clip(l.WebURL), l.Alert); err != nil {
 					return err
 				}
 			}
@@ -669,9 +669,18 @@ func (s *sqliteStore) AuditLog(ctx context.Context, since time.Time, limit int) 
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY at, id`+limitClause(limit), args...)
+	out, err := readAudit(q.QueryContext(ctx, query+` ORDER BY at, id`+limitClause(limit), args...))
 	if err != nil {
 		return nil, s.fail("read audit log", err)
+	}
+	return out, nil
+}
+
+// readAudit reads every row of an audit_log query (id, at, actor, action, fingerprint,
+// provider, target, result, detail) and closes it.
+func readAudit(rows *sql.Rows, err error) ([]AuditEvent, error) {
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []AuditEvent
@@ -679,13 +688,25 @@ func (s *sqliteStore) AuditLog(ctx context.Context, since time.Time, limit int) 
 		var e AuditEvent
 		var at int64
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Fingerprint, &e.Provider, &e.Target, &e.Result, &e.Detail); err != nil {
-			return nil, s.fail("read audit log", err)
+			return nil, err
 		}
 		e.At = fromDB(at)
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail("read audit log", err)
+	return out, rows.Err()
+}
+
+// AuditOf implements Store.
+func (s *sqliteStore) AuditOf(ctx context.Context, fingerprint string) ([]AuditEvent, error) {
+	op := "read audit log of " + fpText(fingerprint)
+	q, err := s.reader()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	out, err := readAudit(q.QueryContext(ctx, `SELECT id, at, actor, action, fingerprint, provider, target, result, detail
+	FROM audit_log WHERE fingerprint = ? ORDER BY id`, fingerprint))
+	if err != nil {
+		return nil, s.fail(op, err)
 	}
 	return out, nil
 }

@@ -265,7 +265,16 @@ type Location struct {
 	Date        time.Time
 	// WebURL links to the commit or file when the host is known.
 	WebURL string
+	// Alert is the number of the code host's secret-scanning alert a location of kind
+	// KindSecretScanningAlert stands for (GitHub's alert number in Repository); 0 for every
+	// other kind. The token is fetched again from that alert, never stored.
+	Alert int64
 }
+
+// KindSecretScanningAlert is the Location.Kind of a finding that came from a code host's
+// secret-scanning alert rather than from patrol's own scan: Repository and Alert name the
+// alert; Commit, Path and Line are where the host saw the token first.
+const KindSecretScanningAlert = "secret-scanning-alert"
 
 // Cursor is where the incremental scan of one repository stands: the tip of every ref (branch
 // and tag) after its last scan.
@@ -404,6 +413,9 @@ type Store interface {
 	// AuditLog returns up to limit entries (all when limit <= 0) at or after since, oldest
 	// first.
 	AuditLog(ctx context.Context, since time.Time, limit int) ([]AuditEvent, error)
+	// AuditOf returns the entries about one finding (by fingerprint), in the order they were
+	// appended; none for an unknown fingerprint. It reads an index, not the whole log.
+	AuditOf(ctx context.Context, fingerprint string) ([]AuditEvent, error)
 	// Enqueue adds m to the outbox as pending unless a message with the same (Fingerprint,
 	// Recipient, Event) exists, whatever its status; it returns the stored message and
 	// whether it was created. Enqueuing again is therefore always safe.

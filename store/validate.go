@@ -99,7 +99,7 @@ func validateFinding(f Finding) error {
 
 // Location kinds and encodings the store accepts (Location.Kind, Location.Encoding).
 var (
-	locationKinds     = []string{"", "commit-message", "tag-message"}
+	locationKinds     = []string{"", "commit-message", "tag-message", KindSecretScanningAlert}
 	locationEncodings = []string{"", "base64", "url"}
 )
 
@@ -108,7 +108,11 @@ var (
 func validateLocation(l Location) error {
 	switch {
 	case !slices.Contains(locationKinds, l.Kind):
-		return fmt.Errorf("kind %q (want empty, commit-message or tag-message): %w", l.Kind, ErrInvalid)
+		return fmt.Errorf("kind %q (want empty, commit-message, tag-message or %s): %w", l.Kind, KindSecretScanningAlert, ErrInvalid)
+	case l.Kind == KindSecretScanningAlert && l.Alert <= 0:
+		return fmt.Errorf("a %s location needs the alert's number: %w", KindSecretScanningAlert, ErrInvalid)
+	case l.Kind != KindSecretScanningAlert && l.Alert != 0:
+		return fmt.Errorf("alert number %d on a %q location (only %s has one): %w", l.Alert, l.Kind, KindSecretScanningAlert, ErrInvalid)
 	case !slices.Contains(locationEncodings, l.Encoding):
 		return fmt.Errorf("encoding %q (want empty, base64 or url): %w", l.Encoding, ErrInvalid)
 	case l.Blob != "" && !validObjectID(l.Blob):

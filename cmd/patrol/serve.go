@@ -18,6 +18,7 @@ import (
 	"github.com/patrolsec/patrol/revoke/providers"
 	"github.com/patrolsec/patrol/scanner/scan"
 	"github.com/patrolsec/patrol/service"
+	"github.com/patrolsec/patrol/service/alerts"
 	"github.com/patrolsec/patrol/service/metrics"
 	"github.com/patrolsec/patrol/service/targets"
 	"github.com/patrolsec/patrol/store"
@@ -131,6 +132,10 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		Policy: pipeline.Policy{Yes: f.yes, Allowed: cfg.Providers.RevokePolicy},
 		Actor:  "patrol serve", Tokens: tokens,
 		Describe: cfg.Describe, Logger: log, CallTimeout: cfg.Providers.CallTimeout,
+		// Resolving a secret-scanning alert once its token is dead is queued with the move.
+		OnMove: func(ctx context.Context, tx store.Store, from store.State, f store.Finding) error {
+			return svc.AfterMove(ctx, tx, from, f)
+		},
 	})
 	wh := service.Webhooks{}
 	if g := cfg.Webhooks.GitHub; g != nil {
@@ -143,14 +148,15 @@ func runServe(ctx context.Context, f *serveFlags, ios streams) error {
 		wh.AzureDevOpsUser, wh.AzureDevOpsPassword = a.Username, a.Password.Reveal()
 	}
 	svc, err = service.New(service.Options{
-		Store: st, Backend: service.BackendOf(cfg.Store), Pipeline: p, Engine: engine, Targets: tgts, CloneDir: cfg.Serve.CloneDir,
+		Store: st, Backend: service.BackendOf(cfg.Store), Pipeline: p, Engine: engine, FingerprintKey: key.Bytes,
+		Targets: tgts, CloneDir: cfg.Serve.CloneDir,
 		Workers: cfg.Serve.Workers, Schedule: cfg.Serve.Schedule, Sweep: cfg.Serve.Sweep, MaxBlobSize: cfg.MaxBlobSize, MaxArchiveDepth: scan.ArchiveDepth(cfg.MaxArchiveDepth),
 		ScanTimeout: cfg.Serve.ScanTimeout, PollOnly: cfg.Serve.PollOnly, Webhooks: wh, Metrics: m, Logger: log,
 	})
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	tokens.Fetch = svc.FetchMirror
+	tokens.Fetch, tokens.Alert = svc.FetchMirror, svc.AlertToken
 	if f.once {
 		if err := svc.Once(ctx); err != nil {
 			return withCode(exitError, err)
@@ -211,6 +217,13 @@ func serveTargets(cfg *config.Config, log *slog.Logger) ([]service.Target, error
 			st.Token = g.Token.Token
 			l, err = targets.NewGitHub(targets.GitHub{Org: g.Org, User: g.User, Token: g.Token.Token, BaseURL: g.BaseURL,
 				IncludeForks: g.IncludeForks, IncludeArchived: g.IncludeArchived}, o)
+			if err == nil && g.Alerts {
+				// The alert calls may wait for a rate limit within a job, never past its timeout;
+				// a longer wait fails the call and the job retries later.
+				ao := o
+				ao.MaxWait = 5 * time.Minute
+				st.Alerts, err = alerts.NewGitHub(alerts.GitHubOptions{Org: g.Org, User: g.User, Token: g.Token.Token, BaseURL: g.BaseURL}, ao)
+			}
 		case t.AzureDevOps != nil:
 			a := t.AzureDevOps
 			st.Token = a.Token.Token

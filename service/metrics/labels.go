@@ -35,11 +35,28 @@ const (
 	JobSweep    = "patrol_sweep"    // re-enumerate the targets and scan every repository
 	JobPipeline = "patrol_pipeline" // advance due findings and deliver due messages
 	JobFinding  = "patrol_finding"  // take one new finding through the pipeline
+	// JobAlert, JobAlertPoll and JobAlertResolve are the jobs of code hosts' secret-scanning
+	// alerts: take one alert in, list the open alerts, resolve one alert.
+	JobAlert        = "patrol_alert"
+	JobAlertPoll    = "patrol_alert_poll"
+	JobAlertResolve = "patrol_alert_resolve"
 
 	// Job outcomes.
 	JobOK      = "ok"      // the job's work is done
 	JobError   = "error"   // it failed; River retries it with backoff
 	JobSnoozed = "snoozed" // it runs again shortly (the repository is being scanned elsewhere)
+
+	// Sources of secret-scanning alerts (patrol_alerts_total).
+	AlertSourceGitHub      = "github"
+	AlertSourceAzureDevOps = "azuredevops"
+
+	// Alert outcomes (patrol_alerts_total).
+	AlertIngested      = "ingested"       // a new alert became (or joined) a finding
+	AlertDuplicate     = "duplicate"      // an alert already taken in: nothing changed
+	AlertUnknownType   = "unknown_type"   // neither a detector nor its secret type names it: left alone
+	AlertResolved      = "resolved"       // resolved as revoked once its token was dead
+	AlertLeftOpen      = "left_open"      // live, and policy (or the provider) does not let patrol revoke it
+	AlertResolveFailed = "resolve_failed" // the resolving call failed; the job retries it
 
 	// ChannelEmail is the notification channel of SMTP mail.
 	ChannelEmail = "email"
@@ -86,6 +103,7 @@ type labelSets struct {
 	state                     set
 	jobKind, jobOutcome       set
 	jobState                  set
+	alertSource, alertOutcome set
 }
 
 func newLabelSets(extraDetectors []string) labelSets {
@@ -107,9 +125,11 @@ func newLabelSets(extraDetectors []string) labelSets {
 		source:          newSet(webhook.Sources()...),
 		delivery:        newSet(webhook.Outcomes()...),
 		state:           newSet(words(lifecycle.States()...)...),
-		jobKind:         newSet(JobScan, JobTick, JobSweep, JobPipeline, JobFinding),
+		jobKind:         newSet(JobScan, JobTick, JobSweep, JobPipeline, JobFinding, JobAlert, JobAlertPoll, JobAlertResolve),
 		jobOutcome:      newSet(JobOK, JobError, JobSnoozed),
 		jobState:        newSet(words(rivertype.JobStates()...)...),
+		alertSource:     newSet(AlertSourceGitHub, AlertSourceAzureDevOps),
+		alertOutcome:    newSet(AlertIngested, AlertDuplicate, AlertUnknownType, AlertResolved, AlertLeftOpen, AlertResolveFailed),
 	}
 }
 

@@ -71,6 +71,7 @@ type Metrics struct {
 	containment      prometheus.Histogram
 	schedulerSkipped prometheus.Counter
 	jobs             *prometheus.CounterVec
+	alerts           *prometheus.CounterVec
 	pipeline         *prometheus.Desc
 	oldestAge        *prometheus.Desc
 	queueJobs        *prometheus.Desc
@@ -176,9 +177,15 @@ func New(reg Registry, o Options) (*Metrics, error) {
 	})
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "patrol_jobs_total",
-		Help: "Jobs this replica worked, by kind (patrol_scan, patrol_tick, patrol_sweep, patrol_pipeline, patrol_finding) " +
+		Help: "Jobs this replica worked, by kind (patrol_scan, patrol_tick, patrol_sweep, patrol_pipeline, patrol_finding, " +
+			"patrol_alert, patrol_alert_poll, patrol_alert_resolve) " +
 			"and outcome (ok, error, snoozed).",
 	}, []string{"kind", "outcome"})
+	m.alerts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "patrol_alerts_total",
+		Help: "Code hosts' secret-scanning alerts handled, by source (github, azuredevops) and outcome (ingested, duplicate, " +
+			"unknown_type, resolved, left_open, resolve_failed).",
+	}, []string{"source", "outcome"})
 	m.queueJobs = prometheus.NewDesc("patrol_queue_jobs",
 		"Jobs in the queue's table, by kind and River state (available, scheduled, running, retryable, completed, "+
 			"discarded, cancelled, pending): the backlog is available+scheduled+retryable.",
@@ -242,13 +249,18 @@ func (m *Metrics) initSeries() {
 			m.jobs.WithLabelValues(k, o)
 		}
 	}
+	for _, s := range n.alertSource.values {
+		for _, o := range n.alertOutcome.values {
+			m.alerts.WithLabelValues(s, o)
+		}
+	}
 }
 
 // own are the collectors Metrics is made of.
 func (m *Metrics) own() []prometheus.Collector {
 	return []prometheus.Collector{m.buildInfo, m.scans, m.scanDuration, m.scannedBytes, m.findings,
 		m.verifications, m.revocations, m.notifications, m.webhooks, m.repositories, m.containment,
-		m.schedulerSkipped, m.jobs}
+		m.schedulerSkipped, m.jobs, m.alerts}
 }
 
 // Describe implements prometheus.Collector.
@@ -469,4 +481,13 @@ func (m *Metrics) JobDone(kind, outcome string) {
 		return
 	}
 	m.jobs.WithLabelValues(m.names.jobKind.clamp(kind), m.names.jobOutcome.clamp(outcome)).Inc()
+}
+
+// Alert records one secret-scanning alert handled: its source (AlertSourceGitHub,
+// AlertSourceAzureDevOps) and outcome (an Alert* outcome constant).
+func (m *Metrics) Alert(source, outcome string) {
+	if m == nil {
+		return
+	}
+	m.alerts.WithLabelValues(m.names.alertSource.clamp(source), m.names.alertOutcome.clamp(outcome)).Inc()
 }

@@ -39,7 +39,7 @@ var patrolNames = []string{
 	"patrol_findings_total", "patrol_verifications_total", "patrol_revocations_total",
 	"patrol_notifications_total", "patrol_webhook_deliveries_total", "patrol_repositories",
 	"patrol_pipeline_findings", "patrol_oldest_scan_age_seconds", "patrol_time_to_containment_seconds",
-	"patrol_scheduler_skipped_total",
+	"patrol_scheduler_skipped_total", "patrol_alerts_total",
 }
 
 var now = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
@@ -97,6 +97,9 @@ func script(m *Metrics) {
 	m.WebhookDelivery(webhook.SourceGitHub, webhook.OutcomeUnauthorized)
 	m.WebhookDelivery("bitbucket", webhook.OutcomeAccepted)
 	m.SchedulerSkipped()
+	m.Alert(AlertSourceGitHub, AlertIngested)
+	m.Alert(AlertSourceGitHub, AlertResolved)
+	m.Alert("contoso/app#42", "ghp_not-a-label")
 	m.Contained(7 * time.Second)
 	m.Contained(-time.Second)
 }

@@ -1,5 +1,6 @@
 // Package webhook receives push notifications from GitHub, GitLab and Azure DevOps and hands
-// each push, authenticated and typed, to a callback.
+// each push, authenticated and typed, to a callback; and GitHub's secret_scanning_alert
+// events (an alert created, reopened or resolved), as an [Alert], to another.
 //
 // A webhook is a hint that a repository changed, not the source of truth: hosts truncate the
 // commit lists, drop events for large pushes and lose deliveries, so the service that receives
@@ -15,12 +16,15 @@
 //     signature), and that GitHub's X-Hub-Signature-256 is present and well formed; 401 if not;
 //  3. read at most [MaxBodyBytes] of body (413 beyond), then check GitHub's HMAC-SHA256 over
 //     those raw bytes in constant time (401);
-//  4. parse the event: a GitHub ping → 200, an event that is not a push → 204, a malformed
+//  4. parse the event: a GitHub ping → 200, an event that is neither a push nor an alert
+//     event patrol acts on (or an alert event without an [AlertReceiver]) → 204, a malformed
 //     payload → 400;
 //  5. record the delivery id through [Dedup]: a redelivery → 200 with nothing handed over;
 //  6. hand every push (Azure DevOps sends one per updated ref) to the [Receiver]: 202 whether
 //     the repository is configured or not, 503 when the service cannot take it now (GitLab and
-//     Azure DevOps retry a 503; the service's scheduled sweep covers the rest).
+//     Azure DevOps retry a 503; the service's scheduled sweep covers the rest); and an alert
+//     event to the [AlertReceiver], answered the same way (the periodic poll of open alerts
+//     covers a lost one).
 //
 // Every delivery is counted once with its source and an outcome from [Outcomes].
 //

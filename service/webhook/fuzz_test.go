@@ -2,7 +2,10 @@ package webhook
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,6 +21,7 @@ var payloadError = regexp.MustCompile(`^bad payload: (` +
 	`|no [A-Za-z_.]+` +
 	`|[A-Za-z_.]+(\[\d+\]\.[A-Za-z]+)? is not (a full ref name \(refs/…\)|an object id)` +
 	`|[A-Za-z_.]+ is not an http\(s\) URL` +
+	`|no action` +
 	`)$`)
 
 // checkParsed holds for every parser result: an error is a payload error in a fixed template,
@@ -93,6 +97,40 @@ func FuzzParseAzureDevOps(f *testing.F) {
 			if p.DeliveryID != d.id {
 				t.Fatalf("push delivery id %q, delivery %q", p.DeliveryID, d.id)
 			}
+		}
+	})
+}
+
+// FuzzParseGitHubAlert: whatever the payload, the parser does not panic, fails only with a
+// payload error in a fixed template, hands over only well-formed alerts, and never puts a
+// secret field of the payload anywhere.
+func FuzzParseGitHubAlert(f *testing.F) {
+	for _, name := range []string{"github-secret-scanning-alert-created.json", "github-secret-scanning-alert-resolved.json",
+		"github-push-forced.json", "github-ping.json"} {
+		f.Add(fixture(f, name))
+	}
+	f.Add([]byte(`{"action":"created","alert":{"number":1,"secret":"s3cr3t-value"},"repository":{"full_name":"a/b","clone_url":"https://h/a/b.git"}}`))
+	f.Add([]byte(`{"action":"resolved","alert":{"number":9,"resolution":null,"resolved_by":null},"repository":{"full_name":"a/b","clone_url":"http://h/b"},"sender":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		a, ok, err := parseGitHubAlert(body)
+		if err != nil {
+			checkParsed(t, nil, err)
+			return
+		}
+		if !ok {
+			return
+		}
+		switch {
+		case a.Source != SourceGitHub || a.Number <= 0 || !strings.Contains(a.FullName, "/"):
+			t.Fatalf("alert handed over without source, number or owner/name: %+v", a)
+		case a.Action != AlertCreated && a.Action != AlertReopened && a.Action != AlertResolved:
+			t.Fatalf("alert handed over with action %q", a.Action)
+		}
+		if u, err := url.Parse(a.Repository); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			t.Fatalf("alert handed over with repository %q", a.Repository)
+		}
+		if strings.Contains(fmt.Sprintf("%+v", a), "s3cr3t-value") {
+			t.Fatal("a secret of the payload reached the alert")
 		}
 	})
 }

@@ -28,7 +28,8 @@ func Sources() []string { return []string{SourceGitHub, SourceGitLab, SourceAzur
 
 // Outcomes of one delivery, each counted once per delivery, with the HTTP status it gets.
 const (
-	// OutcomeAccepted: the Receiver took at least one push of the delivery (202).
+	// OutcomeAccepted: the Receiver took at least one push of the delivery, or the
+	// AlertReceiver its alert (202).
 	OutcomeAccepted = "accepted"
 	// OutcomeIgnored: an authenticated push for a repository patrol does not watch (202, so
 	// the host does not retry and the answer does not tell which repositories are watched).
@@ -37,7 +38,8 @@ const (
 	OutcomeDuplicate = "duplicate"
 	// OutcomePing: GitHub's ping, sent when a webhook is created (200).
 	OutcomePing = "ping"
-	// OutcomeUnsupported: an authenticated event that is not a push (204).
+	// OutcomeUnsupported: an authenticated event that is neither a push nor an alert event
+	// patrol acts on (204).
 	OutcomeUnsupported = "unsupported_event"
 	// OutcomeUnauthorized: a missing or wrong signature, token or Basic credential (401).
 	OutcomeUnauthorized = "unauthorized"
@@ -94,6 +96,41 @@ type Push struct {
 	At time.Time
 }
 
+// Alert is one secret_scanning_alert event of GitHub: an alert was created, reopened or
+// resolved. It holds no secret (GitHub's payload has none): a receiver that needs the token
+// fetches the alert, from a configured target, by its repository and number.
+type Alert struct {
+	// Source is SourceGitHub; DeliveryID the delivery that announced the event.
+	Source, DeliveryID string
+	// Action is AlertCreated, AlertReopened or AlertResolved.
+	Action string
+	// Repository is the repository's https clone URL (clone_url), HTMLURL its web page and
+	// FullName its owner/name. They come from the payload: match them against the
+	// configured targets, never fetch from them.
+	Repository, HTMLURL, FullName string
+	// Number is the alert's number in its repository.
+	Number int64
+	// SecretType is GitHub's name of the kind of secret.
+	SecretType string
+	// Resolution and ResolvedBy say how and by whom a resolved alert was resolved (the
+	// alert's resolved_by, else the delivery's sender); a login, never a metric label.
+	Resolution, ResolvedBy string
+}
+
+// Actions of a secret_scanning_alert event that a handler hands over; the others
+// (validated, publicly_leaked, assigned, …) are answered as unsupported.
+const (
+	AlertCreated  = "created"
+	AlertReopened = "reopened"
+	AlertResolved = "resolved"
+)
+
+// AlertReceiver takes one authenticated alert event, like a Receiver takes a push: it
+// decides whether the alert is of a target patrol reads alerts of (accepted false: answered
+// and ignored) and, if so, queues the work and returns at once. An error makes the handler
+// answer 503.
+type AlertReceiver func(ctx context.Context, a Alert) (accepted bool, err error)
+
 // Receiver takes one authenticated push. It decides whether the repository is one patrol
 // watches (accepted false: the push is answered and ignored) and, if so, queues the work and
 // returns at once: hosts give up after about 10 seconds. An error makes the handler answer 503.
@@ -107,7 +144,10 @@ type Dedup func(ctx context.Context, source, id string) (isNew bool, err error)
 type Options struct {
 	// OnPush receives every authenticated push of a new delivery. Required.
 	OnPush Receiver
-	// Dedup is asked once per push delivery, before OnPush. Required.
+	// OnAlert receives every authenticated secret_scanning_alert event of a new delivery
+	// (GitHub only); nil answers them as unsupported events.
+	OnAlert AlertReceiver
+	// Dedup is asked once per push or alert delivery, before OnPush or OnAlert. Required.
 	//
 	// A delivery is recorded before its pushes are handed over: if OnPush then fails, the
 	// handler answers 503 but a retry of that delivery is a duplicate, and the service's
@@ -130,6 +170,7 @@ const (
 	kindPush kind = iota
 	kindPing
 	kindOther
+	kindAlert
 )
 
 // delivery is one parsed, authenticated request.
@@ -138,6 +179,7 @@ type delivery struct {
 	event  string // the host's event name, for the log
 	id     string
 	pushes []Push
+	alert  Alert // kindAlert
 }
 
 // source is what differs between hosts.
@@ -219,7 +261,10 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (outcome string,
 	}
 
 	d, err := h.src.parse(r, body, h.o.Now())
-	if err == nil && d.kind == kindPush {
+	if err == nil && d.kind == kindAlert && h.o.OnAlert == nil {
+		d.kind = kindOther // patrol reads no alerts of this host
+	}
+	if err == nil && (d.kind == kindPush || d.kind == kindAlert) {
 		err = checkDeliveryID(d.id)
 	}
 	if err != nil {
@@ -245,6 +290,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (outcome string,
 		log.InfoContext(ctx, "webhook redelivery ignored")
 		return OutcomeDuplicate, http.StatusOK, "duplicate delivery"
 	}
+	if d.kind == kindAlert {
+		return h.handOverAlert(ctx, log, d.alert)
+	}
 	accepted := false
 	for _, p := range d.pushes {
 		plog := log.With("repo", redactURL(p.Repository), "ref", p.Ref)
@@ -265,6 +313,24 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (outcome string,
 	if !accepted {
 		return OutcomeIgnored, http.StatusAccepted, "ignored"
 	}
+	return OutcomeAccepted, http.StatusAccepted, "accepted"
+}
+
+// handOverAlert gives an alert event of a new delivery to OnAlert.
+func (h *handler) handOverAlert(ctx context.Context, log *slog.Logger, a Alert) (string, int, string) {
+	alog := log.With("repo", redactURL(a.Repository), "alert", a.Number, "action", a.Action)
+	ok, err := h.o.OnAlert(ctx, a)
+	switch {
+	case err != nil:
+		// As for a push: the delivery is recorded, and the periodic poll of open alerts
+		// catches up.
+		alog.ErrorContext(ctx, "hand over webhook alert; the next poll of open alerts covers it", "err", err)
+		return OutcomeError, http.StatusServiceUnavailable, "cannot take the alert now"
+	case !ok:
+		alog.InfoContext(ctx, "webhook alert ignored: no target reads this repository's alerts")
+		return OutcomeIgnored, http.StatusAccepted, "ignored"
+	}
+	alog.InfoContext(ctx, "webhook alert accepted")
 	return OutcomeAccepted, http.StatusAccepted, "accepted"
 }
 

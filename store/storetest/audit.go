@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/patrolsec/patrol/lifecycle"
 	"github.com/patrolsec/patrol/store"
@@ -43,7 +45,7 @@ func (x *suite) testAuditAppendOnly(t *testing.T) {
 		got = append(got, e.Action)
 	}
 	// Oldest first; equal times in append order.
-	if d := cmp.Diff([]string{"verify", "confirm", "revoke_attempt", "revoke"}, got); d != "" {
+	if d := gocmp.Diff([]string{"verify", "confirm", "revoke_attempt", "revoke"}, got); d != "" {
 		t.Fatalf("AuditLog order (-want +got):\n%s", d)
 	}
 	if log[2].Detail != "owner 42" || !log[1].At.Equal(T0) {
@@ -60,6 +62,54 @@ func (x *suite) testAuditAppendOnly(t *testing.T) {
 	}
 	if since, _ := s.AuditLog(ctx, T0.Add(time.Second), 1); len(since) != 1 || since[0].Action != "revoke_attempt" {
 		t.Errorf("AuditLog(since +1s, 1) = %+v, want revoke_attempt", since)
+	}
+}
+
+// testAuditOf reads the entries of one finding: in append order (not time order), each as
+// AuditLog has it, and none of another finding's or of no finding's.
+func (x *suite) testAuditOf(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s, _ := x.store(t)
+	others := []store.AuditEvent{
+		{At: T0, Actor: "patrol serve", Action: "verify", Fingerprint: Fingerprint(2), Result: "dead"},
+		{At: T0, Actor: "patrol serve", Action: "poll", Target: "https://github.com/contoso", Result: "ok"},
+	}
+	for i, e := range auditEvents {
+		if err := s.Audit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Audit(ctx, others[i%len(others)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, err := s.AuditLog(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []store.AuditEvent
+	for _, e := range log {
+		if e.Fingerprint == Fingerprint(1) {
+			want = append(want, e)
+		}
+	}
+	slices.SortFunc(want, func(a, b store.AuditEvent) int { return cmp.Compare(a.ID, b.ID) })
+	got, err := s.AuditOf(ctx, Fingerprint(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := gocmp.Diff(want, got); d != "" || len(got) != len(auditEvents) {
+		t.Errorf("AuditOf (-want +got):\n%s", d)
+	}
+	var actions []string
+	for _, e := range got {
+		actions = append(actions, e.Action)
+	}
+	if d := gocmp.Diff([]string{"revoke", "verify", "revoke_attempt", "confirm"}, actions); d != "" {
+		t.Errorf("AuditOf order (-want +got):\n%s", d)
+	}
+	if none, err := s.AuditOf(ctx, Fingerprint(9)); err != nil || len(none) != 0 {
+		t.Errorf("AuditOf(unknown) = %+v, %v; want none", none, err)
 	}
 }
 
@@ -121,7 +171,7 @@ func (x *suite) testAuditNoMethodMutatesLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(before, after); d != "" {
+	if d := gocmp.Diff(before, after); d != "" {
 		t.Errorf("AuditLog changed by writes that are not Audit (-before +after):\n%s", d)
 	}
 	// A later append goes after the others, leaving them as they were.
@@ -129,7 +179,7 @@ func (x *suite) testAuditNoMethodMutatesLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, err = s.AuditLog(ctx, time.Time{}, 0)
-	if err != nil || len(after) != len(before)+1 || !cmp.Equal(before, after[:len(before)]) || after[len(before)].Action != "notify" {
+	if err != nil || len(after) != len(before)+1 || !gocmp.Equal(before, after[:len(before)]) || after[len(before)].Action != "notify" {
 		t.Errorf("AuditLog after one more append = %+v, %v; want the old entries then notify", after, err)
 	}
 }

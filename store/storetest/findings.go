@@ -100,6 +100,11 @@ func (x *suite) testSaveFindingInvalid(t *testing.T) {
 		{"negative length", func(f *store.Finding) { f.Locations[0].Length = -1 }},
 		{"unknown kind", func(f *store.Finding) { f.Locations[0].Kind = "note" }},
 		{"unknown encoding", func(f *store.Finding) { f.Locations[0].Encoding = "hex" }},
+		{"alert location without its number", func(f *store.Finding) { f.Locations[0].Kind = store.KindSecretScanningAlert }},
+		{"alert number on a file location", func(f *store.Finding) { f.Locations[0].Alert = 7 }},
+		{"negative alert number", func(f *store.Finding) {
+			f.Locations[0].Kind, f.Locations[0].Alert = store.KindSecretScanningAlert, -1
+		}},
 		{"credentials in repository URL", func(f *store.Finding) {
 			f.Locations[0].Repository = "https://x-access-token@github.com/contoso/app"
 		}},
@@ -203,8 +208,12 @@ func (x *suite) testLocationSpans(t *testing.T) {
 	msg.Kind, msg.Blob, msg.Offset, msg.Length, msg.Encoding = "commit-message", "", 17, 40, "url"
 	tag := Location("", 1)
 	tag.Kind, tag.Offset, tag.Length = "tag-message", 3, 40
+	// Where a code host's alert saw the token: the same commit, path and line as blob, the
+	// alert's own place, with its number (a number past 32 bits round-trips).
+	alert := Location("config/app.yaml", 12)
+	alert.Source, alert.Kind, alert.Alert, alert.Blob = "github-alert", store.KindSecretScanningAlert, 1<<40, strings.Repeat("ab", 20)
 	f := Finding(1, T0)
-	f.Locations = []store.Location{blob, sha256Blob, msg, tag}
+	f.Locations = []store.Location{blob, sha256Blob, msg, tag, alert}
 	got := save(t, s, f)
 	if d := cmp.Diff(f.Locations, got.Locations); d != "" {
 		t.Errorf("SaveFinding locations (-want +got):\n%s", d)
@@ -216,7 +225,7 @@ func (x *suite) testLocationSpans(t *testing.T) {
 	moved.Blob, moved.Offset = strings.Repeat("cd", 20), 5
 	f.Locations = []store.Location{moved}
 	got = save(t, s, f)
-	if d := cmp.Diff([]store.Location{blob, sha256Blob, msg, tag}, got.Locations); d != "" {
+	if d := cmp.Diff([]store.Location{blob, sha256Blob, msg, tag, alert}, got.Locations); d != "" {
 		t.Errorf("SaveFinding(same place, other span) locations (-want +got):\n%s", d)
 	}
 	read, err := s.Finding(ctx, Fingerprint(1))

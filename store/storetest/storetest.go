@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TransitionLeaseTakeover", x.testTransitionLeaseTakeover},
 		{"Due", x.testDue},
 		{"AuditAppendOnly", x.testAuditAppendOnly},
+		{"AuditOf", x.testAuditOf},
 		{"AuditNoMethodMutatesLog", x.testAuditNoMethodMutatesLog},
 		{"EnqueueIdempotent", x.testEnqueueIdempotent},
 		{"EnqueueInvalid", x.testEnqueueInvalid},
