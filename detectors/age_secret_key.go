@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(AgeSecretKey) }
+
 // AgeSecretKey finds age (file encryption) X25519 identities: AGE-SECRET-KEY-1 + 58
 // characters of upper-case Bech32, which carries a checksum (BIP 173): a mismatch is not a
 // finding. The 52 data characters hold the 32-byte key; the 4 spare bits must be zero.
@@ -9,6 +11,7 @@ func AgeSecretKey() *Detector {
 	return &Detector{
 		ID:          "age-secret-key",
 		Description: "age X25519 secret key",
+		Checks:      "Bech32",
 		Keywords:    []string{"age-secret-key-1"},
 		Pattern:     bounded(`AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}`),
 		Before:      8,

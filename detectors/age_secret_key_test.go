@@ -61,6 +61,8 @@ func TestBech32(t *testing.T) {
 // upper32 is the Bech32 alphabet in upper case.
 var upper32 = strings.ToUpper(bech32Charset)
 
+func init() { registerCases(AgeSecretKey, casesAgeSecretKey) }
+
 func casesAgeSecretKey() ([]tp, []fp) {
 	tok := ageKey(620)
 	return []tp{

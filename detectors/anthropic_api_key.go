@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(AnthropicAPIKey) }
+
 // AnthropicAPIKey finds Anthropic API keys and admin API keys: sk-ant-api03- or
 // sk-ant-admin01- + 93 characters of [0-9A-Za-z_-] + AA.
 //

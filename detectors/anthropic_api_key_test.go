@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(AnthropicAPIKey, casesAnthropicAPIKey) }
+
 func casesAnthropicAPIKey() ([]tp, []fp) {
 	tok := "sk-" + "ant-api03-" + rnd(510, b64url, 93) + "AA"
 	return []tp{

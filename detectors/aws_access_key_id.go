@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(AWSAccessKeyID) }
+
 // AWSAccessKeyID finds AWS access key ids: AKIA (long-term), ASIA (STS temporary), ABIA
 // (STS service bearer) or ACCA (context-specific) + 16 characters of the base32 alphabet
 // [A-Z2-7]. A key id alone authenticates nothing, but it marks a leak and names the account;

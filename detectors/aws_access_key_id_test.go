@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AWSAccessKeyID, casesAWSAccessKeyID) }
+
 func casesAWSAccessKeyID() ([]tp, []fp) {
 	tok := "AKIA" + rnd(230, b32up, 16)
 	return []tp{

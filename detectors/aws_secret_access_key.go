@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(AWSSecretAccessKey) }
+
 // AWSSecretAccessKey finds AWS secret access keys: 40 characters of standard base64 with no
 // padding. That alone is any base64 run, so the key must follow its name within the same
 // assignment: aws_secret_access_key, secret_access_key, SecretAccessKey, aws_secret_key,

@@ -14,6 +14,8 @@ var awsSecretLeads = []string{
 	"--aws-secret-access-key ",
 }
 
+func init() { registerCases(AWSSecretAccessKey, casesAWSSecretAccessKey, awsSecretLeads...) }
+
 func casesAWSSecretAccessKey() ([]tp, []fp) {
 	key := rnd(240, b64std, 40)
 	return []tp{

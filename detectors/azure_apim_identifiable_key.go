@@ -8,6 +8,8 @@ var azureAPIMIdentifiableKey = idKey{sig: "APIM", size: 64, alpha: alphaStd, see
 	0x4769744b65793030, // repository
 }}
 
+func init() { register(AzureAPIMIdentifiableKey) }
+
 // AzureAPIMIdentifiableKey finds Microsoft's identifiable Azure API Management direct management, subscription, gateway or repository key: 86 characters of
 // standard base64 plus == padding (optional), the signature "APIM" 10
 // characters from the end, and a Marvin32 checksum (4 seeds: direct management, subscription, gateway, repository) in the last 4 bytes.

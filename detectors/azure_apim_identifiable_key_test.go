@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureAPIMIdentifiableKey, casesAzureAPIMIdentifiableKey) }
+
 func casesAzureAPIMIdentifiableKey() ([]tp, []fp) { return idKeyCases(azureAPIMIdentifiableKey, 254) }
 
 func TestAzureAPIMIdentifiableKey(t *testing.T) {

@@ -5,6 +5,8 @@ var azureBatchIdentifiableKey = idKey{sig: "+ABa", size: 64, alpha: alphaStd, se
 	0x4162416363743030, // account
 }}
 
+func init() { register(AzureBatchIdentifiableKey) }
+
 // AzureBatchIdentifiableKey finds Microsoft's identifiable Azure Batch account key: 86 characters of
 // standard base64 plus == padding (optional), the signature "+ABa" 10
 // characters from the end, and a Marvin32 checksum (1 seed: account) in the last 4 bytes.

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureBatchIdentifiableKey, casesAzureBatchIdentifiableKey) }
+
 func casesAzureBatchIdentifiableKey() ([]tp, []fp) { return idKeyCases(azureBatchIdentifiableKey, 447) }
 
 func TestAzureBatchIdentifiableKey(t *testing.T) {

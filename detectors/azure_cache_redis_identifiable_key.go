@@ -5,6 +5,8 @@ var azureCacheRedisIdentifiableKey = idKey{sig: "AzCa", size: 32, alpha: alphaSt
 	0x4163636573733030, // access
 }}
 
+func init() { register(AzureCacheRedisIdentifiableKey) }
+
 // AzureCacheRedisIdentifiableKey finds Microsoft's identifiable Azure Cache for Redis access key: 43 characters of
 // standard base64 plus = padding (optional), the signature "AzCa" 10
 // characters from the end, and a Marvin32 checksum (1 seed: access) in the last 4 bytes.

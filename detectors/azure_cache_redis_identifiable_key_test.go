@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureCacheRedisIdentifiableKey, casesAzureCacheRedisIdentifiableKey) }
+
 func casesAzureCacheRedisIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureCacheRedisIdentifiableKey, 373)
 }

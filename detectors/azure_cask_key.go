@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(AzureCASKKey) }
+
 // AzureCASKKey finds Microsoft's Common Annotated Security Keys ("legacy CASK", the format of
 // security-utilities' LegacyCommonAnnotatedSecurityKey and rule SEC101/200) of every Azure
 // service other than Azure DevOps, whose PATs azure-devops-pat reports: 84 base62 characters
@@ -18,6 +20,7 @@ func AzureCASKKey() *Detector {
 	return &Detector{
 		ID:          "azure-cask-key",
 		Description: "Azure Common Annotated Security Key (CASK, JQQJ signature, Marvin32 checksum)",
+		Checks:      "Marvin32",
 		Keywords:    []string{"jqqj9"},
 		Pattern:     `(?:^|[^0-9A-Za-z])([0-9A-Za-z]{52}JQQJ9[9DH][0-9A-Za-z][A-L][0-9A-Za-z]{16}[A-Za-z][0-9A-Za-z]{7}(?:[0-9A-Za-z]{2}==)?)(?:[^0-9A-Za-z=]|$)`,
 		Before:      64,

@@ -18,6 +18,8 @@ func caskKey(random52, sig string, long bool) string {
 	return k + t[:4]
 }
 
+func init() { registerCases(AzureCASKKey, casesAzureCASKKey) }
+
 func casesAzureCASKKey() ([]tp, []fp) {
 	good := caskKey(rnd(41, alnum, 52), "AZEG", false)
 	return []tp{

@@ -5,6 +5,8 @@ var azureContainerRegistryIdentifiableKey = idKey{sig: "+ACR", size: 39, alpha: 
 	0x41435244666c7430, // registry
 }}
 
+func init() { register(AzureContainerRegistryIdentifiableKey) }
+
 // AzureContainerRegistryIdentifiableKey finds Microsoft's identifiable Azure Container Registry access key: 52 characters of
 // standard base64, the signature "+ACR" 10
 // characters from the end, and a Marvin32 checksum (1 seed: registry) in the last 4 bytes.

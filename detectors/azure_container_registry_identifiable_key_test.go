@@ -2,6 +2,10 @@ package detectors
 
 import "testing"
 
+func init() {
+	registerCases(AzureContainerRegistryIdentifiableKey, casesAzureContainerRegistryIdentifiableKey)
+}
+
 func casesAzureContainerRegistryIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureContainerRegistryIdentifiableKey, 639)
 }

@@ -11,6 +11,8 @@ var azureCosmosDBIdentifiableKey = idKey{sig: "ACDb", size: 64, alpha: alphaStd,
 	0x5379737452573030, // system read-write
 }}
 
+func init() { register(AzureCosmosDBIdentifiableKey) }
+
 // AzureCosmosDBIdentifiableKey finds Microsoft's identifiable Azure Cosmos DB account key: 86 characters of
 // standard base64 plus == padding (optional), the signature "ACDb" 10
 // characters from the end, and a Marvin32 checksum (7 seeds: system all, resource, master read-only, system read-only, data encryption, master read-write, system read-write) in the last 4 bytes.

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureCosmosDBIdentifiableKey, casesAzureCosmosDBIdentifiableKey) }
+
 func casesAzureCosmosDBIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureCosmosDBIdentifiableKey, 582)
 }

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(AzureDevOpsPAT) }
+
 // AzureDevOpsPAT finds the 84-character Azure DevOps personal access token (the "legacy CASK"
 // format, since Sprint 241, mid-2024): 52 random base62 characters, the CASK signature JQQJ,
 // kind and date characters, reserved AAAA…, the provider signature AZDO and a Marvin32 checksum.
@@ -12,6 +14,7 @@ func AzureDevOpsPAT() *Detector {
 		ID:          "azure-devops-pat",
 		Provider:    "azuredevops",
 		Description: "Azure DevOps personal access token (84-char AZDO format)",
+		Checks:      "Marvin32",
 		Keywords:    []string{"jqqj99"},
 		Pattern:     `(?:^|[^0-9A-Za-z])([0-9A-Za-z]{52}JQQJ99[0-9A-Za-z][A-L][0-9A-Za-z]{12}AAAAAZDO[0-9A-Za-z]{4}(?:[0-9A-Za-z]{2}==)?)(?:[^0-9A-Za-z=]|$)`,
 		Before:      64,

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(AzureDevOpsPATLegacy, casesAzureDevOpsPATLegacy) }
+
 func casesAzureDevOpsPATLegacy() ([]tp, []fp) {
 	var r1, r2 [28]byte
 	for i := range r1 {

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(AzureDevOpsPAT, casesAzureDevOpsPAT) }
+
 func casesAzureDevOpsPAT() ([]tp, []fp) {
 	good := ADOPAT(rnd(11, alnum, 52), 2025, 7)
 	good2 := ADOPAT(rnd(12, alnum, 52), 2026, 1)

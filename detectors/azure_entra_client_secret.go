@@ -6,6 +6,8 @@ const (
 	entraSecretAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ1234567890.-_~"
 )
 
+func init() { register(AzureEntraClientSecret) }
+
 // AzureEntraClientSecret finds Microsoft Entra ID (Azure AD) application client secrets in
 // their identifiable formats: 3 characters, the signature "8Q~", 34 more, all from
 // [A-Za-z0-9.~_-] (40 in all), whose last 3 characters should be the first 3 of a Marvin32
@@ -24,6 +26,7 @@ func AzureEntraClientSecret() *Detector {
 	return &Detector{
 		ID:          "azure-entra-client-secret",
 		Description: "Microsoft Entra ID (Azure AD) client secret (identifiable, 8Q~ or 7Q~ signature)",
+		Checks:      "Marvin32 (8Q~ only)",
 		Keywords:    []string{"8q~", "7q~"},
 		Pattern:     `(?:^|[^A-Za-z0-9~._\-+/])([A-Za-z0-9~._\-]{3}(?:8Q~[A-Za-z0-9~._\-]{34}|7Q~[A-Za-z0-9~._\-]{31}))(?:[^A-Za-z0-9~._\-]|$)`,
 		Before:      8,

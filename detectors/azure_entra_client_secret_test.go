@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(AzureEntraClientSecret, casesAzureEntraClientSecret) }
+
 func casesAzureEntraClientSecret() ([]tp, []fp) {
 	good := EntraClientSecret(rnd(31, entraSecretAlphabet, 34))
 	good2 := EntraClientSecret(rnd(32, alnum, 34))

@@ -5,6 +5,8 @@ var azureEventGridIdentifiableKey = idKey{sig: "AZEG", size: 32, alpha: alphaStd
 	0x53656e6452656376, // send/receive
 }}
 
+func init() { register(AzureEventGridIdentifiableKey) }
+
 // AzureEventGridIdentifiableKey finds Microsoft's identifiable Azure Event Grid access key: 43 characters of
 // standard base64 plus = padding (optional), the signature "AZEG" 10
 // characters from the end, and a Marvin32 checksum (1 seed: send/receive) in the last 4 bytes.

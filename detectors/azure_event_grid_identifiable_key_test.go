@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureEventGridIdentifiableKey, casesAzureEventGridIdentifiableKey) }
+
 func casesAzureEventGridIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureEventGridIdentifiableKey, 877)
 }

@@ -7,6 +7,8 @@ var azureEventHubsIdentifiableKey = idKey{sig: "+AEh", size: 32, alpha: alphaStd
 	0x4d616e6167653030, // manage
 }}
 
+func init() { register(AzureEventHubsIdentifiableKey) }
+
 // AzureEventHubsIdentifiableKey finds Microsoft's identifiable Azure Event Hubs shared access (SAS) key: 43 characters of
 // standard base64 plus = padding (optional), the signature "+AEh" 10
 // characters from the end, and a Marvin32 checksum (3 seeds: send, listen, manage) in the last 4 bytes.

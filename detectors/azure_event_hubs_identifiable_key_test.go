@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureEventHubsIdentifiableKey, casesAzureEventHubsIdentifiableKey) }
+
 func casesAzureEventHubsIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureEventHubsIdentifiableKey, 702)
 }

@@ -7,6 +7,8 @@ var azureFunctionsIdentifiableKey = idKey{sig: "AzFu", size: 40, alpha: alphaURL
 	0x4d61737465723030, // master
 }}
 
+func init() { register(AzureFunctionsIdentifiableKey) }
+
 // AzureFunctionsIdentifiableKey finds Microsoft's identifiable Azure Functions function, system or master key: 54 characters of
 // URL-safe base64 ("-" and "_") plus == padding (optional), the signature "AzFu" 10
 // characters from the end, and a Marvin32 checksum (3 seeds: function, system, master) in the last 4 bytes.

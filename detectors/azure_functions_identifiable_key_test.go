@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureFunctionsIdentifiableKey, casesAzureFunctionsIdentifiableKey) }
+
 func casesAzureFunctionsIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureFunctionsIdentifiableKey, 856)
 }

@@ -7,6 +7,8 @@ var azureIoTIdentifiableKey = idKey{sig: "AIoT", size: 32, alpha: alphaStd, seed
 	0x4465766963653030, // device
 }}
 
+func init() { register(AzureIoTIdentifiableKey) }
+
 // AzureIoTIdentifiableKey finds Microsoft's identifiable Azure IoT Hub, IoT device or Device Provisioning Service key: 43 characters of
 // standard base64 plus = padding (optional), the signature "AIoT" 10
 // characters from the end, and a Marvin32 checksum (3 seeds: IoT Hub, device provisioning, device) in the last 4 bytes.

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureIoTIdentifiableKey, casesAzureIoTIdentifiableKey) }
+
 func casesAzureIoTIdentifiableKey() ([]tp, []fp) { return idKeyCases(azureIoTIdentifiableKey, 426) }
 
 func TestAzureIoTIdentifiableKey(t *testing.T) {

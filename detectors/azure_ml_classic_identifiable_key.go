@@ -5,6 +5,8 @@ var azureMLClassicIdentifiableKey = idKey{sig: "+AMC", size: 64, alpha: alphaStd
 	0x436c617373696330, // classic
 }}
 
+func init() { register(AzureMLClassicIdentifiableKey) }
+
 // AzureMLClassicIdentifiableKey finds Microsoft's identifiable Azure Machine Learning (classic) web service key: 86 characters of
 // standard base64 plus == padding (optional), the signature "+AMC" 10
 // characters from the end, and a Marvin32 checksum (1 seed: classic) in the last 4 bytes.

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureMLClassicIdentifiableKey, casesAzureMLClassicIdentifiableKey) }
+
 func casesAzureMLClassicIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureMLClassicIdentifiableKey, 759)
 }

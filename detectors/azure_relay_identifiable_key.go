@@ -7,6 +7,8 @@ var azureRelayIdentifiableKey = idKey{sig: "+ARm", size: 32, alpha: alphaStd, se
 	0x4d616e6167653030, // manage
 }}
 
+func init() { register(AzureRelayIdentifiableKey) }
+
 // AzureRelayIdentifiableKey finds Microsoft's identifiable Azure Relay shared access (SAS) key: 43 characters of
 // standard base64 plus = padding (optional), the signature "+ARm" 10
 // characters from the end, and a Marvin32 checksum (3 seeds: send, listen, manage) in the last 4 bytes.

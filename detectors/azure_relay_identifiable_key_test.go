@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureRelayIdentifiableKey, casesAzureRelayIdentifiableKey) }
+
 func casesAzureRelayIdentifiableKey() ([]tp, []fp) { return idKeyCases(azureRelayIdentifiableKey, 939) }
 
 func TestAzureRelayIdentifiableKey(t *testing.T) {

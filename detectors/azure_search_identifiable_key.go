@@ -6,6 +6,8 @@ var azureSearchIdentifiableKey = idKey{sig: "AzSe", size: 39, alpha: alphaBoth, 
 	0x5041646d696e3030, // admin
 }}
 
+func init() { register(AzureSearchIdentifiableKey) }
+
 // AzureSearchIdentifiableKey finds Microsoft's identifiable Azure AI (Cognitive) Search query or admin key: 52 characters of
 // standard or URL-safe base64 (Microsoft issues query keys URL-safe), the signature "AzSe" 10
 // characters from the end, and a Marvin32 checksum (2 seeds: query, admin) in the last 4 bytes.

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureSearchIdentifiableKey, casesAzureSearchIdentifiableKey) }
+
 func casesAzureSearchIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureSearchIdentifiableKey, 372)
 }

@@ -7,6 +7,8 @@ var azureServiceBusIdentifiableKey = idKey{sig: "+ASb", size: 32, alpha: alphaSt
 	0x4d616e6167653030, // manage
 }}
 
+func init() { register(AzureServiceBusIdentifiableKey) }
+
 // AzureServiceBusIdentifiableKey finds Microsoft's identifiable Azure Service Bus shared access (SAS) key: 43 characters of
 // standard base64 plus = padding (optional), the signature "+ASb" 10
 // characters from the end, and a Marvin32 checksum (3 seeds: send, listen, manage) in the last 4 bytes.

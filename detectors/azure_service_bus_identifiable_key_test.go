@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureServiceBusIdentifiableKey, casesAzureServiceBusIdentifiableKey) }
+
 func casesAzureServiceBusIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureServiceBusIdentifiableKey, 925)
 }

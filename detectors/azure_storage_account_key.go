@@ -10,6 +10,8 @@ import (
 // documented constant that appears in countless test setups; it is not a leak.
 const azuriteKeySHA256 = "0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059"
 
+func init() { register(AzureStorageAccountKey) }
+
 // AzureStorageAccountKey finds Azure storage account keys where they are named: the value of
 // AccountKey in a connection string ("…;AccountKey=<88 base64 characters ending ==>;…") or
 // an accountKey/AccountKey field. The value must decode to 64 bytes; the storage emulator's

@@ -24,6 +24,8 @@ func azureKey(seed uint64) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
+func init() { registerCases(AzureStorageAccountKey, casesAzureStorageAccountKey, azureLeads...) }
+
 func casesAzureStorageAccountKey() ([]tp, []fp) {
 	key := azureKey(250)
 	return []tp{

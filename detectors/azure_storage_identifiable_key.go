@@ -5,6 +5,8 @@ var azureStorageIdentifiableKey = idKey{sig: "+ASt", size: 64, alpha: alphaStd, 
 	0x44656661756c7430, // default
 }}
 
+func init() { register(AzureStorageIdentifiableKey) }
+
 // AzureStorageIdentifiableKey finds Microsoft's identifiable Azure storage account access key: 86 characters of
 // standard base64 plus == padding (optional), the signature "+ASt" 10
 // characters from the end, and a Marvin32 checksum (1 seed: default) in the last 4 bytes.

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(AzureStorageIdentifiableKey, casesAzureStorageIdentifiableKey) }
+
 func casesAzureStorageIdentifiableKey() ([]tp, []fp) {
 	return idKeyCases(azureStorageIdentifiableKey, 752)
 }

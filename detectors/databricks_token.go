@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(DatabricksToken) }
+
 // DatabricksToken finds Databricks personal access tokens: dapi + 32 lower-case hex digits,
 // sometimes followed by -<digit> (the token's shard).
 //

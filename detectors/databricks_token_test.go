@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(DatabricksToken, casesDatabricksToken) }
+
 func casesDatabricksToken() ([]tp, []fp) {
 	tok := "dapi" + rnd(570, hexLo, 32)
 	return []tp{

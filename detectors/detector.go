@@ -17,6 +17,9 @@ const (
 	ConfidenceChecksum Confidence = "checksum"
 	// ConfidencePattern means shape and context only.
 	ConfidencePattern Confidence = "pattern"
+	// ConfidenceGeneric means a generic rule matched (a credential-like name assigned a
+	// high-entropy value): no known format at all. Generic detectors are off by default.
+	ConfidenceGeneric Confidence = "generic"
 )
 
 // Run describes the charset prefilter of a detector without a literal keyword: the scanner
@@ -56,6 +59,16 @@ type Detector struct {
 	// KeepPlaceholders turns off the placeholder filter (for formats whose checksum already
 	// proves the value was generated).
 	KeepPlaceholders bool
+	// Checks names the checksum that gives a match ConfidenceChecksum ("CRC32, base62"),
+	// for people (the README's detector table); empty when the format has none. The registry's
+	// tests hold it to the samples: a detector with Checks has a checksum-confident sample,
+	// one without has none.
+	Checks string
+	// Generic marks a generic rule (ConfidenceGeneric): not in All, only in Generic.
+	Generic bool
+	// RotateURL is the issuer's page on rotating or deleting this kind of token, for the
+	// owner's email when patrol cannot revoke it.
+	RotateURL string
 
 	once  sync.Once
 	re    *regexp.Regexp

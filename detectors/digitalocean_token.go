@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(DigitalOceanToken) }
+
 // DigitalOceanToken finds DigitalOcean API tokens: personal access tokens (dop_v1_), OAuth
 // access tokens (doo_v1_) and OAuth refresh tokens (dor_v1_), each + 64 lower-case hex digits.
 //

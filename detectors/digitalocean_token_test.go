@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(DigitalOceanToken, casesDigitalOceanToken) }
+
 func casesDigitalOceanToken() ([]tp, []fp) {
 	tok := "dop_" + "v1_" + rnd(530, hexLo, 64)
 	return []tp{

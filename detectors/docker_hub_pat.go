@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(DockerHubPAT) }
+
 // DockerHubPAT finds Docker Hub personal access tokens: dckr_pat_ + 27 characters of
 // [0-9A-Za-z_-] (the length of every public sample; Docker does not document it).
 //

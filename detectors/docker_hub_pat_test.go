@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(DockerHubPAT, casesDockerHubPAT) }
+
 func casesDockerHubPAT() ([]tp, []fp) {
 	tok := "dckr_" + "pat_" + rnd(550, b64url, 27)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(DopplerToken) }
+
 // DopplerToken finds Doppler API tokens: personal (dp.pt.), CLI (dp.ct.), service
 // (dp.st., optionally followed by the config's name), service account (dp.sa.), SCIM
 // (dp.scim.) and audit (dp.audit.) tokens, each ending in 40–44 alphanumerics (43 in Doppler's

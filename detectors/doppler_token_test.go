@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(DopplerToken, casesDopplerToken) }
+
 func casesDopplerToken() ([]tp, []fp) {
 	tok := "dp.pt." + rnd(610, alnum, 43)
 	return []tp{

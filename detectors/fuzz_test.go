@@ -7,77 +7,23 @@ import (
 	"testing"
 )
 
-// detectorCases ties a detector to its true and false positives (the casesX funcs beside
-// each detector's test) and to the leads its true positives need. TestEveryDetectorHasCases
-// keeps it in step with All; the fuzz targets seed from it.
-var detectorCases = []struct {
+// detectorCase ties a detector to its true and false positives (the casesX funcs beside
+// each detector's test) and to the leads its true positives need.
+type detectorCase struct {
 	new   func() *Detector
 	cases func() ([]tp, []fp)
 	leads []string
-}{
-	{AzureDevOpsPAT, casesAzureDevOpsPAT, nil},
-	{AzureDevOpsPATLegacy, casesAzureDevOpsPATLegacy, nil},
-	{AzureStorageIdentifiableKey, casesAzureStorageIdentifiableKey, nil},
-	{AzureCosmosDBIdentifiableKey, casesAzureCosmosDBIdentifiableKey, nil},
-	{AzureBatchIdentifiableKey, casesAzureBatchIdentifiableKey, nil},
-	{AzureMLClassicIdentifiableKey, casesAzureMLClassicIdentifiableKey, nil},
-	{AzureAPIMIdentifiableKey, casesAzureAPIMIdentifiableKey, nil},
-	{AzureServiceBusIdentifiableKey, casesAzureServiceBusIdentifiableKey, nil},
-	{AzureEventHubsIdentifiableKey, casesAzureEventHubsIdentifiableKey, nil},
-	{AzureRelayIdentifiableKey, casesAzureRelayIdentifiableKey, nil},
-	{AzureIoTIdentifiableKey, casesAzureIoTIdentifiableKey, nil},
-	{AzureCacheRedisIdentifiableKey, casesAzureCacheRedisIdentifiableKey, nil},
-	{AzureEventGridIdentifiableKey, casesAzureEventGridIdentifiableKey, nil},
-	{AzureSearchIdentifiableKey, casesAzureSearchIdentifiableKey, nil},
-	{AzureContainerRegistryIdentifiableKey, casesAzureContainerRegistryIdentifiableKey, nil},
-	{AzureFunctionsIdentifiableKey, casesAzureFunctionsIdentifiableKey, nil},
-	{AzureEntraClientSecret, casesAzureEntraClientSecret, nil},
-	{AzureCASKKey, casesAzureCASKKey, nil},
-	{GitHubClassicPAT, casesGitHubClassicPAT, nil},
-	{GitHubOAuthToken, casesGitHubOAuthToken, nil},
-	{GitHubUserToServerToken, casesGitHubUserToServerToken, nil},
-	{GitHubAppInstallationToken, casesGitHubAppInstallationToken, nil},
-	{GitHubAppInstallationStateless, casesGitHubAppInstallationStateless, nil},
-	{GitHubRefreshToken, casesGitHubRefreshToken, nil},
-	{GitHubFineGrainedPAT, casesGitHubFineGrainedPAT, nil},
-	{GitLabPAT, casesGitLabPAT, nil},
-	{GitLabPATRoutable, casesGitLabPATRoutable, nil},
-	{GitLabDeployToken, casesGitLabDeployToken, nil},
-	{GitLabRunnerToken, casesGitLabRunnerToken, nil},
-	{GitLabCIJobToken, casesGitLabCIJobToken, nil},
-	{GitLabPipelineTriggerToken, casesGitLabPipelineTriggerToken, nil},
-	{GitLabFeedToken, casesGitLabFeedToken, nil},
-	{GitLabOAuthAppSecret, casesGitLabOAuthAppSecret, nil},
-	{NPMToken, casesNPMToken, nil},
-	{SlackBotToken, casesSlackBotToken, nil},
-	{SlackUserToken, casesSlackUserToken, nil},
-	{SlackAppToken, casesSlackAppToken, nil},
-	{SlackConfigToken, casesSlackConfigToken, nil},
-	{SlackWebhookURL, casesSlackWebhookURL, nil},
-	{PyPIToken, casesPyPIToken, nil},
-	{AWSAccessKeyID, casesAWSAccessKeyID, nil},
-	{GoogleAPIKey, casesGoogleAPIKey, nil},
-	{StripeSecretKey, casesStripeSecretKey, nil},
-	{StripeRestrictedKey, casesStripeRestrictedKey, nil},
-	{SendGridAPIKey, casesSendGridAPIKey, nil},
-	{OpenAIAPIKey, casesOpenAIAPIKey, nil},
-	{AnthropicAPIKey, casesAnthropicAPIKey, nil},
-	{HuggingFaceToken, casesHuggingFaceToken, nil},
-	{DigitalOceanToken, casesDigitalOceanToken, nil},
-	{HashiCorpVaultToken, casesHashiCorpVaultToken, nil},
-	{DockerHubPAT, casesDockerHubPAT, nil},
-	{ShopifyAccessToken, casesShopifyAccessToken, nil},
-	{DatabricksToken, casesDatabricksToken, nil},
-	{PostmanAPIKey, casesPostmanAPIKey, nil},
-	{NewRelicUserKey, casesNewRelicUserKey, nil},
-	{GrafanaServiceAccountToken, casesGrafanaServiceAccountToken, nil},
-	{DopplerToken, casesDopplerToken, nil},
-	{AgeSecretKey, casesAgeSecretKey, nil},
-	{PrivateKey, casesPrivateKey, nil},
-	{AzureStorageAccountKey, casesAzureStorageAccountKey, azureLeads},
-	{AWSSecretAccessKey, casesAWSSecretAccessKey, awsSecretLeads},
-	{TelegramBotToken, casesTelegramBotToken, telegramLeads},
-	{TwilioAPIKey, casesTwilioAPIKey, nil},
+}
+
+// detectorCases is every registered case (registerCases, from each detector's test file).
+// TestEveryDetectorHasCases keeps it in step with the registry; TestDetectorSamples runs
+// each; the fuzz targets seed from them.
+var detectorCases []detectorCase
+
+// registerCases registers a detector's samples. Each detector's test file calls it from an
+// init function, beside its casesX func.
+func registerCases(new func() *Detector, cases func() ([]tp, []fp), leads ...string) {
+	detectorCases = append(detectorCases, detectorCase{new, cases, leads})
 }
 
 // seedInputs returns every true positive (with its lead, bare and in one context) and every

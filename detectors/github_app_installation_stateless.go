@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 )
 
+func init() { register(GitHubAppInstallationStateless) }
+
 // GitHubAppInstallationStateless finds the stateless GitHub App installation token,
 // ghs_<app id>_<JWT> (about 520 characters, rolled out from 2026-04-27). The JWT's header and
 // payload must decode to JSON objects and the header must name its "alg"; there is no

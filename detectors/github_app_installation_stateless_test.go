@@ -17,6 +17,8 @@ func statelessGHS(seed uint64, appID int) string {
 	return "ghs_" + strconv.Itoa(appID) + "_" + header + "." + payload + "." + rnd(seed+2, b64url, 342)
 }
 
+func init() { registerCases(GitHubAppInstallationStateless, casesGitHubAppInstallationStateless) }
+
 func casesGitHubAppInstallationStateless() ([]tp, []fp) {
 	tok := statelessGHS(60, 123456)
 	notJSON := base64.RawURLEncoding.EncodeToString([]byte("not a json header at all"))

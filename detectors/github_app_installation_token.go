@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitHubAppInstallationToken) }
+
 // GitHubAppInstallationToken finds the classic 40-character GitHub App installation token
 // (ghs_ + 30 random base62 + 6-character CRC32/base62 checksum). A checksum mismatch is not a
 // finding. The stateless form ghs_<app id>_<JWT> is GitHubAppInstallationStateless.

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(GitHubAppInstallationToken, casesGitHubAppInstallationToken) }
+
 func casesGitHubAppInstallationToken() ([]tp, []fp) {
 	tok := ghToken(30, "ghs_")
 	return []tp{

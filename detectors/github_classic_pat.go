@@ -7,6 +7,7 @@ func githubFamily(id, prefix, desc string) *Detector {
 		ID:          id,
 		Provider:    "github",
 		Description: desc,
+		Checks:      "CRC32, base62",
 		Keywords:    []string{prefix},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(` + prefix + `[0-9A-Za-z]{36})(?:[^0-9A-Za-z_]|$)`,
 		Before:      8,
@@ -19,6 +20,8 @@ func githubFamily(id, prefix, desc string) *Detector {
 		},
 	}
 }
+
+func init() { register(GitHubClassicPAT) }
 
 // GitHubClassicPAT finds GitHub classic personal access tokens (ghp_).
 //

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(GitHubClassicPAT, casesGitHubClassicPAT) }
+
 func casesGitHubClassicPAT() ([]tp, []fp) {
 	tok := ghToken(1, "ghp_")
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitHubFineGrainedPAT) }
+
 // GitHubFineGrainedPAT finds GitHub fine-grained personal access tokens: github_pat_ + 22
 // base62 + "_" + 59 base62 (93 characters). Their checksum is not publicly documented
 // (PROVIDERS.md §2.1), so the pattern and entropy decide.

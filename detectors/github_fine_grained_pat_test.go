@@ -10,6 +10,8 @@ func fineGrainedPAT(seed uint64) string {
 	return "github_" + "pat_" + rnd(seed, alnum, 22) + "_" + rnd(seed+1000, alnum, 59)
 }
 
+func init() { registerCases(GitHubFineGrainedPAT, casesGitHubFineGrainedPAT) }
+
 func casesGitHubFineGrainedPAT() ([]tp, []fp) {
 	tok := fineGrainedPAT(50)
 	return []tp{

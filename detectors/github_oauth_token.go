@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitHubOAuthToken) }
+
 // GitHubOAuthToken finds GitHub OAuth app access tokens (gho_): 30 random base62 characters
 // and a 6-character CRC32/base62 checksum. A checksum mismatch is not a finding.
 //

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(GitHubOAuthToken, casesGitHubOAuthToken) }
+
 func casesGitHubOAuthToken() ([]tp, []fp) {
 	tok := ghToken(10, "gho_")
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitHubRefreshToken) }
+
 // GitHubRefreshToken finds GitHub App refresh tokens (ghr_). They are longer than the other
 // prefixed GitHub tokens (the REST docs example has 76 body characters) and no checksum is
 // published for that length, so the pattern and entropy decide; a 36-character body that
@@ -11,6 +13,7 @@ func GitHubRefreshToken() *Detector {
 		ID:          "github-refresh-token",
 		Provider:    "github",
 		Description: "GitHub App refresh token",
+		Checks:      "CRC32, base62",
 		Keywords:    []string{"ghr_"},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(ghr_[0-9A-Za-z]{36,255})(?:[^0-9A-Za-z_]|$)`,
 		Before:      8,

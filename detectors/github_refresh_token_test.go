@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(GitHubRefreshToken, casesGitHubRefreshToken) }
+
 func casesGitHubRefreshToken() ([]tp, []fp) {
 	long := "ghr_" + rnd(40, alnum, 76)
 	return []tp{

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(GitHubUserToServerToken, casesGitHubUserToServerToken) }
+
 func casesGitHubUserToServerToken() ([]tp, []fp) {
 	tok := ghToken(20, "ghu_")
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitLabDeployToken) }
+
 // GitLabDeployToken finds GitLab deploy tokens: gldt- + 20 characters of [0-9A-Za-z_-], or
 // the routable form (checksum-verified when present).
 //

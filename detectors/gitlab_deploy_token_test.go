@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(GitLabDeployToken, casesGitLabDeployToken) }
+
 func casesGitLabDeployToken() ([]tp, []fp) {
 	return gitlabFamilyCases("gldt-", 90, func(s uint64) string { return rnd(s, b64url, 20) })
 }

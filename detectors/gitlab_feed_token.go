@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitLabFeedToken) }
+
 // GitLabFeedToken finds GitLab feed tokens (RSS/Atom and calendar feeds): glft- + 20
 // characters of [0-9A-Za-z_-], or the routable form.
 //

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(GitLabFeedToken, casesGitLabFeedToken) }
+
 func casesGitLabFeedToken() ([]tp, []fp) {
 	return gitlabFamilyCases("glft-", 130, func(s uint64) string { return rnd(s, b64url, 20) })
 }

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitLabOAuthAppSecret) }
+
 // GitLabOAuthAppSecret finds GitLab OAuth application secrets: gloas- + 64 characters of
 // [0-9A-Za-z_-].
 //

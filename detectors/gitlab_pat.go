@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitLabPAT) }
+
 // GitLabPAT finds legacy GitLab personal, project, group and impersonation access tokens:
 // glpat- + 20 characters of [0-9A-Za-z_-], no checksum. Routable tokens (the format GitLab
 // issues now) are GitLabPATRoutable. Instances can configure another prefix; those tokens

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitLabPATRoutable) }
+
 // GitLabPATRoutable finds routable GitLab personal access tokens:
 // glpat-<base64url>[.01].<length><crc>, whose last 7 characters are the CRC32, in base 36, of
 // everything before them (see checksum_gitlab.go). A valid checksum is ConfidenceChecksum.
@@ -14,6 +16,7 @@ func GitLabPATRoutable() *Detector {
 		ID:          "gitlab-pat-routable",
 		Provider:    "gitlab",
 		Description: "GitLab personal access token (routable format, CRC32 checksum)",
+		Checks:      "CRC32, base36",
 		Keywords:    []string{"glpat-"},
 		Pattern:     bounded(`glpat-` + gitlabRoutable),
 		Before:      8,

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(GitLabPATRoutable, casesGitLabPATRoutable) }
+
 func casesGitLabPATRoutable() ([]tp, []fp) {
 	tok := GitLabRoutableToken("glpat-", rnd16(80), "c:1\no:1\nu:2", true)
 	badSum := flipLast(tok)

@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(GitLabPAT, casesGitLabPAT) }
+
 func casesGitLabPAT() ([]tp, []fp) {
 	tok := "glpat-" + rnd(70, b64url, 20)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GitLabPipelineTriggerToken) }
+
 // GitLabPipelineTriggerToken finds GitLab pipeline trigger tokens: glptt- + 40 hex digits,
 // or the routable form.
 //

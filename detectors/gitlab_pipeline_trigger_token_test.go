@@ -2,6 +2,8 @@ package detectors
 
 import "testing"
 
+func init() { registerCases(GitLabPipelineTriggerToken, casesGitLabPipelineTriggerToken) }
+
 func casesGitLabPipelineTriggerToken() ([]tp, []fp) {
 	return gitlabFamilyCases("glptt-", 120, func(s uint64) string { return rnd(s, hexLo, 40) })
 }

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(GoogleAPIKey) }
+
 // GoogleAPIKey finds Google API keys (Maps, Firebase, Gemini, other Google Cloud APIs):
 // AIza + 35 characters of [0-9A-Za-z_-]. Keys shipped in mobile and web clients are public
 // by design when restricted; patrol reports them all and leaves the policy to the owner.

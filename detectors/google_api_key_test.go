@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(GoogleAPIKey, casesGoogleAPIKey) }
+
 func casesGoogleAPIKey() ([]tp, []fp) {
 	tok := "AIza" + rnd(440, b64url, 35)
 	return []tp{

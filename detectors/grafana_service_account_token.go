@@ -5,6 +5,8 @@ import (
 	"hash/crc32"
 )
 
+func init() { register(GrafanaServiceAccountToken) }
+
 // GrafanaServiceAccountToken finds Grafana service account tokens: glsa_ + 32 alphanumerics +
 // "_" + 8 hex digits, the CRC32-IEEE of everything before the last "_" written as its four
 // little-endian bytes in hex (Grafana's pkg/components/satokengen). A checksum mismatch is
@@ -15,6 +17,7 @@ func GrafanaServiceAccountToken() *Detector {
 	return &Detector{
 		ID:          "grafana-service-account-token",
 		Description: "Grafana service account token",
+		Checks:      "CRC32",
 		Keywords:    []string{"glsa_"},
 		Pattern:     bounded(`glsa_[0-9A-Za-z]{32}_[0-9a-f]{8}`),
 		Before:      8,

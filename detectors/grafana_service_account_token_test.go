@@ -19,6 +19,8 @@ func TestGrafanaChecksum(t *testing.T) {
 	}
 }
 
+func init() { registerCases(GrafanaServiceAccountToken, casesGrafanaServiceAccountToken) }
+
 func casesGrafanaServiceAccountToken() ([]tp, []fp) {
 	tok := grafanaToken(600)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(HashiCorpVaultToken) }
+
 // HashiCorpVaultToken finds HashiCorp Vault service tokens (hvs. + 90 or more base64url
 // characters, Vault 1.10+) and batch tokens (hvb. + 138 or more). Older s.-prefixed tokens are
 // too generic to find without context and are not covered.

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(HashiCorpVaultToken, casesHashiCorpVaultToken) }
+
 func casesHashiCorpVaultToken() ([]tp, []fp) {
 	tok := "hvs." + "CAESI" + rnd(540, b64url, 90)
 	return []tp{

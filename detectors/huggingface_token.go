@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(HuggingFaceToken) }
+
 // HuggingFaceToken finds Hugging Face user access tokens: hf_ + 34 ASCII letters. Identifiers
 // such as hf_requiredCharacteristicTypes… share the shape, so the body must mix cases the way
 // random letters do (at least 6 upper and 6 lower case) and have real entropy.

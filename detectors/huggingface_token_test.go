@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(HuggingFaceToken, casesHuggingFaceToken) }
+
 func casesHuggingFaceToken() ([]tp, []fp) {
 	tok := "hf_" + rnd(520, letters, 34)
 	return []tp{

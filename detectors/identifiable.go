@@ -57,6 +57,7 @@ func (k idKey) detector(id, desc string) *Detector {
 	return &Detector{
 		ID:          id,
 		Description: desc,
+		Checks:      "Marvin32",
 		Keywords:    []string{strings.ToLower(k.sig)},
 		Pattern:     k.pattern(),
 		Before:      n,

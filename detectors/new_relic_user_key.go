@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(NewRelicUserKey) }
+
 // NewRelicUserKey finds New Relic user API keys: NRAK- + 27 upper-case alphanumerics.
 //
 // References: https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/#user-key

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(NewRelicUserKey, casesNewRelicUserKey) }
+
 func casesNewRelicUserKey() ([]tp, []fp) {
 	tok := "NRAK-" + rnd(590, upperN, 27)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(NPMToken) }
+
 // NPMToken finds npm access tokens: npm_ + 30 random base62 characters + a 6-character
 // CRC32/base62 checksum, the same algorithm as GitHub's. A checksum mismatch is not a
 // finding. Pre-2021 npm tokens were bare UUIDs and are not covered.
@@ -10,6 +12,7 @@ func NPMToken() *Detector {
 		ID:          "npm-token",
 		Provider:    "npm",
 		Description: "npm access token",
+		Checks:      "CRC32, base62",
 		Keywords:    []string{"npm_"},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(npm_[0-9A-Za-z]{36})(?:[^0-9A-Za-z_]|$)`,
 		Before:      8,

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(NPMToken, casesNPMToken) }
+
 func casesNPMToken() ([]tp, []fp) {
 	tok := ghToken(150, "npm_")
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(OpenAIAPIKey) }
+
 // OpenAIAPIKey finds OpenAI API keys: project, service-account and admin keys
 // (sk-proj-, sk-svcacct-, sk-admin-) and legacy user keys (sk-), all of which carry the
 // marker T3BlbkFJ (base64 of "OpenAI") in the middle.

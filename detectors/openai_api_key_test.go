@@ -8,6 +8,8 @@ import (
 // openAIMarker is base64 of "OpenAI", the marker in the middle of every OpenAI key.
 const openAIMarker = "T3Blbk" + "FJ"
 
+func init() { registerCases(OpenAIAPIKey, casesOpenAIAPIKey) }
+
 func casesOpenAIAPIKey() ([]tp, []fp) {
 	proj := "sk-" + "proj-" + rnd(490, b64url, 74) + openAIMarker + rnd(491, b64url, 74)
 	return []tp{

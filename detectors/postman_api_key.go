@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(PostmanAPIKey) }
+
 // PostmanAPIKey finds Postman API keys: PMAK- + 24 hex digits + "-" + 34 hex digits.
 //
 // References: https://learning.postman.com/docs/developer/postman-api/authentication/

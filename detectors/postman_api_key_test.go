@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(PostmanAPIKey, casesPostmanAPIKey) }
+
 func casesPostmanAPIKey() ([]tp, []fp) {
 	tok := "PMAK-" + rnd(580, hexLo, 24) + "-" + rnd(581, hexLo, 34)
 	return []tp{

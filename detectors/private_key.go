@@ -4,6 +4,8 @@ import (
 	"bytes"
 )
 
+func init() { register(PrivateKey) }
+
 // PrivateKey finds PEM-armoured private keys (PKCS#1 RSA, SEC1 EC, PKCS#8 plain and
 // encrypted, OpenSSH, DSA, PGP "PRIVATE KEY BLOCK"): the whole block from -----BEGIN … PRIVATE
 // KEY----- to the matching -----END line is the secret. Blocks inside string literals (JSON

@@ -24,6 +24,8 @@ func pemBlock(seed uint64, label string, lines int, sep string, headers ...strin
 	return b.String()
 }
 
+func init() { registerCases(PrivateKey, casesPrivateKey) }
+
 func casesPrivateKey() ([]tp, []fp) {
 	return []tp{
 			{"RSA", pemBlock(260, "RSA PRIVATE KEY", 25, "\n"), ConfidencePattern},

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(PyPIToken) }
+
 // PyPIToken finds PyPI API tokens: pypi- + a base64url macaroon whose serialisation starts
 // with the location, so every pypi.org token starts pypi-AgEIcHlwaS5vcmc ("pypi.org") and
 // every test.pypi.org token pypi-AgENdGVzdC5weXBpLm9yZw ("test.pypi.org").

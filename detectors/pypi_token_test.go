@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(PyPIToken, casesPyPIToken) }
+
 func casesPyPIToken() ([]tp, []fp) {
 	const pypi, testPyPI = "AgEIcHlwaS5vcmc", "AgENdGVzdC5weXBpLm9yZw"
 	tok := "pypi-" + pypi + rnd(220, b64url, 160)

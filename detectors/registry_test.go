@@ -111,9 +111,9 @@ func TestEveryDetectorHasCases(t *testing.T) {
 		}
 		have[id] = true
 	}
-	for _, d := range All() {
+	for _, d := range append(All(), Generic()...) {
 		if !have[d.ID] {
-			t.Errorf("detectorCases has no entry for %s", d.ID)
+			t.Errorf("%s registers no samples: its test file needs func init() { registerCases(...) }", d.ID)
 		}
 		delete(have, d.ID)
 	}
@@ -192,5 +192,35 @@ func TestDeps(t *testing.T) {
 		if why, ok := banned[p]; ok && p != "os" && p != "time" {
 			t.Errorf("detectors depends on %s: %s", p, why)
 		}
+	}
+}
+
+// TestDetectorSamples runs every registered detector's true and false positives (its casesX
+// func, registered from its test file) through checkDetector, and holds Checks to them: a
+// detector that names an offline check has a sample it proves (ConfidenceChecksum), one that
+// names none has no such sample, and a generic detector's samples are ConfidenceGeneric.
+func TestDetectorSamples(t *testing.T) {
+	t.Parallel()
+	for _, c := range detectorCases {
+		d := c.new()
+		t.Run(d.ID, func(t *testing.T) {
+			t.Parallel()
+			tps, fps := c.cases()
+			checkDetector(t, d, tps, fps, c.leads...)
+			best := ConfidencePattern
+			for i, p := range tps {
+				for _, m := range d.Find([]byte(leadFor(c.leads, i) + p.token)) {
+					if Rank(m.Confidence) > Rank(best) || m.Confidence == ConfidenceGeneric {
+						best = m.Confidence
+					}
+				}
+			}
+			switch {
+			case d.Generic && best != ConfidenceGeneric:
+				t.Errorf("generic detector: best sample confidence %s, want generic", best)
+			case !d.Generic && (d.Checks != "") != (best == ConfidenceChecksum):
+				t.Errorf("Checks = %q but the best sample confidence is %s", d.Checks, best)
+			}
+		})
 	}
 }

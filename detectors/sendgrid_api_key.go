@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(SendGridAPIKey) }
+
 // SendGridAPIKey finds Twilio SendGrid API keys: SG. + 22-character key id + "." + 43-character
 // secret, both base64url.
 //

@@ -10,6 +10,8 @@ func sendgridKey(seed uint64) string {
 	return "SG." + rnd(seed, b64url, 22) + "." + rnd(seed+1, b64url, 43)
 }
 
+func init() { registerCases(SendGridAPIKey, casesSendGridAPIKey) }
+
 func casesSendGridAPIKey() ([]tp, []fp) {
 	tok := sendgridKey(470)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(ShopifyAccessToken) }
+
 // ShopifyAccessToken finds Shopify Admin API access tokens: shpat_ (app access token),
 // shpca_ (custom app) or shppa_ (legacy private app) + 32 hex digits.
 //

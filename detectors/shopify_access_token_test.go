@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(ShopifyAccessToken, casesShopifyAccessToken) }
+
 func casesShopifyAccessToken() ([]tp, []fp) {
 	tok := "shpat_" + rnd(560, hexLo, 32)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(SlackAppToken) }
+
 // SlackAppToken finds Slack app-level tokens: xapp-<version>-<app id>-<numeric id>-<secret>.
 // The shape comes from public samples (the secret was 64 hex digits in all of them); Slack
 // does not document it.

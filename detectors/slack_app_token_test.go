@@ -10,6 +10,8 @@ func slackApp(seed uint64) string {
 	return "xapp-1-A" + rnd(seed, upperN, 10) + "-" + rnd(seed+1, digits, 13) + "-" + rnd(seed+2, hexLo, 64)
 }
 
+func init() { registerCases(SlackAppToken, casesSlackAppToken) }
+
 func casesSlackAppToken() ([]tp, []fp) {
 	tok := slackApp(180)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(SlackBotToken) }
+
 // SlackBotToken finds Slack bot tokens: xoxb-<team id>-<bot id>-<24 alphanumerics>, and the
 // legacy form xoxb-<digits>-<18–26 alphanumerics>. Slack tokens carry no checksum.
 //

@@ -7,6 +7,8 @@ func slackBot(seed uint64) string {
 	return "xoxb-" + rnd(seed, digits, 12) + "-" + rnd(seed+1, digits, 13) + "-" + rnd(seed+2, alnum, 24)
 }
 
+func init() { registerCases(SlackBotToken, casesSlackBotToken) }
+
 func casesSlackBotToken() ([]tp, []fp) {
 	tok := slackBot(160)
 	return []tp{

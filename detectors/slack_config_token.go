@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(SlackConfigToken) }
+
 // SlackConfigToken finds Slack app configuration tokens: the rotating access token
 // xoxe.xoxp-1-… or xoxe.xoxb-1-… and the refresh token xoxe-1-…, each with a base62 body
 // of about 150–170 characters (public samples: 163–166 and 146).

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(SlackConfigToken, casesSlackConfigToken) }
+
 func casesSlackConfigToken() ([]tp, []fp) {
 	access := "xoxe.xoxp-1-" + rnd(190, alnum, 163)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(SlackUserToken) }
+
 // SlackUserToken finds Slack user tokens: xoxp- (or xoxe- for the same shape) followed by
 // three numeric ids and a 28–34 character secret.
 //

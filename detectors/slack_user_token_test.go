@@ -10,6 +10,8 @@ func slackUser(seed uint64, prefix string) string {
 	return prefix + rnd(seed, digits, 12) + "-" + rnd(seed+1, digits, 12) + "-" + rnd(seed+2, digits, 13) + "-" + rnd(seed+3, alnum, 32)
 }
 
+func init() { registerCases(SlackUserToken, casesSlackUserToken) }
+
 func casesSlackUserToken() ([]tp, []fp) {
 	tok := slackUser(170, "xoxp-")
 	return []tp{

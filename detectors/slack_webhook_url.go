@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(SlackWebhookURL) }
+
 // SlackWebhookURL finds Slack incoming webhook URLs,
 // https://hooks.slack.com/services/T<team>/B<hook>/<24 alphanumerics>, and workflow or
 // trigger webhook URLs. Anyone holding one can post to the channel; the secret reported is

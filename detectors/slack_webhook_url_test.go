@@ -7,6 +7,8 @@ func slackHook(seed uint64) string {
 	return "https://hooks." + "slack.com/services/T" + rnd(seed, upperN, 10) + "/B" + rnd(seed+1, upperN, 10) + "/" + rnd(seed+2, alnum, 24)
 }
 
+func init() { registerCases(SlackWebhookURL, casesSlackWebhookURL) }
+
 func casesSlackWebhookURL() ([]tp, []fp) {
 	hook := slackHook(200)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(StripeRestrictedKey) }
+
 // StripeRestrictedKey finds live-mode Stripe restricted API keys: rk_live_ + 24 to 247
 // alphanumerics. Test-mode keys (rk_test_) are not findings.
 //

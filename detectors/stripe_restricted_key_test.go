@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(StripeRestrictedKey, casesStripeRestrictedKey) }
+
 func casesStripeRestrictedKey() ([]tp, []fp) {
 	tok := "rk_" + "live_" + rnd(460, alnum, 24)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(StripeSecretKey) }
+
 // StripeSecretKey finds live-mode Stripe secret keys: sk_live_ + 24 to 247 alphanumerics.
 // Test-mode keys (sk_test_) move no money and are not findings; publishable keys (pk_) are
 // public by design.

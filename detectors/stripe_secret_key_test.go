@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(StripeSecretKey, casesStripeSecretKey) }
+
 func casesStripeSecretKey() ([]tp, []fp) {
 	tok := "sk_" + "live_" + rnd(450, alnum, 24)
 	return []tp{

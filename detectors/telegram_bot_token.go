@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(TelegramBotToken) }
+
 // TelegramBotToken finds Telegram Bot API tokens: <bot id, 5–16 digits>:A<34 characters of
 // [0-9A-Za-z_-]>. That shape alone is too loose, so "telegram" (any case) must come first, at
 // most 48 bytes before the token on the same line: TELEGRAM_BOT_TOKEN=…,

@@ -18,6 +18,8 @@ func telegramToken(seed uint64, idLen int) string {
 	return rnd(seed, "123456789", 1) + rnd(seed+1, digits, idLen-1) + ":AA" + rnd(seed+2, b64url, 33)
 }
 
+func init() { registerCases(TelegramBotToken, casesTelegramBotToken, telegramLeads...) }
+
 func casesTelegramBotToken() ([]tp, []fp) {
 	tok := telegramToken(630, 10)
 	return []tp{

@@ -1,5 +1,7 @@
 package detectors
 
+func init() { register(TwilioAPIKey) }
+
 // TwilioAPIKey finds Twilio API key SIDs: SK + 32 lower-case hex digits. Their only literal
 // part, "SK", is far too common for the keyword prefilter, so the scanner calls this detector
 // on runs of exactly 34 characters from [0-9a-fSK] instead. The SID is half of a credential

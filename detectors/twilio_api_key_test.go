@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+func init() { registerCases(TwilioAPIKey, casesTwilioAPIKey) }
+
 func casesTwilioAPIKey() ([]tp, []fp) {
 	tok := "SK" + rnd(480, hexLo, 32)
 	return []tp{

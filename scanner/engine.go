@@ -225,6 +225,13 @@ func dedupe(ms []rawMatch) []rawMatch {
 		if a.start != b.start {
 			return a.start < b.start
 		}
+		if a.end != b.end {
+			return a.end < b.end
+		}
+		// Of detectors claiming the same span, the most confident one is kept.
+		if ra, rb := detectors.Rank(a.conf), detectors.Rank(b.conf); ra != rb {
+			return ra > rb
+		}
 		return a.det < b.det
 	})
 	out := ms[:1]

@@ -30,6 +30,27 @@ const (
 // Names lists every provider New builds.
 var Names = []string{AzureDevOps, GitHub, GitLab, Slack, NPM}
 
+// Capability is what patrol can do with a provider's tokens.
+type Capability struct {
+	// Verify: the provider answers whether a token is live (and whose it is).
+	Verify bool
+	// Revoke: the provider revokes a live token through its API.
+	Revoke bool
+}
+
+// capabilities holds each provider's Capability; a provider that only verifies says so here.
+var capabilities = map[string]Capability{
+	AzureDevOps: {Verify: true, Revoke: true},
+	GitHub:      {Verify: true, Revoke: true},
+	GitLab:      {Verify: true, Revoke: true},
+	Slack:       {Verify: true, Revoke: true},
+	NPM:         {Verify: true, Revoke: true},
+}
+
+// Capabilities returns what patrol can do with the tokens of provider name; the zero
+// Capability for "" or an unknown name.
+func Capabilities(name string) Capability { return capabilities[name] }
+
 // Options are the runtime settings shared by every provider. Zero fields take the defaults of
 // revoke.ClientOptions.
 type Options struct {
