@@ -286,6 +286,10 @@ func (e *Engine) scanText(data []byte, locs []Location, emit func(Finding)) int 
 		d := e.dets[m.det]
 		tok := secret.New(string(m.tok))
 		nearby := nearbyText(data, lineStart, lineEnd)
+		prev := lineStart
+		if prev > 0 {
+			prev = bytes.LastIndexByte(data[:prev-1], '\n') + 1
+		}
 		f := Finding{
 			DetectorID:  d.ID,
 			Provider:    d.Provider,
@@ -295,6 +299,7 @@ func (e *Engine) scanText(data []byte, locs []Location, emit func(Finding)) int 
 			Encoding:    m.encoding,
 			Secret:      tok,
 			Nearby:      nearby,
+			FakeName:    m.locStart-prev <= 4096 && fakeName.Match(data[prev:max(prev, m.locStart)]),
 		}
 		for _, l := range locs {
 			l.Line = line

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/patrolsec/patrol/detectors"
@@ -75,4 +76,21 @@ type Finding struct {
 	// memory for providers that look for context such as an Azure DevOps organization URL.
 	// It may hold other secrets: it is never serialized, logged or stored.
 	Nearby string `json:"-"`
+	// FakeName says the token's line, or the line before it, assigns it to a name that says
+	// it is not real (fakeKey, testGPGKey, dummy_token, EXAMPLE_SECRET …): with a test file's
+	// path, IsFixture.
+	FakeName bool `json:"-"`
+}
+
+// fakeName matches an assignment to a name that says its value is not real.
+var fakeName = regexp.MustCompile(`(?i)(?:^|[^a-z0-9])[a-z0-9_]*(?:fake|test|dummy|example|sample|mock)[a-z0-9_]*["']?\s*(?::=|=|:|=>)`)
+
+// testPath matches paths of test code and test data.
+var testPath = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|testdata|testing|fixtures?|__tests__|spec|specs)/|_test\.[a-z]+$|\.(?:test|spec)\.[a-z]+$|(?:^|/)test_[^/]*\.py$`)
+
+// IsFixture reports whether f is a test fixture: a token in a test file (by its path)
+// assigned to a name that says it is fake, and not proven real by a checksum. Scans leave
+// fixtures out of their findings unless asked (patrol scan --fixtures) and count them.
+func IsFixture(f Finding) bool {
+	return f.FakeName && f.Confidence != detectors.ConfidenceChecksum && testPath.MatchString(f.Location.Path)
 }

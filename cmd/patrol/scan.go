@@ -25,15 +25,15 @@ import (
 
 // scanFlags are the flags of patrol scan.
 type scanFlags struct {
-	format, output, configPath, keyFile          string
-	showSecrets, dir, noIgnore, noDecode, staged bool
-	since, cloneDir, baseline, maxBlobSize       string
-	branches                                     []string
-	summary, failOnShallow                       bool
-	workers, maxArchiveDepth, maxDecodeDepth     int
-	archiveDepthSet                              bool // --max-archive-depth was given
-	maxDecodeDepthSet                            bool
-	act                                          actFlags
+	format, output, configPath, keyFile                    string
+	showSecrets, dir, noIgnore, noDecode, staged, fixtures bool
+	since, cloneDir, baseline, maxBlobSize                 string
+	branches                                               []string
+	summary, failOnShallow                                 bool
+	workers, maxArchiveDepth, maxDecodeDepth               int
+	archiveDepthSet                                        bool // --max-archive-depth was given
+	maxDecodeDepthSet                                      bool
+	act                                                    actFlags
 }
 
 func newScanCmd(ios streams) *cobra.Command {
@@ -65,6 +65,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.BoolVar(&f.dir, "dir", false, "scan the files on disk, even in a git repository")
 	fl.BoolVar(&f.noIgnore, "no-ignore", false, "with --dir: do not honour .gitignore files")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
+	fl.BoolVar(&f.fixtures, "fixtures", false, "report test fixtures too: tokens assigned to a fake-sounding name (fakeKey, testToken…) in test files, which are left out and counted by default")
 	fl.IntVar(&f.maxDecodeDepth, "max-decode-depth", scanner.DefaultMaxDecodeDepth, "levels of nested encoding to decode (base64 in base64; default: the config's max_decode_depth, else 3)")
 	fl.BoolVar(&f.staged, "staged", false, "scan what the next commit adds: the staged changes (index against HEAD); only added lines are reported")
 	fl.StringVar(&f.since, "since", "", "git: scan only commits after `REV` or since a date (2024-01-31)")
@@ -176,7 +177,7 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 	}
 	announceKey(ios, key)
 	req := scan.Request{Target: target, Stdin: ios.in, Since: f.since, Branches: f.branches, CloneDir: f.cloneDir,
-		MaxBlobSize: maxSize, NoIgnore: f.noIgnore, Engine: engine, Workers: f.workers, Baseline: f.baseline,
+		MaxBlobSize: maxSize, NoIgnore: f.noIgnore, Engine: engine, Workers: f.workers, Baseline: f.baseline, Fixtures: f.fixtures,
 		MaxArchiveDepth: scan.ArchiveDepth(cfg.MaxArchiveDepth)}
 	if f.archiveDepthSet {
 		req.MaxArchiveDepth = scan.ArchiveDepth(f.maxArchiveDepth)
@@ -220,7 +221,7 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 		return withCode(exitError, err)
 	}
 	if f.summary {
-		printSummary(ios.err, res.Stats, res.Suppressed, res.Git)
+		printSummary(ios.err, res.Stats, res.Suppressed, res.Fixtures, res.Git)
 	}
 	// A shallow clone (a CI checkout) is scanned for what it has: a warning, not an input
 	// error, unless --fail-on-shallow.
@@ -344,7 +345,7 @@ func humanBytes(n int64) string {
 var archiveSkips = []string{scanner.SkipArchiveTooLarge, scanner.SkipArchiveRatio, scanner.SkipArchiveDepth,
 	scanner.SkipArchiveMembers, scanner.SkipArchiveInvalid}
 
-func printSummary(w io.Writer, st scanner.Stats, suppressed int, git bool) {
+func printSummary(w io.Writer, st scanner.Stats, suppressed, fixtures int, git bool) {
 	secs := st.Elapsed.Seconds()
 	rate := 0.0
 	if secs > 0 {
@@ -375,7 +376,10 @@ func printSummary(w io.Writer, st scanner.Stats, suppressed int, git bool) {
 			}
 		}
 	}
-	line := fmt.Sprintf("patrol: %d findings", st.Findings-suppressed)
+	line := fmt.Sprintf("patrol: %d findings", st.Findings-suppressed-fixtures)
+	if fixtures > 0 {
+		line += fmt.Sprintf(" (%d test fixtures left out: a fake-sounding name in a test file; --fixtures reports them)", fixtures)
+	}
 	if suppressed > 0 {
 		line += fmt.Sprintf(" (%d suppressed)", suppressed)
 	}

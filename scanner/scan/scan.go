@@ -55,6 +55,9 @@ const (
 
 // Request is one scan.
 type Request struct {
+	// Fixtures keeps test fixtures (scanner.IsFixture: a token assigned to a fake-sounding
+	// name in a test file) among the findings; by default they are left out and counted.
+	Fixtures bool
 	// Target is a path, a URL or "-" (stdin). Empty means ".".
 	Target string
 	// Mode says how to read Target; the zero value is Auto.
@@ -100,7 +103,9 @@ type Result struct {
 	// Findings are sorted, without the suppressed ones; Suppressed counts those.
 	Findings   []scanner.Finding
 	Suppressed int
-	Stats      scanner.Stats
+	// Fixtures counts the test fixtures left out (scanner.IsFixture), unless Request.Fixtures.
+	Fixtures int
+	Stats    scanner.Stats
 	// Tips are the refs a git history scan read, with their commits: the Cursor of the next
 	// incremental scan. Nil for other sources.
 	Tips map[string]string
@@ -170,6 +175,17 @@ func Run(ctx context.Context, r Request) (Result, error) {
 	}
 	if post != nil && scanErr == nil {
 		findings, scanErr = post(findings)
+	}
+	if !r.Fixtures {
+		kept := findings[:0]
+		for _, f := range findings {
+			if scanner.IsFixture(f) {
+				res.Fixtures++
+				continue
+			}
+			kept = append(kept, f)
+		}
+		findings = kept
 	}
 	res.Findings, res.Suppressed = sup.Filter(findings)
 	return res, scanErr
