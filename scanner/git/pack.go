@@ -600,19 +600,20 @@ func (c *objCache) put(p *packIndex, off uint64, typ int, data []byte, shared bo
 }
 
 // insertWindows returns the ranges of target to scan: each edit (the bytes inserted between
-// copies, or the seam where two copies of distant base ranges meet: a deletion), widened by
-// margin on each side and then out to line boundaries (at most lineMax further), merged where
-// they touch. ops must be coalesced (applyDelta does it).
-func insertWindows(target []byte, ops []copyOp, margin, lineMax int) []window {
+// copies, or the seam where two copies of distant base ranges meet: a deletion, also one at
+// the start or the end of the base of baseLen bytes), widened by margin on each side and then
+// out to line boundaries (at most lineMax further), merged where they touch. ops must be
+// coalesced (applyDelta does it).
+func insertWindows(target []byte, ops []copyOp, baseLen, margin, lineMax int) []window {
 	var ins []window
 	pos := 0
 	for k, op := range ops {
-		if op.to > pos || k > 0 {
+		if op.to > pos || k > 0 || op.from > 0 {
 			ins = append(ins, window{pos, op.to})
 		}
 		pos = op.to + op.n
 	}
-	if pos < len(target) {
+	if n := len(ops); pos < len(target) || n > 0 && ops[n-1].from+ops[n-1].n < baseLen {
 		ins = append(ins, window{pos, len(target)})
 	}
 	var out []window

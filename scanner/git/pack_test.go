@@ -43,7 +43,7 @@ func TestApplyDelta(t *testing.T) {
 	if len(ops) != 2 || ops[0] != want[0] || ops[1] != want[1] {
 		t.Errorf("ops = %v, want %v", ops, want)
 	}
-	wins := insertWindows(got, ops, 1, 100)
+	wins := insertWindows(got, ops, len(base), 1, 100)
 	if len(wins) != 1 || wins[0].start > 10 || wins[0].end < 14 {
 		t.Errorf("insertWindows = %v, want one window around [10,14)", wins)
 	}
@@ -103,7 +103,7 @@ func FuzzApplyDelta(f *testing.F) {
 				t.Fatalf("copy %v does not match", op)
 			}
 		}
-		insertWindows(out, ops, 16, 64)
+		insertWindows(out, ops, len(base), 16, 64)
 	})
 }
 

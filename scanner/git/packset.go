@@ -279,7 +279,7 @@ func (g *packSet) packBlob(r *packReader, scanned func(oid) bool, sha oid, p *pa
 	}
 	var wins []window
 	if !whole {
-		wins = insertWindows(target, ops, deltaMargin, deltaLineMax)
+		wins = insertWindows(target, ops, len(bdata), deltaMargin, deltaLineMax)
 		n := 0
 		for _, w := range wins {
 			n += w.end - w.start

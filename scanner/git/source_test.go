@@ -824,3 +824,41 @@ func TestGitCloneCredentialHelper(t *testing.T) {
 		t.Errorf("scan without credentials = %v, want ErrClone naming the URL", err)
 	}
 }
+
+// TestDeltaEditsAtTheEdges: an older blob stored as a delta of a newer one that added a line
+// before or after the token (so the older blob is its base minus its first or last line) is
+// scanned around that seam, and its token is reported at the commit that introduced it.
+func TestDeltaEditsAtTheEdges(t *testing.T) {
+	t.Parallel()
+	for _, atStart := range []bool{true, false} {
+		t.Run(fmt.Sprint("start=", atStart), func(t *testing.T) {
+			t.Parallel()
+			r := newTestRepo(t)
+			var body strings.Builder
+			for i := range 60 {
+				fmt.Fprintf(&body, "line %d %s\n", i, scantest.Base62(30))
+			}
+			tok := "token = " + scantest.GitHubToken() + "\n"
+			first, second := tok+body.String(), "// a comment added later\n"+tok+body.String()
+			if !atStart {
+				first, second = body.String()+tok, body.String()+tok+"// a comment added later\n"
+			}
+			r.write("conf.txt", first)
+			c1 := r.commit("one")
+			r.write("conf.txt", second)
+			r.commit("two")
+			r.git("repack", "-adfq", "--window=50", "--depth=50")
+			fs, _, err := scanGit(t, GitOptions{Repo: r.dir, Mode: GitBinary, MaxBlobSize: scanner.DefaultMaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []where{{Detector: "github-classic-pat", Path: "conf.txt", Commit: c1, Line: 1, Column: 9}}
+			if !atStart {
+				want[0].Line = 61
+			}
+			if diff := cmp.Diff(want, wheres(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
