@@ -100,9 +100,23 @@ func openSQLite(ctx context.Context, cfg Config, ms []migration) (_ *sqliteStore
 			db.Close()
 		}
 	}()
+	// The first connection switches the file to WAL, which needs the file's exclusive lock: a
+	// process opening the same new file at the same moment may get SQLITE_BUSY for it, which
+	// the busy timeout does not always cover. Retry that, within the busy timeout.
 	var mode string
-	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
-		return nil, s.fail("open store", err)
+	for wait, deadline := 10*time.Millisecond, time.Now().Add(busy); ; wait = min(2*wait, 250*time.Millisecond) {
+		err := db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
+		if err == nil {
+			break
+		}
+		if !errors.Is(classify(err), ErrLocked) || time.Now().Add(wait).After(deadline) {
+			return nil, s.fail("open store", err)
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, s.fail("open store", err)
+		}
 	}
 	if !strings.EqualFold(mode, "wal") {
 		// WAL needs shared memory between processes, which network file systems lack.
