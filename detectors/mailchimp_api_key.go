@@ -10,8 +10,9 @@ func init() { register(MailchimpAPIKey) }
 //
 // References: https://mailchimp.com/developer/marketing/guides/quick-start/#generate-your-api-key
 func MailchimpAPIKey() *Detector {
-	kws := make([]string, 0, len(hexLo))
-	for _, c := range hexLo {
+	const hex = "0123456789abcdef"
+	kws := make([]string, 0, len(hex))
+	for _, c := range hex {
 		kws = append(kws, string(c)+"-us")
 	}
 	return &Detector{
