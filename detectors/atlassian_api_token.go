@@ -8,8 +8,8 @@ import (
 func init() { register(AtlassianAPIToken) }
 
 // AtlassianAPIToken finds Atlassian Cloud API tokens (Jira, Confluence, Bitbucket):
-// ATATT3 + a base64url body + "=" + 8 upper-case hex digits, which are the CRC32 (IEEE) of
-// everything before them, prefix and "=" included. Validate recomputes it, so a match is an
+// ATATT3xFfGF0 (a fixed header) + a base64url body + "=" + 8 upper-case hex digits, which are
+// the CRC32 (IEEE) of everything before them, prefix and "=" included. Validate recomputes it, so a match is an
 // offline proof. Tokens made before the format changed (24 characters, no prefix) are not
 // covered: without a checksum they are any word.
 //
@@ -18,8 +18,8 @@ func AtlassianAPIToken() *Detector {
 	return &Detector{
 		ID:          "atlassian-api-token",
 		Description: "Atlassian Cloud API token",
-		Keywords:    []string{"atatt3"},
-		Pattern:     bounded(`ATATT3[0-9A-Za-z_=-]{100,300}=[0-9A-F]{8}`),
+		Keywords:    []string{"atatt3xffgf0"},
+		Pattern:     bounded(`ATATT3xFfGF0[0-9A-Za-z_=-]{94,294}=[0-9A-F]{8}`),
 		Before:      8,
 		After:       320,
 		Validate:    validAtlassianAPIToken,

@@ -7,7 +7,7 @@ import (
 
 // atlassianToken builds a synthetic, checksum-valid API token with a body of n characters.
 func atlassianToken(seed uint64, n int) string {
-	head := "ATATT3" + rnd(seed, b64url, n) + "="
+	head := "ATATT3xFfGF0" + rnd(seed, b64url, n-6) + "="
 	return head + AtlassianChecksum([]byte(head))
 }
 
@@ -24,7 +24,8 @@ func casesAtlassianAPIToken() ([]tp, []fp) {
 			{"lower-case checksum", tok[:len(tok)-8] + strings.ToLower(tok[len(tok)-8:])},
 			{"truncated", tok[:len(tok)-1]},
 			{"placeholder", "ATATT3xFfGF0..."},
-			{"no checksum", "ATATT3" + rnd(2603, b64url, 177)},
+			{"no checksum", "ATATT3xFfGF0" + rnd(2603, b64url, 171)},
+			{"other header", "ATATT3" + atlassianToken(2604, 177)[12:]},
 			{"inside a word", "X" + tok},
 		}
 }

@@ -10,7 +10,7 @@ import (
 var discordLeads = []string{
 	"DISCORD_BOT_TOKEN=",
 	"client = discord.Client(intents=intents)\nclient.run('",
-	`{"discord": {"token": "`,
+	"discord:\n  token: ",
 }
 
 // discordBotToken builds a synthetic bot token: base64(snowflake).<6>.<hmacLen>.

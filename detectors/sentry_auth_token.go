@@ -20,7 +20,8 @@ func SentryAuthToken() *Detector {
 	return &Detector{
 		ID:          "sentry-auth-token",
 		Description: "Sentry organization or user auth token",
-		Keywords:    []string{"sntrys_", "sntryu_"},
+		// sntrys_eyJ: the JSON payload always starts {" (eyJ in base64), and "ys" is a common pair.
+		Keywords: []string{"sntrys_eyj", "sntryu_"},
 		Pattern: startB + `(sntrys_eyJ[0-9A-Za-z+/]{16,600}={0,2}_[0-9A-Za-z+/]{43}|sntryu_[0-9a-f]{64})` +
 			`(?:[^0-9A-Za-z+/=_-]|$)`,
 		Before:     8,
