@@ -46,7 +46,8 @@ type Detector struct {
 	// Run is the charset prefilter for detectors with no keyword.
 	Run *Run
 	// Pattern is an RE2 expression. The token is the submatch named "secret", else submatch 1,
-	// else the whole match.
+	// else the whole match. Several alternatives may each name their own "secret" group (a
+	// partner value before or after the token): the token is the first of them that matched.
 	Pattern string
 	// Before and After bound the window (in bytes) around a keyword hit the pattern runs over;
 	// zero means DefaultWindow. Multi-line tokens (PEM keys) need a bigger After.
@@ -70,10 +71,10 @@ type Detector struct {
 	// owner's email when patrol cannot revoke it.
 	RotateURL string
 
-	once  sync.Once
-	re    *regexp.Regexp
-	group int
-	err   error
+	once   sync.Once
+	re     *regexp.Regexp
+	groups []int // the submatches that may hold the token; 0 is the whole match
+	err    error
 }
 
 // DefaultWindow is the window, in bytes on each side of a keyword hit, that a pattern runs over.
@@ -95,11 +96,16 @@ func (d *Detector) Compile() error {
 			d.err = fmt.Errorf("detector %s: pattern: %w", d.ID, d.err)
 			return
 		}
-		d.group = 0
+		d.groups = []int{0}
 		if i := d.re.SubexpIndex("secret"); i > 0 {
-			d.group = i
+			d.groups = d.groups[:0]
+			for j, name := range d.re.SubexpNames() {
+				if name == "secret" {
+					d.groups = append(d.groups, j)
+				}
+			}
 		} else if d.re.NumSubexp() > 0 {
-			d.group = 1
+			d.groups = []int{1}
 		}
 	})
 	return d.err
@@ -134,7 +140,7 @@ func (d *Detector) Find(buf []byte) []Match {
 			break
 		}
 		next := pos + loc[1]
-		if s, e := loc[2*d.group], loc[2*d.group+1]; s >= 0 && e > s {
+		if s, e := firstGroup(loc, d.groups); s >= 0 && e > s {
 			s, e = pos+s, pos+e
 			next = e
 			if m, ok := d.check(buf, s, e); ok {
@@ -147,6 +153,17 @@ func (d *Detector) Find(buf []byte) []Match {
 		pos = next
 	}
 	return out
+}
+
+// firstGroup returns the span of the first of groups that took part in the match loc, or
+// -1, -1.
+func firstGroup(loc []int, groups []int) (start, end int) {
+	for _, g := range groups {
+		if loc[2*g] >= 0 {
+			return loc[2*g], loc[2*g+1]
+		}
+	}
+	return -1, -1
 }
 
 // check applies the entropy, placeholder and Validate filters to the candidate buf[s:e].
