@@ -20,6 +20,7 @@ func casesSquareAccessToken() ([]tp, []fp) {
 			{"lower-case prefix", "eaaa" + tok[4:]},
 			{"legacy short", legacy[:len(legacy)-1]},
 			{"placeholder", "EAAA" + strings.Repeat("x", 60)},
+			{"PEM line", "-----BEGIN" + " PRIVATE KEY-----\n" + rnd(3114, b64std, 64) + "\n" + "EAAA" + rnd(3115, alnum, 60) + "\n"},
 			{"base64 run", "EAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
 		}
 }
