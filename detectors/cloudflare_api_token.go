@@ -9,9 +9,10 @@ func init() { register(CloudflareAPIToken) }
 
 // CloudflareAPIToken finds Cloudflare API tokens in the scannable format every token
 // created or rolled since 2025 has: cfut_ (user token) or cfat_ (account token) + 40
-// characters + 8 lower-case hex digits, the CRC32-IEEE of the 40 characters (checked against
-// a token published on GitHub; Cloudflare documents the prefix, length and that a checksum
-// follows). A checksum mismatch is not a finding. Tokens from before the format are
+// characters + 8 lower-case hex digits, the CRC32-IEEE of the 40 characters. Cloudflare
+// documents the prefix, the length and that a checksum follows, not the algorithm; CRC32
+// was confirmed on three tokens (cfut_ and cfat_) published in public repositories. A
+// checksum mismatch is not a finding. Tokens from before the format are
 // cloudflare-api-token-legacy.
 //
 // References: https://developers.cloudflare.com/fundamentals/api/get-started/token-formats/
