@@ -34,6 +34,7 @@ func casesPagerDutyAPIKey() ([]tp, []fp) {
 			{"21 characters", "PAGERDUTY_API_KEY=" + key + "x"},
 			{"word", "PAGERDUTY_TOKEN=ReplaceWithYourToken"},
 			{"routing key", "PAGERDUTY_ROUTING_KEY=" + rnd(3324, hexLo, 32)},
+			{"API reference example", "PAGERDUTY_API_KEY=" + pagerdutyDocsKey},
 			{"name on another line", "PAGERDUTY_API_KEY:\n" + key},
 		}
 }
