@@ -12,11 +12,12 @@ func CircleCIToken() *Detector {
 		ID:          "circleci-token",
 		Provider:    "circleci",
 		Description: "CircleCI personal API token",
-		Keywords:    []string{"ccipat_"},
-		Pattern:     bounded(`CCIPAT_[0-9A-Za-z]{22}_[0-9a-f]{40}`),
-		Before:      8,
-		After:       80,
-		MinEntropy:  3.5,
-		RotateURL:   "https://circleci.com/docs/managing-api-tokens/",
+		// "ccip", not "ccipat_": the latter is indexed under "ip"/"pa", which "package" has.
+		Keywords:   []string{"ccip"},
+		Pattern:    bounded(`CCIPAT_[0-9A-Za-z]{22}_[0-9a-f]{40}`),
+		Before:     8,
+		After:      80,
+		MinEntropy: 3.5,
+		RotateURL:  "https://circleci.com/docs/managing-api-tokens/",
 	}
 }

@@ -14,7 +14,9 @@ func PagerDutyAPIKey() *Detector {
 	return &Detector{
 		ID:          "pagerduty-api-key",
 		Description: "PagerDuty REST API key (assigned to a pagerduty…key/token name)",
-		Keywords:    []string{"pagerduty"},
+		// "erduty", not "pagerduty": the prefilter indexes a keyword by its rarest byte pairs,
+		// and "pa"/"ag" are everywhere in source ("package").
+		Keywords: []string{"erduty"},
 		Pattern: `(?i:pagerduty[0-9A-Za-z_.-]{0,24}?(?:key|token))["']?` +
 			`(?:[ \t]+value)?(?:[ \t]*(?::=|=>|[:=])[ \t]*|[ \t]+)["']?` +
 			`([0-9A-Za-z_+-]{20})(?:[^0-9A-Za-z_+/=-]|$)`,

@@ -13,11 +13,12 @@ func StripeWebhookSecret() *Detector {
 	return &Detector{
 		ID:          "stripe-webhook-secret",
 		Description: "Stripe (or Svix) webhook signing secret",
-		Keywords:    []string{"whsec_"},
-		Pattern:     `(?:^|[^0-9A-Za-z_+/-])(whsec_[0-9A-Za-z+/]{32,88}={0,2})(?:[^0-9A-Za-z_+/=-]|$)`,
-		Before:      8,
-		After:       104,
-		MinEntropy:  3.5,
-		RotateURL:   "https://docs.stripe.com/webhooks#roll-endpoint-secrets",
+		// "whse", not "whsec_": the latter is indexed under "ec"/"c_", common in source.
+		Keywords:   []string{"whse"},
+		Pattern:    `(?:^|[^0-9A-Za-z_+/-])(whsec_[0-9A-Za-z+/]{32,88}={0,2})(?:[^0-9A-Za-z_+/=-]|$)`,
+		Before:     8,
+		After:      104,
+		MinEntropy: 3.5,
+		RotateURL:  "https://docs.stripe.com/webhooks#roll-endpoint-secrets",
 	}
 }
