@@ -1,0 +1,44 @@
+package detectors
+
+// Helpers for detectors whose token has no literal prefix of its own and is only a finding
+// next to a name that says whose it is (CF_API_TOKEN=…, "datadog": …, okta … SSWS …).
+
+// afterKeyword returns a pattern for token written after one of the names in kw (an RE2
+// alternation, matched case-insensitively) on the same line, at most 48 bytes on: the
+// distance from a variable name, flag or JSON key to its value in every syntax contexts
+// covers. cls lists the bytes that may not touch the token on either side (a character
+// class body ending in '-' if it holds one, such as `0-9A-Za-z_-`); the byte after the token may not be '=' either, which
+// keeps out runs cut from base64 (go.sum's h1: hashes sit next to module paths).
+func afterKeyword(kw, token, cls string) string {
+	return `(?i:` + kw + `)[^\r\n]{0,48}?[^\r\n` + cls + `](` + token + `)(?:[^=` + cls + `]|$)`
+}
+
+// charClasses counts the upper-case letters, lower-case letters and digits in tok.
+func charClasses(tok []byte) (upper, lower, digit int) {
+	for _, c := range tok {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper++
+		case c >= 'a' && c <= 'z':
+			lower++
+		case c >= '0' && c <= '9':
+			digit++
+		}
+	}
+	return upper, lower, digit
+}
+
+// mixedAlnum accepts a random token drawn from letters of both cases and digits: a run of
+// 20 or more such characters without all three classes is almost always a word, an
+// identifier or a hash, not a generated secret.
+func mixedAlnum(tok []byte) (Confidence, bool) {
+	u, l, d := charClasses(tok)
+	return ConfidencePattern, u > 0 && l > 0 && d > 0
+}
+
+// hexLetterAndDigit accepts lower-case hex with at least one letter and one digit (a run of
+// digits alone is a number, not a key).
+func hexLetterAndDigit(tok []byte) (Confidence, bool) {
+	_, l, d := charClasses(tok)
+	return ConfidencePattern, l > 0 && d > 0
+}
