@@ -131,14 +131,15 @@ func TestNoOverlaps(t *testing.T) {
 		owner := c.new().ID
 		tps, _ := c.cases()
 		for i, p := range tps {
-			in := leadFor(c.leads, i) + p.token
-			start := len(in) - len(p.token)
+			in := c.sample(i, p.token)
+			start := len(leadFor(c.leads, i))
+			end := start + len(p.token)
 			for _, d := range all {
 				if d.ID == owner {
 					continue
 				}
 				for _, m := range d.Find([]byte(in)) {
-					if m.Start < len(in) && m.End > start {
+					if m.Start < end && m.End > start {
 						t.Errorf("%s also matches the %s true positive %q", d.ID, owner, p.name)
 					}
 				}
@@ -206,10 +207,10 @@ func TestDetectorSamples(t *testing.T) {
 		t.Run(d.ID, func(t *testing.T) {
 			t.Parallel()
 			tps, fps := c.cases()
-			checkDetector(t, d, tps, fps, c.leads...)
+			checkDetectorAround(t, d, tps, fps, c.leads, c.tails)
 			best := ConfidencePattern
 			for i, p := range tps {
-				for _, m := range d.Find([]byte(leadFor(c.leads, i) + p.token)) {
+				for _, m := range d.Find([]byte(c.sample(i, p.token))) {
 					if Rank(m.Confidence) > Rank(best) || m.Confidence == ConfidenceGeneric {
 						best = m.Confidence
 					}
