@@ -44,7 +44,7 @@ func DatabaseURLPassword() *Detector {
 		After:            320,
 		KeepPlaceholders: true, // passwordOK checks the decoded password instead
 		ValidateMatch:    validDatabasePassword,
-		RotateURL:        "https://www.postgresql.org/docs/current/sql-alterrole.html",
+		RotateURL:        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html#43-rotation",
 	}
 }
 

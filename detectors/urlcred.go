@@ -19,8 +19,8 @@ import (
 //   - a password shorter than minURLPassword bytes once URL-decoded;
 //   - a URL whose host is reserved for documentation or is this machine (RFC 2606 and RFC 6761
 //     names: example.com/.net/.org, *.example, *.invalid, *.test, *.localhost, localhost;
-//     loopback and unspecified addresses), or a template stand-in such as "host" or
-//     "hostname".
+//     loopback, unspecified and RFC 5737/3849 documentation addresses), or a template
+//     stand-in such as "host" or "hostname".
 //
 // URL-encoded passwords are decoded for these checks; the reported span stays the raw text.
 
@@ -107,8 +107,10 @@ func hostOK(host string) bool {
 		"::", ".", "(local)", "(localdb)", "myserver", "myhost", "your-host", "your_host":
 		return false
 	}
-	if strings.HasPrefix(h, "127.") || strings.HasPrefix(h, "(localdb)") {
-		return false
+	for _, p := range []string{"127.", "(localdb)", "192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:"} {
+		if strings.HasPrefix(h, p) {
+			return false // loopback, SQL Server LocalDB, RFC 5737 and RFC 3849 documentation addresses
+		}
 	}
 	for _, reserved := range []string{"example.com", "example.net", "example.org"} {
 		if h == reserved || strings.HasSuffix(h, "."+reserved) {
@@ -179,14 +181,7 @@ func validURLPassword(minLen int, minEntropy float64) func(match []byte, start, 
 			return "", false
 		}
 		// The pattern may have consumed one byte before the scheme as a boundary.
-		i := bytes.Index(match, []byte("://"))
-		if i < 0 {
-			return "", false
-		}
-		for i > 0 && isSchemeByte(match[i-1]) {
-			i--
-		}
-		user, pw, hosts, ok := urlUserinfo(string(match[i:]))
+		user, pw, hosts, ok := urlUserinfo(string(match[bytesIndexScheme(match):]))
 		if !ok || !passwordOK(user, pw, minLen, minEntropy) {
 			return "", false
 		}
@@ -201,4 +196,17 @@ func validURLPassword(minLen int, minEntropy float64) func(match []byte, start, 
 
 func isSchemeByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-'
+}
+
+// bytesIndexScheme returns where the scheme of the URL in match starts (after a boundary
+// byte the pattern consumed), or 0.
+func bytesIndexScheme(match []byte) int {
+	i := bytes.Index(match, []byte("://"))
+	if i < 0 {
+		return 0
+	}
+	for i > 0 && isSchemeByte(match[i-1]) {
+		i--
+	}
+	return i
 }
