@@ -11,8 +11,10 @@ func init() { register(HTTPBasicAuthURL) }
 // basic-auth credentials that browsers, curl, git and package managers send. The token is the
 // password alone. URLs are everywhere in documentation, so this detector is stricter than the
 // other URL detectors: besides urlcred.go's rules (placeholders, defaults, reserved and
-// loopback hosts), the password must be at least eight bytes with 3 bits of entropy per byte
-// and the host a domain name with a dot or an IP address — "user:pass@host" is a sample. A
+// loopback hosts), the password must be at least eight bytes with 3 bits of entropy per byte,
+// hold a digit or an upper-case letter (lower-case words such as "not-a-password" are
+// samples; generated passwords and tokens mix classes), and the host must be a domain name
+// with a dot or an IP address — "user:pass@host" is a sample. A
 // known token in the password (a GitHub PAT in a git remote) is also found by its own
 // detector; the scanner keeps the more confident one.
 //
@@ -41,8 +43,8 @@ const (
 // validHTTPPassword is validURLPassword with the stricter bars, and hosts that are domain
 // names or IP addresses.
 func validHTTPPassword(match []byte, start, end int) (Confidence, bool) {
-	_, _, hosts, ok := urlUserinfo(string(match[bytesIndexScheme(match):]))
-	if !ok {
+	_, pw, hosts, ok := urlUserinfo(string(match[bytesIndexScheme(match):]))
+	if !ok || !strings.ContainsFunc(pw, func(r rune) bool { return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' }) {
 		return "", false
 	}
 	for _, h := range hosts {

@@ -27,6 +27,8 @@ func casesHTTPBasicAuthURL() ([]tp, []fp) {
 			{"short password", "https://username:s3cret@git.corp.internal/x.git"},
 			{"low entropy", "https://bob:aaaabbbbaaaabbbb@git.corp.internal/x.git"},
 			{"port, not a password", "https://git.corp.internal:8443/x.git"},
+			{"lower-case words", "https://u:not-a-password@github.com/contoso/app"},
+			{"lower-case words again", "https://user:pw-value@github.com/o/r.git"},
 		}
 }
 
