@@ -73,7 +73,7 @@ func validDatabasePassword(match []byte, start, end int) (Confidence, bool) {
 		}
 		// jdbc:mysql://user:pw@host is a URL behind the jdbc: prefix.
 		m := match
-		if i := bytes.Index(bytes.ToLower(m), []byte("jdbc:")); i >= 0 && i < start {
+		if i := bytes.Index(bytes.ToLower(m), []byte("jdbc:")); i >= 0 && i+len("jdbc:") <= start {
 			m = m[i+len("jdbc:"):]
 			start, end = start-i-len("jdbc:"), end-i-len("jdbc:")
 		}
