@@ -37,7 +37,7 @@ func PuTTYPrivateKey() *Detector {
 		// The file holds headers and dashes; validPPK checks its own base64.
 		KeepPlaceholders: true,
 		Validate:         validPPK,
-		Checks:           "HMAC-SHA-1/SHA-256 MAC (unencrypted files)",
+		Checks:           "HMAC-SHA-1 or HMAC-SHA-256 MAC of unencrypted files",
 		RotateURL:        "https://the.earth.li/~sgtatham/putty/0.78/htmldoc/Chapter8.html#pubkey-puttygen",
 	}
 }
