@@ -55,6 +55,11 @@ type Detector struct {
 	// Validate checks a candidate token's structure or checksum. It returns the confidence and
 	// whether the candidate is a finding at all. Nil means every match is ConfidencePattern.
 	Validate func(tok []byte) (Confidence, bool)
+	// ValidateMatch, when set, checks a candidate with the text the pattern matched around it
+	// (a whole URL, connection string or JSON object): match is the pattern's whole match and
+	// match[start:end] the token. It runs after Validate, for formats whose proof is in the
+	// surroundings (the host of a URL, the other fields of a key file), and its confidence wins.
+	ValidateMatch func(match []byte, start, end int) (Confidence, bool)
 	// MinEntropy, when above zero, drops candidates whose Shannon entropy (bits per byte) is lower.
 	MinEntropy float64
 	// KeepPlaceholders turns off the placeholder filter (for formats whose checksum already
@@ -143,7 +148,7 @@ func (d *Detector) Find(buf []byte) []Match {
 		if s, e := firstGroup(loc, d.groups); s >= 0 && e > s {
 			s, e = pos+s, pos+e
 			next = e
-			if m, ok := d.check(buf, s, e); ok {
+			if m, ok := d.check(buf, pos+loc[0], pos+loc[1], s, e); ok {
 				out = append(out, m)
 			}
 		}
@@ -166,8 +171,9 @@ func firstGroup(loc []int, groups []int) (start, end int) {
 	return -1, -1
 }
 
-// check applies the entropy, placeholder and Validate filters to the candidate buf[s:e].
-func (d *Detector) check(buf []byte, s, e int) (Match, bool) {
+// check applies the entropy, placeholder, Validate and ValidateMatch filters to the candidate
+// buf[s:e], which the pattern's match buf[ms:me] holds.
+func (d *Detector) check(buf []byte, ms, me, s, e int) (Match, bool) {
 	tok := buf[s:e]
 	if d.MinEntropy > 0 && Entropy(tok) < d.MinEntropy {
 		return Match{}, false
@@ -178,6 +184,13 @@ func (d *Detector) check(buf []byte, s, e int) (Match, bool) {
 	conf := ConfidencePattern
 	if d.Validate != nil {
 		c, ok := d.Validate(tok)
+		if !ok {
+			return Match{}, false
+		}
+		conf = c
+	}
+	if d.ValidateMatch != nil {
+		c, ok := d.ValidateMatch(buf[ms:me], s-ms, e-ms)
 		if !ok {
 			return Match{}, false
 		}

@@ -13,6 +13,12 @@ type detectorCase struct {
 	new   func() *Detector
 	cases func() ([]tp, []fp)
 	leads []string
+	tails []string
+}
+
+// sample returns true positive i of c as it is tested: its lead, the token, its tail.
+func (c detectorCase) sample(i int, tok string) string {
+	return leadFor(c.leads, i) + tok + leadFor(c.tails, i)
 }
 
 // detectorCases is every registered case (registerCases, from each detector's test file).
@@ -23,7 +29,14 @@ var detectorCases []detectorCase
 // registerCases registers a detector's samples. Each detector's test file calls it from an
 // init function, beside its casesX func.
 func registerCases(new func() *Detector, cases func() ([]tp, []fp), leads ...string) {
-	detectorCases = append(detectorCases, detectorCase{new, cases, leads})
+	detectorCases = append(detectorCases, detectorCase{new, cases, leads, nil})
+}
+
+// registerCasesAround registers the samples of a detector whose token sits inside a larger
+// structure: true positive i is tested as leads[i%len(leads)] + token + tails[i%len(tails)]
+// (a password between "postgres://app:" and "@db.internal/app").
+func registerCasesAround(new func() *Detector, cases func() ([]tp, []fp), leads, tails []string) {
+	detectorCases = append(detectorCases, detectorCase{new, cases, leads, tails})
 }
 
 // seedInputs returns every true positive (with its lead, bare and in one context) and every
@@ -33,7 +46,7 @@ func seedInputs() []string {
 	for _, c := range detectorCases {
 		tps, fps := c.cases()
 		for i, p := range tps {
-			in := leadFor(c.leads, i) + p.token
+			in := c.sample(i, p.token)
 			out = append(out, in, contexts(in)["json"])
 		}
 		for _, p := range fps {
@@ -80,7 +93,7 @@ func decoderSeeds() []string {
 	for _, c := range detectorCases {
 		tps, _ := c.cases()
 		for i, p := range tps {
-			in := leadFor(c.leads, i) + p.token
+			in := c.sample(i, p.token)
 			out = append(out,
 				"Authorization: Basic "+base64.StdEncoding.EncodeToString([]byte(":"+in)),
 				"_auth="+base64.RawURLEncoding.EncodeToString([]byte(in)),

@@ -110,11 +110,19 @@ func leadFor(leads []string, i int) string {
 // the keyword a context detector needs beside its token (aws_secret_access_key=, AccountKey=).
 func checkDetector(t *testing.T, d *Detector, tps []tp, fps []fp, leads ...string) {
 	t.Helper()
+	checkDetectorAround(t, d, tps, fps, leads, nil)
+}
+
+// checkDetectorAround is checkDetector for tokens inside a larger structure: tails, when
+// given, are placed right after the true positives in turn, as leads are before them (the
+// "@db.internal/app" after a password in a database URL).
+func checkDetectorAround(t *testing.T, d *Detector, tps []tp, fps []fp, leads, tails []string) {
+	t.Helper()
 	if len(tps) < 3 || len(fps) < 3 {
 		t.Errorf("%s: want at least 3 true and 3 false positives, have %d and %d", d.ID, len(tps), len(fps))
 	}
 	for i, c := range tps {
-		for ctxName, input := range contexts(leadFor(leads, i) + c.token) {
+		for ctxName, input := range contexts(leadFor(leads, i) + c.token + leadFor(tails, i)) {
 			t.Run("tp/"+c.name+"/"+ctxName, func(t *testing.T) {
 				ms := d.Find([]byte(input))
 				if len(ms) != 1 {

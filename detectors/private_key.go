@@ -38,6 +38,9 @@ const minPEMBody = 64
 // headers are removed, is base64 of at least minPEMBody characters that does not look like
 // a placeholder.
 func validPEMBody(block []byte) (Confidence, bool) {
+	if len(block) < 10 {
+		return "", false // shorter than its own armor: not from the pattern, but never panic
+	}
 	start := bytes.Index(block[5:], []byte("-----"))
 	end := bytes.LastIndex(block, []byte("-----END"))
 	if start < 0 || end < 0 || start+10 > end {

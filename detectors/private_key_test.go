@@ -24,6 +24,18 @@ func pemBlock(seed uint64, label string, lines int, sep string, headers ...strin
 	return b.String()
 }
 
+// pgpArmor builds a synthetic OpenPGP armored secret key: armor headers, a blank line, the
+// body and the "=" CRC-24 checksum line (RFC 4880 section 6.2).
+func pgpArmor(seed uint64) string {
+	var b strings.Builder
+	b.WriteString("-----" + "BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\nComment: ci signing key\n\n")
+	for i := range 20 {
+		b.WriteString(rnd(seed+uint64(i), b64std, 64) + "\n")
+	}
+	b.WriteString(rnd(seed+30, b64std, 28) + "\n=" + rnd(seed+31, b64std, 4) + "\n-----END PGP PRIVATE KEY BLOCK-----")
+	return b.String()
+}
+
 func init() { registerCases(PrivateKey, casesPrivateKey) }
 
 func casesPrivateKey() ([]tp, []fp) {
@@ -35,6 +47,12 @@ func casesPrivateKey() ([]tp, []fp) {
 			{"encrypted PKCS#1 with headers", pemBlock(360, "RSA PRIVATE KEY", 20, "\n",
 				"Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,"+rnd(361, "0123456789ABCDEF", 32)), ConfidencePattern},
 			{"PGP", pemBlock(390, "PGP PRIVATE KEY BLOCK", 30, "\n", "Version: Keybase OpenPGP v2.1.15"), ConfidencePattern},
+			{"DSA", pemBlock(4900, "DSA PRIVATE KEY", 11, "\n"), ConfidencePattern},
+			{"encrypted PKCS#8", pemBlock(4910, "ENCRYPTED PRIVATE KEY", 27, "\n"), ConfidencePattern},
+			{"PGP with comment and armor checksum", pgpArmor(4920), ConfidencePattern},
+			{"CRLF lines", pemBlock(4950, "EC PRIVATE KEY", 3, "\r\n"), ConfidencePattern},
+			{"YAML block, indented", pemBlock(4960, "OPENSSH PRIVATE KEY", 7, "\n    "), ConfidencePattern},
+			{"Go string concatenation", pemBlock(4970, "RSA PRIVATE KEY", 25, "\\n\" +\n\t\""), ConfidencePattern},
 		}, []fp{
 			{"ellipsis body", "-----" + "BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----"},
 			{"template body", "-----" + "BEGIN PRIVATE KEY-----\n<your private key here>\n-----END PRIVATE KEY-----"},
