@@ -81,8 +81,8 @@ func contracts() []contract {
 		},
 		{
 			spec: whoami.Telegram, route: "GET /{bot}/getMe",
-			token: func(r *http.Request) (string, bool) { return strings.CutPrefix(r.PathValue("bot"), "bot") },
-			live:  `{"ok":true,"result":{"id":9007199254740993,"is_bot":true,"first_name":"Deploy Bot","username":"deploy_bot","can_join_groups":true}}`,
+			token:    func(r *http.Request) (string, bool) { return strings.CutPrefix(r.PathValue("bot"), "bot") },
+			live:     `{"ok":true,"result":{"id":9007199254740993,"is_bot":true,"first_name":"Deploy Bot","username":"deploy_bot","can_join_groups":true}}`,
 			deadCode: 401, deadBody: `{"ok":false,"error_code":401,"description":"Unauthorized"}`, wantDead: revoke.StatusDead,
 			want:      revoke.Identity{ID: "9007199254740993", Login: "deploy_bot", Name: "Deploy Bot"},
 			makeToken: func() string { return revtest.Random(10, "0123456789") + ":" + revtest.Random(35, base62+"_-") },
