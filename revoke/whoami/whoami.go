@@ -117,17 +117,14 @@ func (p *Provider) Name() string { return p.s.Name }
 // CanRevoke reports whether the issuer documents a self-revoke that Revoke calls.
 func (p *Provider) CanRevoke() bool { return p.s.Revoke != nil }
 
-// ConfirmTimeout is how long the confirm step should poll Verify after Revoke.
-func (s Spec) confirmTimeout() time.Duration {
+// ConfirmWindow returns how long the pipeline's confirm step should keep calling Verify after
+// Revoke was accepted: ConfirmTimeout, else DefaultConfirmTimeout.
+func (s Spec) ConfirmWindow() time.Duration {
 	if s.ConfirmTimeout > 0 {
 		return s.ConfirmTimeout
 	}
 	return DefaultConfirmTimeout
 }
-
-// ConfirmTimeout returns how long the pipeline's confirm step should keep calling Verify
-// after Revoke was accepted.
-func (p *Provider) ConfirmTimeout() time.Duration { return p.s.confirmTimeout() }
 
 func (p *Provider) do(ctx context.Context, tok secret.Token, c Call) (*revoke.Response, error) {
 	h := http.Header{"Accept": {"application/json"}}
