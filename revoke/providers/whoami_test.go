@@ -67,6 +67,7 @@ stripe: {base_url: BASE/stripe/}
 		t.Fatalf("New() = %v", err)
 	}
 	revokes := map[string]bool{providers.Doppler: true, providers.Buildkite: true}
+	prefix := map[string]string{providers.Doppler: "dp.pt.", providers.DigitalOcean: "dop_v1_", providers.Telegram: "1234567:"}
 	for _, name := range []string{providers.HuggingFace, providers.Doppler, providers.DigitalOcean, providers.Postman,
 		providers.Telegram, providers.SendGrid, providers.Cloudflare, providers.Datadog, providers.CircleCI,
 		providers.Buildkite, providers.Notion, providers.Heroku, providers.Discord, providers.Stripe} {
@@ -78,7 +79,7 @@ stripe: {base_url: BASE/stripe/}
 			if c := providers.Capabilities(name); !c.Verify || c.Revoke != revokes[name] {
 				t.Errorf("Capabilities(%q) = %+v, want verify, revoke %v", name, c, revokes[name])
 			}
-			tok := secret.New("1234567:" + revtest.Random(36, "abcdefghijklmnopqrstuvwxyz0123456789"))
+			tok := secret.New(prefix[name] + revtest.Random(64, "abcdef0123456789"))
 			v, err := p.Verify(t.Context(), tok, revoke.Hints{})
 			if v.Status != revoke.StatusUnknown || !errors.Is(err, revoke.ErrServer) {
 				t.Errorf("Verify() = %s, %v, want unknown, ErrServer (from the base_url's fake)", v.Status, err)

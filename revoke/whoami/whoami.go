@@ -28,6 +28,11 @@ type Spec struct {
 	Display string
 	// DefaultBaseURL is the API root the paths are relative to ("https://huggingface.co/").
 	DefaultBaseURL string
+	// Prefixes, when set, are the prefixes of the tokens the calls accept: the detector may
+	// find others of the issuer's (DigitalOcean refresh tokens, Doppler SCIM tokens) that the
+	// "who am I" call would refuse with the very status that means dead. Verify reports those
+	// unknown without a request, and Revoke does not try them.
+	Prefixes []string
 	// Auth says how the token travels.
 	Auth Auth
 	// Header holds fixed headers the issuer requires (Notion-Version, Heroku's Accept).
@@ -160,8 +165,11 @@ func (p *Provider) dead(status int) bool {
 // anything else unknown with the error that kept it from deciding.
 func (p *Provider) Verify(ctx context.Context, tok secret.Token, _ revoke.Hints) (revoke.Verification, error) {
 	op := p.s.Verify.op()
-	resp, err := p.do(ctx, tok, p.s.Verify)
 	v := revoke.Verification{CheckedAt: p.e.Client.Now(), Status: revoke.StatusUnknown}
+	if err := p.accepts(tok); err != nil {
+		return v, err
+	}
+	resp, err := p.do(ctx, tok, p.s.Verify)
 	if err != nil {
 		if resp != nil && p.dead(resp.StatusCode) {
 			v.Status = revoke.StatusDead
@@ -207,11 +215,29 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 		return fmt.Errorf("%s: %w: %s documents no API call that revokes a token with the token itself; its owner must rotate it",
 			p.s.Name, revoke.ErrNotSupported, p.s.Display)
 	}
+	if err := p.accepts(tok); err != nil {
+		return err
+	}
 	resp, err := p.do(ctx, tok, *p.s.Revoke)
 	if err != nil && resp != nil && p.dead(resp.StatusCode) {
 		return nil
 	}
 	return err
+}
+
+// accepts returns ErrNotSupported when tok is not of a kind the calls take (Spec.Prefixes).
+func (p *Provider) accepts(tok secret.Token) error {
+	if len(p.s.Prefixes) == 0 {
+		return nil
+	}
+	raw := tok.Reveal()
+	for _, pre := range p.s.Prefixes {
+		if strings.HasPrefix(raw, pre) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %w: %s %s takes only tokens starting %s", p.s.Name, revoke.ErrNotSupported,
+		p.s.Display, p.s.Verify.op(), strings.Join(p.s.Prefixes, ", "))
 }
 
 // decode parses a JSON body keeping numbers exact (Telegram and Discord ids pass 2^53).

@@ -58,8 +58,9 @@ func contracts() []contract {
 			spec: whoami.Doppler, route: "GET /v3/me", token: bearer("Bearer ", "Authorization"),
 			live:     `{"slug":"0c1e2f","name":"ci token","created_at":"2025-01-01T00:00:00.000Z","type":"service_token","token_preview":"dp.st.x…","workplace":{"slug":"acme","name":"Acme"}}`,
 			deadCode: 401, deadBody: `{"messages":["Invalid Auth token"],"success":false}`, wantDead: revoke.StatusDead,
-			want:   revoke.Identity{ID: "0c1e2f", Name: "ci token", Org: "Acme", OrgID: "acme"},
-			revoke: "POST /v3/auth/revoke", revokeOK: 200,
+			want:      revoke.Identity{ID: "0c1e2f", Name: "ci token", Org: "Acme", OrgID: "acme"},
+			makeToken: func() string { return "dp.st." + revtest.Random(43, base62) },
+			revoke:    "POST /v3/auth/revoke", revokeOK: 200,
 			revokeFn: func(t *testing.T, r *http.Request, tok string) {
 				var body struct{ Token string }
 				if err := jsonDecode(r, &body); err != nil || body.Token != tok {
@@ -71,7 +72,8 @@ func contracts() []contract {
 			spec: whoami.DigitalOcean, route: "GET /v2/account", token: bearer("Bearer ", "Authorization"),
 			live:     `{"account":{"droplet_limit":25,"email":"jdoe@example.com","uuid":"b6fr89dbf6d9156cace5f3c78dc9851d957381ef","email_verified":true,"status":"active","team":{"uuid":"5df3e3004a17e242b7c20ca6c9fc25b701a47ece","name":"My Team"}}}`,
 			deadCode: 401, deadBody: `{"id":"Unauthorized","message":"Unable to authenticate you."}`, wantDead: revoke.StatusDead,
-			want: revoke.Identity{ID: "b6fr89dbf6d9156cace5f3c78dc9851d957381ef", Email: "jdoe@example.com", Org: "My Team", OrgID: "5df3e3004a17e242b7c20ca6c9fc25b701a47ece"},
+			want:      revoke.Identity{ID: "b6fr89dbf6d9156cace5f3c78dc9851d957381ef", Email: "jdoe@example.com", Org: "My Team", OrgID: "5df3e3004a17e242b7c20ca6c9fc25b701a47ece"},
+			makeToken: func() string { return "dop_v1_" + revtest.Random(64, "0123456789abcdef") },
 		},
 		{
 			spec: whoami.Postman, route: "GET /me", token: bearer("", "X-Api-Key"),
@@ -405,6 +407,42 @@ func TestVerifyBodyVerdicts(t *testing.T) {
 			got, err := provider(t, f, clk, log).Verify(t.Context(), tok, revoke.Hints{})
 			if got.Status != tt.want || (tt.wantIs == nil) != (err == nil) || tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
 				t.Errorf("Verify() = %s, %v, want %s, %v", got.Status, err, tt.want, tt.wantIs)
+			}
+			revtest.NoLeak(t, tok, revtest.ErrText(err), log.String())
+		})
+	}
+}
+
+// TestVerifyOtherKinds: tokens of the issuer that its "who am I" call does not take
+// (DigitalOcean refresh tokens, Doppler SCIM tokens) would be refused with the status that
+// means dead, so they are unknown, and no request is made.
+func TestVerifyOtherKinds(t *testing.T) {
+	t.Parallel()
+	byName := map[string]contract{}
+	for _, c := range contracts() {
+		byName[c.spec.Name] = c
+	}
+	tests := []struct{ issuer, token string }{
+		{"digitalocean", "dor_v1_" + revtest.Random(64, "0123456789abcdef")},
+		{"doppler", "dp.scim." + revtest.Random(43, base62)},
+		{"doppler", "dp.audit." + revtest.Random(43, base62)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.issuer, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, byName[tt.issuer])
+			tok := secret.New(tt.token)
+			clk, log := revtest.NewClock(), &revtest.Log{}
+			p := provider(t, f, clk, log)
+			v, err := p.Verify(t.Context(), tok, revoke.Hints{})
+			if v.Status != revoke.StatusUnknown || !errors.Is(err, revoke.ErrNotSupported) {
+				t.Errorf("Verify() = %s, %v, want unknown, ErrNotSupported", v.Status, err)
+			}
+			if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusLive}); !errors.Is(err, revoke.ErrNotSupported) {
+				t.Errorf("Revoke() = %v, want ErrNotSupported", err)
+			}
+			if n := f.srv.Total(); n != 0 {
+				t.Errorf("requests = %d, want 0", n)
 			}
 			revtest.NoLeak(t, tok, revtest.ErrText(err), log.String())
 		})
