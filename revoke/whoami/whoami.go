@@ -3,6 +3,8 @@ package whoami
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -150,7 +152,12 @@ func (p *Provider) do(ctx context.Context, tok secret.Token, c Call) (*revoke.Re
 		h.Set("Content-Type", "application/json")
 	}
 	path := strings.ReplaceAll(c.Path, "{token}", url.PathEscape(raw))
-	return p.e.Client.Do(ctx, &revoke.Request{Op: c.op(), Method: c.Method, URL: p.e.Base + path, Header: h, Body: body})
+	// The client keys an exhausted rate limit by the Authorization header; tokens carried in
+	// X-Api-Key, Circle-Token, DD-API-KEY or the path get a key of their own (a hash, never
+	// the token), so that one token's exhausted budget does not stall the others.
+	sum := sha256.Sum256([]byte(raw))
+	return p.e.Client.Do(ctx, &revoke.Request{Op: c.op(), Method: c.Method, URL: p.e.Base + path, Header: h, Body: body,
+		RateKey: p.s.Name + ":" + hex.EncodeToString(sum[:8])})
 }
 
 func (p *Provider) dead(status int) bool {
