@@ -10,6 +10,7 @@ func AnthropicAPIKey() *Detector {
 	return &Detector{
 		ID:          "anthropic-api-key",
 		Description: "Anthropic API key",
+		RotateURL:   "https://support.anthropic.com/en/articles/9767949-api-key-best-practices-keeping-your-keys-safe-and-secure",
 		Keywords:    []string{"sk-ant-api03-", "sk-ant-admin01-"},
 		Pattern:     bounded(`sk-ant-(?:api03|admin01)-[0-9A-Za-z_-]{93}AA`),
 		Before:      8,

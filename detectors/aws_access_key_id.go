@@ -12,6 +12,7 @@ func AWSAccessKeyID() *Detector {
 	return &Detector{
 		ID:          "aws-access-key-id",
 		Description: "AWS access key id",
+		RotateURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/id-credentials-access-keys-update.html",
 		Keywords:    []string{"akia", "asia", "abia", "acca"},
 		Pattern:     bounded(`(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}`),
 		Before:      8,

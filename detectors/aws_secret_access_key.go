@@ -13,6 +13,7 @@ func AWSSecretAccessKey() *Detector {
 	return &Detector{
 		ID:          "aws-secret-access-key",
 		Description: "AWS secret access key (next to its variable name)",
+		RotateURL:   "https://docs.aws.amazon.com/IAM/latest/UserGuide/id-credentials-access-keys-update.html",
 		Keywords:    []string{"secret_access_key", "secret-access-key", "secretaccesskey", "aws_secret", "aws-secret"},
 		Pattern: `(?i:secret[_-]?access[_-]?key|aws[_-]?secret(?:[_-]?key)?)` +
 			`["']?(?:[ \t]*(?::=|=>|[:=])[ \t]*|[ \t]+)["']?` +

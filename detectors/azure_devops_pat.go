@@ -14,6 +14,7 @@ func AzureDevOpsPAT() *Detector {
 		ID:          "azure-devops-pat",
 		Provider:    "azuredevops",
 		Description: "Azure DevOps personal access token (84-char AZDO format)",
+		RotateURL:   "https://learn.microsoft.com/en-us/azure/devops/organizations/accounts/use-personal-access-tokens-to-authenticate#revoke-a-pat",
 		Checks:      "Marvin32",
 		Keywords:    []string{"jqqj99"},
 		Pattern:     `(?:^|[^0-9A-Za-z])([0-9A-Za-z]{52}JQQJ99[0-9A-Za-z][A-L][0-9A-Za-z]{12}AAAAAZDO[0-9A-Za-z]{4}(?:[0-9A-Za-z]{2}==)?)(?:[^0-9A-Za-z=]|$)`,

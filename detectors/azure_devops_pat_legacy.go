@@ -12,6 +12,7 @@ func AzureDevOpsPATLegacy() *Detector {
 		ID:               "azure-devops-pat-legacy",
 		Provider:         "azuredevops",
 		Description:      "Azure DevOps personal access token (legacy 52-char base32, checksum-verified)",
+		RotateURL:        "https://learn.microsoft.com/en-us/azure/devops/organizations/accounts/use-personal-access-tokens-to-authenticate#revoke-a-pat",
 		Checks:           "CRC32",
 		Run:              &Run{Charset: "abcdefghijklmnopqrstuvwxyz234567", MinLen: 52, MaxLen: 52},
 		Pattern:          `(?:^|[^2-7a-z])([2-7a-z]{52})(?:[^2-7a-z]|$)`,

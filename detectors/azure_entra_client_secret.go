@@ -26,6 +26,7 @@ func AzureEntraClientSecret() *Detector {
 	return &Detector{
 		ID:          "azure-entra-client-secret",
 		Description: "Microsoft Entra ID (Azure AD) client secret (identifiable, 8Q~ or 7Q~ signature)",
+		RotateURL:   "https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials",
 		Checks:      "Marvin32 (8Q~ only)",
 		Keywords:    []string{"8q~", "7q~"},
 		Pattern:     `(?:^|[^A-Za-z0-9~._\-+/])([A-Za-z0-9~._\-]{3}(?:8Q~[A-Za-z0-9~._\-]{34}|7Q~[A-Za-z0-9~._\-]{31}))(?:[^A-Za-z0-9~._\-]|$)`,

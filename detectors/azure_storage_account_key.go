@@ -22,6 +22,7 @@ func AzureStorageAccountKey() *Detector {
 	return &Detector{
 		ID:          "azure-storage-account-key",
 		Description: "Azure storage account key (AccountKey in a connection string)",
+		RotateURL:   "https://learn.microsoft.com/en-us/azure/storage/common/storage-account-keys-manage#manually-rotate-access-keys",
 		Keywords:    []string{"accountkey"},
 		Pattern:     `(?i:accountkey)["']?[ \t]*[:=][ \t]*["']?([0-9A-Za-z+/]{86}==)(?:[^0-9A-Za-z+/=]|$)`,
 		Before:      8,

@@ -120,6 +120,7 @@ func gitlabFamily(id, prefix, legacy, desc string) *Detector {
 		ID:          id,
 		Provider:    "gitlab",
 		Description: desc,
+		RotateURL:   "https://docs.gitlab.com/security/tokens/",
 		Checks:      "CRC32, base36",
 		Keywords:    []string{prefix},
 		Pattern:     bounded(regexp.QuoteMeta(prefix) + `(?:` + gitlabRoutable + `|` + legacy + `)`),

@@ -10,6 +10,7 @@ func DatabricksToken() *Detector {
 	return &Detector{
 		ID:          "databricks-token",
 		Description: "Databricks personal access token",
+		RotateURL:   "https://docs.databricks.com/en/dev-tools/auth/pat.html",
 		Keywords:    []string{"dapi"},
 		Pattern:     bounded(`dapi[0-9a-f]{32}(?:-[0-9]{1,2})?`),
 		Before:      8,

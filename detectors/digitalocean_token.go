@@ -10,6 +10,8 @@ func DigitalOceanToken() *Detector {
 	return &Detector{
 		ID:          "digitalocean-token",
 		Description: "DigitalOcean personal access, OAuth or refresh token",
+		Provider:    "digitalocean",
+		RotateURL:   "https://docs.digitalocean.com/reference/api/create-personal-access-token/",
 		Keywords:    []string{"dop_v1_", "doo_v1_", "dor_v1_"},
 		Pattern:     bounded(`do[opr]_v1_[0-9a-f]{64}`),
 		Before:      8,

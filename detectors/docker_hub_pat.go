@@ -10,6 +10,7 @@ func DockerHubPAT() *Detector {
 	return &Detector{
 		ID:          "docker-hub-pat",
 		Description: "Docker Hub personal access token",
+		RotateURL:   "https://docs.docker.com/security/for-developers/access-tokens/",
 		Keywords:    []string{"dckr_pat_"},
 		Pattern:     bounded(`dckr_pat_[0-9A-Za-z_-]{27}`),
 		Before:      8,

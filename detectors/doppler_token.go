@@ -12,6 +12,8 @@ func DopplerToken() *Detector {
 	return &Detector{
 		ID:          "doppler-token",
 		Description: "Doppler API token",
+		Provider:    "doppler",
+		RotateURL:   "https://docs.doppler.com/docs/service-tokens",
 		Keywords:    []string{"dp.pt.", "dp.ct.", "dp.st.", "dp.sa.", "dp.scim.", "dp.audit."},
 		Pattern: `(?:^|[^0-9A-Za-z_.-])(dp\.(?:pt|ct|sa|scim|audit|st(?:\.[0-9A-Za-z_-]{1,80})?)\.[0-9A-Za-z]{40,44})` +
 			endB,

@@ -18,6 +18,7 @@ func GitHubAppInstallationStateless() *Detector {
 		ID:          "github-app-installation-stateless",
 		Provider:    "github",
 		Description: "GitHub App installation access token (stateless ghs_<app id>_<JWT>)",
+		RotateURL:   "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation",
 		Keywords:    []string{"ghs_"},
 		Pattern: `(?:^|[^0-9A-Za-z_])(ghs_[0-9]{1,20}_[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,})` +
 			`(?:[^0-9A-Za-z_.-]|$)`,

@@ -7,6 +7,7 @@ func githubFamily(id, prefix, desc string) *Detector {
 		ID:          id,
 		Provider:    "github",
 		Description: desc,
+		RotateURL:   "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation",
 		Checks:      "CRC32, base62",
 		Keywords:    []string{prefix},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(` + prefix + `[0-9A-Za-z]{36})(?:[^0-9A-Za-z_]|$)`,

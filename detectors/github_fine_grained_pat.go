@@ -12,6 +12,7 @@ func GitHubFineGrainedPAT() *Detector {
 		ID:          "github-fine-grained-pat",
 		Provider:    "github",
 		Description: "GitHub fine-grained personal access token",
+		RotateURL:   "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation",
 		Keywords:    []string{"github_pat_"},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})(?:[^0-9A-Za-z_]|$)`,
 		Before:      8,

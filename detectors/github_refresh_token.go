@@ -13,6 +13,7 @@ func GitHubRefreshToken() *Detector {
 		ID:          "github-refresh-token",
 		Provider:    "github",
 		Description: "GitHub App refresh token",
+		RotateURL:   "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation",
 		Checks:      "CRC32, base62",
 		Keywords:    []string{"ghr_"},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(ghr_[0-9A-Za-z]{36,255})(?:[^0-9A-Za-z_]|$)`,

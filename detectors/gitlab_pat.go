@@ -13,6 +13,7 @@ func GitLabPAT() *Detector {
 		ID:          "gitlab-pat",
 		Provider:    "gitlab",
 		Description: "GitLab personal access token (legacy 20-char format)",
+		RotateURL:   "https://docs.gitlab.com/user/profile/personal_access_tokens/#revoke-or-rotate-a-personal-access-token",
 		Keywords:    []string{"glpat-"},
 		Pattern:     bounded(`glpat-[0-9A-Za-z_-]{20}`),
 		Before:      8,

@@ -16,6 +16,7 @@ func GitLabPATRoutable() *Detector {
 		ID:          "gitlab-pat-routable",
 		Provider:    "gitlab",
 		Description: "GitLab personal access token (routable format, CRC32 checksum)",
+		RotateURL:   "https://docs.gitlab.com/user/profile/personal_access_tokens/#revoke-or-rotate-a-personal-access-token",
 		Checks:      "CRC32, base36",
 		Keywords:    []string{"glpat-"},
 		Pattern:     bounded(`glpat-` + gitlabRoutable),

@@ -11,6 +11,7 @@ func GoogleAPIKey() *Detector {
 	return &Detector{
 		ID:          "google-api-key",
 		Description: "Google API key",
+		RotateURL:   "https://cloud.google.com/docs/authentication/api-keys#rotate",
 		Keywords:    []string{"aiza"},
 		Pattern:     bounded(`AIza[0-9A-Za-z_-]{35}`),
 		Before:      8,

@@ -17,6 +17,7 @@ func GrafanaServiceAccountToken() *Detector {
 	return &Detector{
 		ID:          "grafana-service-account-token",
 		Description: "Grafana service account token",
+		RotateURL:   "https://grafana.com/docs/grafana/latest/administration/service-accounts/",
 		Checks:      "CRC32",
 		Keywords:    []string{"glsa_"},
 		Pattern:     bounded(`glsa_[0-9A-Za-z]{32}_[0-9a-f]{8}`),

@@ -11,6 +11,7 @@ func HashiCorpVaultToken() *Detector {
 	return &Detector{
 		ID:          "hashicorp-vault-token",
 		Description: "HashiCorp Vault service or batch token",
+		RotateURL:   "https://developer.hashicorp.com/vault/docs/commands/token/revoke",
 		Keywords:    []string{"hvs.", "hvb."},
 		Pattern:     `(?:^|[^0-9A-Za-z_.-])(hvs\.[0-9A-Za-z_-]{90,300}|hvb\.[0-9A-Za-z_-]{138,400})` + endB,
 		Before:      8,

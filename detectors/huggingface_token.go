@@ -11,6 +11,8 @@ func HuggingFaceToken() *Detector {
 	return &Detector{
 		ID:          "huggingface-token",
 		Description: "Hugging Face user access token",
+		Provider:    "huggingface",
+		RotateURL:   "https://huggingface.co/docs/hub/security-tokens",
 		Keywords:    []string{"hf_"},
 		Pattern:     bounded(`hf_[A-Za-z]{34}`),
 		Before:      8,

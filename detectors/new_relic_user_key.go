@@ -9,6 +9,7 @@ func NewRelicUserKey() *Detector {
 	return &Detector{
 		ID:          "new-relic-user-key",
 		Description: "New Relic user API key",
+		RotateURL:   "https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/",
 		Keywords:    []string{"nrak-"},
 		Pattern:     bounded(`NRAK-[0-9A-Z]{27}`),
 		Before:      8,

@@ -12,6 +12,7 @@ func NPMToken() *Detector {
 		ID:          "npm-token",
 		Provider:    "npm",
 		Description: "npm access token",
+		RotateURL:   "https://docs.npmjs.com/revoking-access-tokens",
 		Checks:      "CRC32, base62",
 		Keywords:    []string{"npm_"},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(npm_[0-9A-Za-z]{36})(?:[^0-9A-Za-z_]|$)`,

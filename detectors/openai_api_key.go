@@ -11,6 +11,7 @@ func OpenAIAPIKey() *Detector {
 	return &Detector{
 		ID:          "openai-api-key",
 		Description: "OpenAI API key",
+		RotateURL:   "https://help.openai.com/en/articles/5112595-best-practices-for-api-key-safety",
 		Keywords:    []string{"t3blbkfj"},
 		Pattern: bounded(`sk-(?:(?:proj|svcacct|admin)-[0-9A-Za-z_-]{20,200}T3BlbkFJ[0-9A-Za-z_-]{20,200}|` +
 			`[0-9A-Za-z]{20}T3BlbkFJ[0-9A-Za-z]{20})`),

@@ -9,6 +9,8 @@ func PostmanAPIKey() *Detector {
 	return &Detector{
 		ID:          "postman-api-key",
 		Description: "Postman API key",
+		Provider:    "postman",
+		RotateURL:   "https://learning.postman.com/docs/developer/postman-api/authentication/",
 		Keywords:    []string{"pmak-"},
 		Pattern:     bounded(`PMAK-[0-9a-f]{24}-[0-9a-f]{34}`),
 		Before:      8,

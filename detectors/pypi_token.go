@@ -11,6 +11,7 @@ func PyPIToken() *Detector {
 	return &Detector{
 		ID:          "pypi-token",
 		Description: "PyPI API token",
+		RotateURL:   "https://pypi.org/help/#apitoken",
 		Keywords:    []string{"pypi-ageichlwas5vcmc", "pypi-agendgvzdc5wexbplm9yzw"},
 		Pattern:     bounded(`pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[0-9A-Za-z_-]{50,1000}`),
 		Before:      8,

@@ -10,6 +10,8 @@ func SendGridAPIKey() *Detector {
 	return &Detector{
 		ID:          "sendgrid-api-key",
 		Description: "SendGrid API key",
+		Provider:    "sendgrid",
+		RotateURL:   "https://www.twilio.com/docs/sendgrid/ui/account-and-settings/api-keys",
 		// "sg." also hits "msg." in code; the window is small and the pattern is strict.
 		Keywords:   []string{"sg."},
 		Pattern:    `(?:^|[^0-9A-Za-z_.-])(SG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_.-]|$)`,

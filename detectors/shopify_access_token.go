@@ -10,6 +10,7 @@ func ShopifyAccessToken() *Detector {
 	return &Detector{
 		ID:          "shopify-access-token",
 		Description: "Shopify Admin API access token",
+		RotateURL:   "https://shopify.dev/docs/apps/build/authentication-authorization/client-secrets/rotate-revoke-client-credentials",
 		Keywords:    []string{"shpat_", "shpca_", "shppa_"},
 		Pattern:     bounded(`shp(?:at|ca|pa)_[0-9a-fA-F]{32}`),
 		Before:      8,

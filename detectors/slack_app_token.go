@@ -12,6 +12,7 @@ func SlackAppToken() *Detector {
 		ID:          "slack-app-token",
 		Provider:    "slack",
 		Description: "Slack app-level token",
+		RotateURL:   "https://api.slack.com/authentication/best-practices",
 		Keywords:    []string{"xapp-"},
 		Pattern:     bounded(`xapp-[0-9]-[0-9A-Z]{8,14}-[0-9]{8,16}-[0-9A-Za-z]{32,80}`),
 		Before:      8,

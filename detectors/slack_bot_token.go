@@ -11,6 +11,7 @@ func SlackBotToken() *Detector {
 		ID:          "slack-bot-token",
 		Provider:    "slack",
 		Description: "Slack bot token",
+		RotateURL:   "https://api.slack.com/authentication/best-practices",
 		Keywords:    []string{"xoxb-"},
 		Pattern:     bounded(`xoxb-[0-9]{8,14}-(?:[0-9]{8,14}-)?[0-9A-Za-z]{18,34}`),
 		Before:      8,

@@ -12,6 +12,7 @@ func SlackConfigToken() *Detector {
 		ID:          "slack-config-token",
 		Provider:    "slack",
 		Description: "Slack app configuration access or refresh token",
+		RotateURL:   "https://api.slack.com/authentication/config-tokens",
 		Keywords:    []string{"xoxe.xoxp-", "xoxe.xoxb-", "xoxe-"},
 		Pattern:     bounded(`xoxe(?:\.xox[bp])?-[0-9]-[0-9A-Za-z]{140,180}`),
 		Before:      8,

@@ -11,6 +11,7 @@ func SlackUserToken() *Detector {
 		ID:          "slack-user-token",
 		Provider:    "slack",
 		Description: "Slack user token",
+		RotateURL:   "https://api.slack.com/authentication/best-practices",
 		Keywords:    []string{"xoxp-", "xoxe-"},
 		Pattern:     bounded(`xox[pe](?:-[0-9]{10,13}){3}-[0-9A-Za-z]{28,34}`),
 		Before:      8,

@@ -13,6 +13,7 @@ func SlackWebhookURL() *Detector {
 		ID:          "slack-webhook-url",
 		Provider:    "slack",
 		Description: "Slack incoming webhook URL",
+		RotateURL:   "https://api.slack.com/messaging/webhooks",
 		// The longer keyword only serves the redacted preview (PrefixLen).
 		Keywords: []string{"hooks.slack.com/", "https://hooks.slack.com/services/"},
 		Pattern: `(?:^|[^0-9A-Za-z_.-])((?:https?://)?hooks\.slack\.com/(?:` +

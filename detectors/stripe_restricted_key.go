@@ -10,6 +10,8 @@ func StripeRestrictedKey() *Detector {
 	return &Detector{
 		ID:          "stripe-restricted-key",
 		Description: "Stripe live restricted API key",
+		Provider:    "stripe",
+		RotateURL:   "https://docs.stripe.com/keys#rolling-keys",
 		Keywords:    []string{"rk_live_"},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(rk_live_[0-9A-Za-z]{24,247})(?:[^0-9A-Za-z_]|$)`,
 		Before:      8,

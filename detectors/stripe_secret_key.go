@@ -11,6 +11,8 @@ func StripeSecretKey() *Detector {
 	return &Detector{
 		ID:          "stripe-secret-key",
 		Description: "Stripe live secret key",
+		Provider:    "stripe",
+		RotateURL:   "https://docs.stripe.com/keys#rolling-keys",
 		Keywords:    []string{"sk_live_"},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(sk_live_[0-9A-Za-z]{24,247})(?:[^0-9A-Za-z_]|$)`,
 		Before:      8,

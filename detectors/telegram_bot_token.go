@@ -12,6 +12,8 @@ func TelegramBotToken() *Detector {
 	return &Detector{
 		ID:          "telegram-bot-token",
 		Description: "Telegram Bot API token (next to the word telegram)",
+		Provider:    "telegram",
+		RotateURL:   "https://core.telegram.org/bots/features#botfather",
 		Keywords:    []string{"telegram"},
 		Pattern:     `(?i:telegram)[^\r\n]{0,48}?(?:(?i:bot)|[^0-9A-Za-z_\r\n-])([0-9]{5,16}:A[0-9A-Za-z_-]{34})` + endB,
 		Before:      8,

@@ -12,6 +12,7 @@ func TwilioAPIKey() *Detector {
 	return &Detector{
 		ID:          "twilio-api-key",
 		Description: "Twilio API key SID",
+		RotateURL:   "https://www.twilio.com/docs/iam/api-keys",
 		Run:         &Run{Charset: "0123456789abcdefSK", MinLen: 34, MaxLen: 34},
 		Pattern:     `(?:^|[^0-9A-Za-z_])(SK[0-9a-f]{32})(?:[^0-9A-Za-z_]|$)`,
 		MinEntropy:  3,

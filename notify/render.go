@@ -79,6 +79,10 @@ type Leak struct {
 	ProbableOwner bool `json:"probable_owner,omitempty"`
 	// Contact is whom the owner should contact ([Config.ContactOrDefault]).
 	Contact string `json:"contact,omitempty"`
+	// RotateURL is the issuer's page on rotating or deleting this kind of token (the
+	// detector's RotateURL); only an https link is shown. A message about a token patrol did
+	// not revoke links it, so the owner knows where to act.
+	RotateURL string `json:"rotate_url,omitempty"`
 }
 
 //go:embed templates/leak.txt.tmpl templates/leak.html.tmpl
@@ -129,6 +133,8 @@ type view struct {
 	Contact     string
 	// ContactMailto is "mailto:" + Contact when Contact is a bare address.
 	ContactMailto string
+	// RotateURL is the issuer's rotation page, shown when the token was not revoked.
+	RotateURL string
 }
 
 // Render returns the subject and the text and HTML bodies of the email about l. It is
@@ -239,9 +245,18 @@ func newView(l Leak) (view, error) {
 			ErrInvalidLeak, clip(clean(l.Action, 40), 40))
 	}
 
+	if action != ActionRevoked {
+		if u := safeURL(l.RotateURL); strings.HasPrefix(u, "https://") {
+			v.RotateURL = u
+		}
+	}
 	if v.Urgent {
-		v.Steps = append(v.Steps, fmt.Sprintf("Revoke the token yourself in %s now, or have %s do it: "+
-			"anyone who could read the repository may have copied it.", prov, contact))
+		how := ""
+		if v.RotateURL != "" {
+			how = " (" + prov + " explains how at the link below)"
+		}
+		v.Steps = append(v.Steps, fmt.Sprintf("Revoke the token yourself in %s now%s, or have %s do it: "+
+			"anyone who could read the repository may have copied it.", prov, how, contact))
 	}
 	if action == ActionDead {
 		v.Steps = append(v.Steps, "If you still need access, create a replacement with the least scope it needs "+
@@ -274,6 +289,34 @@ func providerName(p string) string {
 		return "Slack"
 	case "npm":
 		return "npm"
+	case "huggingface":
+		return "Hugging Face"
+	case "doppler":
+		return "Doppler"
+	case "digitalocean":
+		return "DigitalOcean"
+	case "postman":
+		return "Postman"
+	case "telegram":
+		return "Telegram"
+	case "sendgrid":
+		return "SendGrid"
+	case "cloudflare":
+		return "Cloudflare"
+	case "datadog":
+		return "Datadog"
+	case "circleci":
+		return "CircleCI"
+	case "buildkite":
+		return "Buildkite"
+	case "notion":
+		return "Notion"
+	case "heroku":
+		return "Heroku"
+	case "discord":
+		return "Discord"
+	case "stripe":
+		return "Stripe"
 	}
 	return p
 }

@@ -39,6 +39,14 @@ func renderCases() []struct {
 			l.Action, l.ActionReason = ActionSkipped, "revocation not supported for GitHub App installation tokens."
 		})},
 		{"dry-run", with(func(l *Leak) { l.Action = ActionDryRun })},
+		{"skipped-verify-only", with(func(l *Leak) {
+			l.Provider, l.Detector, l.TokenKind = "huggingface", "huggingface-token", "Hugging Face user access token"
+			l.Redacted = "hf_Ab1c…"
+			l.Action = ActionSkipped
+			l.ActionReason = "huggingface: revocation not supported: Hugging Face documents no API call that revokes a token " +
+				"with the token itself; its owner must rotate it"
+			l.RotateURL = "https://huggingface.co/docs/hub/security-tokens"
+		})},
 		{"dead", with(func(l *Leak) { l.Action = ActionDead })},
 		{"unknown-no-location", with(func(l *Leak) {
 			l.Action, l.ActionReason, l.ActionAt = "", "github: GET /user: timeout", time.Time{}
@@ -146,6 +154,43 @@ func TestRenderContent(t *testing.T) {
 			name:    "non-http commit URL is dropped",
 			leak:    func() Leak { l := leak(); l.CommitURL = "javascript:alert(1)"; return l }(),
 			notWant: []string{"javascript:", "Link:"},
+		},
+		{
+			name: "a token patrol cannot revoke links the issuer's rotation page",
+			leak: func() Leak {
+				l := leak()
+				l.Provider, l.Action = "stripe", ActionSkipped
+				l.ActionReason = "stripe: revocation not supported: Stripe documents no API call that revokes a token with the token itself"
+				l.RotateURL = "https://docs.stripe.com/keys#rolling-keys"
+				return l
+			}(),
+			want: []string{"patrol did not revoke this token: stripe: revocation not supported: Stripe documents no API call",
+				"Revoke the token yourself in Stripe now (Stripe explains how at the link below)"},
+			wantText: []string{"How to rotate or delete it: https://docs.stripe.com/keys#rolling-keys"},
+			wantHTML: []string{`<a href="https://docs.stripe.com/keys#rolling-keys">https://docs.stripe.com/keys#rolling-keys</a>`},
+		},
+		{
+			name:    "a revoked token needs no rotation link",
+			leak:    func() Leak { l := leak(); l.RotateURL = "https://docs.github.com/rotate"; return l }(),
+			notWant: []string{"docs.github.com/rotate", "How to rotate"},
+		},
+		{
+			name: "a rotation link that is not https is dropped",
+			leak: func() Leak {
+				l := leak()
+				l.Action, l.RotateURL = ActionSkipped, "javascript:alert(1)"
+				return l
+			}(),
+			notWant: []string{"javascript:", "How to rotate", "link below"},
+		},
+		{
+			name: "a plain http rotation link is dropped",
+			leak: func() Leak {
+				l := leak()
+				l.Action, l.RotateURL = ActionDryRun, "http://rotate.example/"
+				return l
+			}(),
+			notWant: []string{"rotate.example", "How to rotate"},
 		},
 		{
 			name:        "html escapes the repository",
@@ -275,7 +320,7 @@ func FuzzRender(f *testing.F) {
 func TestLeakJSON(t *testing.T) {
 	t.Parallel()
 	l := leak()
-	l.ProbableOwner, l.ActionReason = true, "why"
+	l.ProbableOwner, l.ActionReason, l.RotateURL = true, "why", "https://docs.github.com/rotate"
 	b, err := json.Marshal(l)
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +332,8 @@ func TestLeakJSON(t *testing.T) {
 	if diff := cmp.Diff(l, got); diff != "" {
 		t.Errorf("JSON round trip mismatch (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(string(b), `"redacted":"ghp_Qx7Q…"`) || !strings.Contains(string(b), `"probable_owner":true`) {
+	if !strings.Contains(string(b), `"redacted":"ghp_Qx7Q…"`) || !strings.Contains(string(b), `"probable_owner":true`) ||
+		!strings.Contains(string(b), `"rotate_url":"https://docs.github.com/rotate"`) {
 		t.Errorf("json.Marshal(Leak) = %s, want snake_case keys", b)
 	}
 }

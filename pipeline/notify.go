@@ -178,7 +178,7 @@ func (p *Pipeline) payloadOf(f store.Finding, ev string, loc store.Location) pay
 		Repository: loc.Repository, Commit: loc.Commit, Path: loc.Path, Line: loc.Line,
 		CommitURL: first(loc.WebURL, commitURL(loc.Repository, loc.Commit)),
 		FoundAt:   f.FirstSeen, Action: actions[ev], ActionAt: at, ActionReason: f.RevocationReason,
-		OwnerName: f.OwnerName, Contact: p.o.Notify.ContactOrDefault()}
+		OwnerName: f.OwnerName, Contact: p.o.Notify.ContactOrDefault(), RotateURL: builtinRotateURL(f.DetectorID)}
 }
 
 // firstCommitted is where the token was first committed: the location with the earliest

@@ -48,6 +48,9 @@ type payload struct {
 	OwnerEmail    string    `json:"owner_email,omitempty"`
 	ProbableOwner bool      `json:"probable_owner,omitempty"`
 	Contact       string    `json:"contact,omitempty"`
+	// RotateURL is the detector's page on rotating the token (added in place in version 1:
+	// older readers ignore it, older payloads lack it).
+	RotateURL string `json:"rotate_url,omitempty"`
 }
 
 // Roles of a message.
@@ -87,5 +90,5 @@ func (pl payload) leak() notify.Leak {
 		Fingerprint: pl.Fingerprint, Repository: pl.Repository, Commit: pl.Commit, Path: pl.Path, Line: pl.Line,
 		CommitURL: pl.CommitURL, FoundAt: pl.FoundAt, Action: pl.Action, ActionAt: pl.ActionAt,
 		ActionReason: pl.ActionReason, OwnerName: pl.OwnerName, OwnerEmail: pl.OwnerEmail,
-		ProbableOwner: pl.ProbableOwner, Contact: pl.Contact}
+		ProbableOwner: pl.ProbableOwner, Contact: pl.Contact, RotateURL: pl.RotateURL}
 }

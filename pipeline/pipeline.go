@@ -216,6 +216,19 @@ var builtinNames = sync.OnceValue(func() map[string]string {
 	return m
 })
 
+// builtinRotateURL is the RotateURL of a built-in detector (generic ones included), or "".
+func builtinRotateURL(id string) string { return builtinRotateURLs()[id] }
+
+var builtinRotateURLs = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, d := range append(detectors.All(), detectors.Generic()...) {
+		if d.RotateURL != "" {
+			m[d.ID] = d.RotateURL
+		}
+	}
+	return m
+})
+
 func (p *Pipeline) cacheVerified(fp string, v revoke.Verification) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -2,7 +2,8 @@
 // the issuing provider's API.
 //
 // Each provider lives in its own subpackage (azuredevops, github, gitlab, slack, npm) behind
-// the small [Provider] interface; [github.com/patrolsec/patrol/revoke/providers] builds them from
+// the small [Provider] interface, except the issuers whose only calls are a "who am I" and at
+// most a self-revoke: those are rows of one table in package whoami; [github.com/patrolsec/patrol/revoke/providers] builds them from
 // config. This package holds what they share: the [Verification] and [Identity] types, the
 // typed [*APIError] and its sentinels (errors.go), and [Client], the one HTTP discipline every
 // provider uses: per-call timeouts, retries with exponential backoff and jitter, Retry-After and

@@ -12,7 +12,7 @@ import (
 // Provider verifies and revokes the tokens of one issuer.
 type Provider interface {
 	// Name is the provider's key, as in scanner.Finding.Provider and the config
-	// ("azuredevops", "github", "gitlab", "slack", "npm").
+	// ("azuredevops", "github", "gitlab", "slack", "npm", "huggingface", …).
 	Name() string
 	// Verify asks the provider whether tok is live and whose it is. It returns StatusLive or
 	// StatusDead with a nil error, or StatusUnknown with the error that kept it from deciding.

@@ -30,6 +30,24 @@ type Config struct {
 	GitLab      *BaseConfig        `yaml:"gitlab"`
 	Slack       *BaseConfig        `yaml:"slack"`
 	NPM         *BaseConfig        `yaml:"npm"`
+
+	// The issuers checked through their "who am I" call (package whoami). Only buildkite and
+	// doppler revoke; base_url points the others at a fake, a proxy or, for datadog, the
+	// organization's site (https://api.datadoghq.eu/).
+	HuggingFace  *BaseConfig `yaml:"huggingface"`
+	Doppler      *BaseConfig `yaml:"doppler"`
+	DigitalOcean *BaseConfig `yaml:"digitalocean"`
+	Postman      *BaseConfig `yaml:"postman"`
+	Telegram     *BaseConfig `yaml:"telegram"`
+	SendGrid     *BaseConfig `yaml:"sendgrid"`
+	Cloudflare   *BaseConfig `yaml:"cloudflare"`
+	Datadog      *BaseConfig `yaml:"datadog"`
+	CircleCI     *BaseConfig `yaml:"circleci"`
+	Buildkite    *BaseConfig `yaml:"buildkite"`
+	Notion       *BaseConfig `yaml:"notion"`
+	Heroku       *BaseConfig `yaml:"heroku"`
+	Discord      *BaseConfig `yaml:"discord"`
+	Stripe       *BaseConfig `yaml:"stripe"`
 }
 
 // BaseConfig holds the keys every provider has.
@@ -158,14 +176,17 @@ func (c Config) Validate() error {
 	if c.GitHub != nil {
 		github = &c.GitHub.BaseConfig
 	}
-	for _, p := range []struct {
-		name string
-		cfg  *BaseConfig
-	}{{"github", github}, {"gitlab", c.GitLab}, {"slack", c.Slack}, {"npm", c.NPM}} {
-		if p.cfg != nil {
-			checkURL(p.name+".base_url", p.cfg.BaseURL)
-			if p.cfg.Timeout < 0 {
-				bad(p.name+".timeout", "%s is negative", p.cfg.Timeout)
+	if github != nil {
+		checkURL("github.base_url", github.BaseURL)
+		if github.Timeout < 0 {
+			bad("github.timeout", "%s is negative", github.Timeout)
+		}
+	}
+	for _, name := range Names {
+		if p := c.section(name); p != nil {
+			checkURL(name+".base_url", p.BaseURL)
+			if p.Timeout < 0 {
+				bad(name+".timeout", "%s is negative", p.Timeout)
 			}
 		}
 	}

@@ -2,7 +2,9 @@
 // answers the per-provider revoke policy.
 //
 // [New] returns every provider, keyed by the names scanner.Finding.Provider uses
-// ("azuredevops", "github", "gitlab", "slack", "npm"); a provider whose section is absent runs
+// ("azuredevops", "github", "gitlab", "slack", "npm", and the issuers of
+// [github.com/patrolsec/patrol/revoke/whoami]: "huggingface", "doppler", "buildkite" …, see
+// [Names]); [Capabilities] says which of them only verify. A provider whose section is absent runs
 // against its cloud default with no revoke policy of its own. Azure DevOps without a section
 // verifies only against organizations named by the finding's repository URL or nearby text,
 // and cannot revoke (no admin token).

@@ -15,6 +15,7 @@ import (
 	"github.com/patrolsec/patrol/revoke/gitlab"
 	"github.com/patrolsec/patrol/revoke/npm"
 	"github.com/patrolsec/patrol/revoke/slack"
+	"github.com/patrolsec/patrol/revoke/whoami"
 	"github.com/patrolsec/patrol/secret"
 )
 
@@ -25,10 +26,43 @@ const (
 	GitLab      = gitlab.Name
 	Slack       = slack.Name
 	NPM         = npm.Name
+
+	HuggingFace  = "huggingface"
+	Doppler      = "doppler"
+	DigitalOcean = "digitalocean"
+	Postman      = "postman"
+	Telegram     = "telegram"
+	SendGrid     = "sendgrid"
+	Cloudflare   = "cloudflare"
+	Datadog      = "datadog"
+	CircleCI     = "circleci"
+	Buildkite    = "buildkite"
+	Notion       = "notion"
+	Heroku       = "heroku"
+	Discord      = "discord"
+	Stripe       = "stripe"
 )
 
-// Names lists every provider New builds.
-var Names = []string{AzureDevOps, GitHub, GitLab, Slack, NPM}
+// Names lists every provider New builds: the five with packages of their own, then the
+// issuers of package whoami.
+var Names = append([]string{AzureDevOps, GitHub, GitLab, Slack, NPM}, whoamiNames()...)
+
+// specs are the whoami issuers by name.
+var specs = func() map[string]whoami.Spec {
+	m := map[string]whoami.Spec{}
+	for _, s := range whoami.Specs {
+		m[s.Name] = s
+	}
+	return m
+}()
+
+func whoamiNames() []string {
+	var out []string
+	for _, s := range whoami.Specs {
+		out = append(out, s.Name)
+	}
+	return out
+}
 
 // Capability is what patrol can do with a provider's tokens.
 type Capability struct {
@@ -45,6 +79,12 @@ var capabilities = map[string]Capability{
 	GitLab:      {Verify: true, Revoke: true},
 	Slack:       {Verify: true, Revoke: true},
 	NPM:         {Verify: true, Revoke: true},
+}
+
+func init() {
+	for _, s := range whoami.Specs {
+		capabilities[s.Name] = Capability{Verify: true, Revoke: s.Revoke != nil}
+	}
 }
 
 // Capabilities returns what patrol can do with the tokens of provider name; the zero
@@ -91,6 +131,14 @@ var DefaultLimits = map[string]struct {
 	NPM:         {200 * time.Millisecond, 5},
 }
 
+// whoamiLimit paces each whoami issuer: one self-check per fingerprint and interval is far
+// under every documented budget (Discord 50 a second, Notion 3 a second, Postman 300 a
+// minute, CircleCI and Heroku thousands an hour).
+var whoamiLimit = struct {
+	Every time.Duration
+	Burst int
+}{500 * time.Millisecond, 3}
+
 func (o Options) client(name string, cfg Config) revoke.ClientOptions {
 	timeout := o.Timeout
 	if timeout <= 0 {
@@ -98,7 +146,10 @@ func (o Options) client(name string, cfg Config) revoke.ClientOptions {
 	}
 	lim := o.Limiters[name]
 	if lim == nil {
-		d := DefaultLimits[name]
+		d, ok := DefaultLimits[name]
+		if !ok {
+			d = whoamiLimit
+		}
 		lim = rate.NewLimiter(rate.Every(d.Every), d.Burst)
 	}
 	return revoke.ClientOptions{
@@ -156,6 +207,12 @@ func New(cfg Config, o Options) (map[string]revoke.Provider, error) {
 	if err := add(NPM, pn, err); err != nil {
 		return nil, err
 	}
+	for _, s := range whoami.Specs {
+		pw, err := whoami.New(s, whoami.Config{BaseURL: base(cfg.section(s.Name)), HTTP: o.client(s.Name, cfg)})
+		if err := add(s.Name, pw, err); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -186,7 +243,7 @@ func (c Config) RevokePolicy(provider string) (allowed, explicit bool) {
 		if c.GitHub != nil {
 			v = c.GitHub.Revoke
 		}
-	case GitLab, Slack, NPM:
+	default:
 		if b := c.section(provider); b != nil {
 			v = b.Revoke
 		}
@@ -207,7 +264,8 @@ func (c Config) RevokeAllowed(provider string) bool {
 // ConfirmTimeout is how long the pipeline's confirm step should keep calling Verify on a token
 // whose revocation provider accepted, before it calls the revocation unconfirmed: the
 // configured azuredevops.confirm_timeout, else the provider's DefaultConfirmTimeout (Azure
-// DevOps 1h, as it documents; GitHub 2m; GitLab, Slack and npm 1m). An unknown provider gets
+// DevOps 1h, as it documents; GitHub 2m; GitLab, Slack, npm and the whoami issuers 1m). An
+// unknown provider gets
 // the longest, Azure DevOps'.
 func (c Config) ConfirmTimeout(provider string) time.Duration {
 	switch provider {
@@ -223,6 +281,9 @@ func (c Config) ConfirmTimeout(provider string) time.Duration {
 		return slack.DefaultConfirmTimeout
 	case NPM:
 		return npm.DefaultConfirmTimeout
+	}
+	if s, ok := specs[provider]; ok {
+		return s.ConfirmWindow()
 	}
 	return azuredevops.DefaultConfirmTimeout
 }
@@ -255,7 +316,8 @@ func (c Config) CallTimeout(provider string) time.Duration {
 	return DefaultTimeout
 }
 
-// section returns the section of a provider configured by BaseConfig alone.
+// section returns the section of a provider configured by BaseConfig alone (every one but
+// Azure DevOps and GitHub).
 func (c Config) section(provider string) *BaseConfig {
 	switch provider {
 	case GitLab:
@@ -265,13 +327,51 @@ func (c Config) section(provider string) *BaseConfig {
 	case NPM:
 		return c.NPM
 	}
+	if p := c.whoami(provider); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// whoami returns the field of a whoami issuer's section, or nil for another name.
+func (c *Config) whoami(provider string) **BaseConfig {
+	switch provider {
+	case HuggingFace:
+		return &c.HuggingFace
+	case Doppler:
+		return &c.Doppler
+	case DigitalOcean:
+		return &c.DigitalOcean
+	case Postman:
+		return &c.Postman
+	case Telegram:
+		return &c.Telegram
+	case SendGrid:
+		return &c.SendGrid
+	case Cloudflare:
+		return &c.Cloudflare
+	case Datadog:
+		return &c.Datadog
+	case CircleCI:
+		return &c.CircleCI
+	case Buildkite:
+		return &c.Buildkite
+	case Notion:
+		return &c.Notion
+	case Heroku:
+		return &c.Heroku
+	case Discord:
+		return &c.Discord
+	case Stripe:
+		return &c.Stripe
+	}
 	return nil
 }
 
 // Default returns the providers section with every provider at its cloud default and no
 // revoke key set (only --yes revokes).
 func Default() Config {
-	return Config{
+	c := Config{
 		AzureDevOps: &AzureDevOpsConfig{
 			BaseURL: azuredevops.DefaultBaseURL, VSSPSURL: azuredevops.DefaultVSSPSURL,
 			Ambiguous: AmbiguousSkip, ConfirmTimeout: Duration(azuredevops.DefaultConfirmTimeout),
@@ -281,4 +381,8 @@ func Default() Config {
 		Slack:  &BaseConfig{BaseURL: slack.DefaultBaseURL},
 		NPM:    &BaseConfig{BaseURL: npm.DefaultBaseURL},
 	}
+	for _, s := range whoami.Specs {
+		*c.whoami(s.Name) = &BaseConfig{BaseURL: s.DefaultBaseURL}
+	}
+	return c
 }
