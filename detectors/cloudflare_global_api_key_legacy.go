@@ -13,12 +13,13 @@ func CloudflareGlobalAPIKeyLegacy() *Detector {
 	return &Detector{
 		ID:          "cloudflare-global-api-key-legacy",
 		Description: "Cloudflare Global API key (legacy 37 hex digits, next to its name)",
-		Keywords:    []string{"cloudflare", "x-auth-key", "cf_api_key", "cf-api-key", "cfapikey", "cf_auth_key"},
-		Pattern:     afterKeyword(`cloudflare|x-auth-key|cf[_-]?(?:api|auth)[_-]?key`, `[0-9a-f]{37}`, `0-9A-Za-z_+/-`),
-		Before:      8,
-		After:       256,
-		MinEntropy:  3.2,
-		Validate:    hexLetterAndDigit,
-		RotateURL:   "https://developers.cloudflare.com/fundamentals/api/get-started/keys/",
+		// "cloudf" and "cfapik": see cloudflare-api-token-legacy.
+		Keywords:   []string{"cloudf", "x-auth-key", "cf_api_key", "cf-api-key", "cfapik", "cf_auth_key"},
+		Pattern:    afterKeyword(`cloudflare|x-auth-key|cf[_-]?(?:api|auth)[_-]?key`, `[0-9a-f]{37}`, `0-9A-Za-z_+/-`),
+		Before:     8,
+		After:      256,
+		MinEntropy: 3.2,
+		Validate:   hexLetterAndDigit,
+		RotateURL:  "https://developers.cloudflare.com/fundamentals/api/get-started/keys/",
 	}
 }
