@@ -22,10 +22,12 @@ func CloudflareAPIToken() *Detector {
 		Provider:    "cloudflare",
 		Description: "Cloudflare API token (cfut_/cfat_, checksum-verified)",
 		Checks:      "CRC32",
-		Keywords:    []string{"cfut_", "cfat_"},
-		Pattern:     bounded(`cf[ua]t_[0-9A-Za-z_-]{40}[0-9a-f]{8}`),
-		Before:      8,
-		After:       64,
+		// "cfut", not "cfut_": the prefilter indexes a keyword under its rarest-looking byte
+		// pairs, and "ut"/"t_" (output, input) fire far more often than "cf"/"fu".
+		Keywords: []string{"cfut", "cfat_"},
+		Pattern:  bounded(`cf[ua]t_[0-9A-Za-z_-]{40}[0-9a-f]{8}`),
+		Before:   8,
+		After:    64,
 		Validate: func(tok []byte) (Confidence, bool) {
 			if cloudflareChecksumOK(tok[len(tok)-48:]) {
 				return ConfidenceChecksum, true

@@ -12,6 +12,7 @@ var cloudflareLegacyLeads = []string{
 	`"cf_api_token": "`,
 	"wrangler --cloudflare-token ",
 	"$env:CfApiToken = '",
+	"cloudflare:\n  api_token: ",
 }
 
 func init() {
@@ -25,9 +26,10 @@ func casesCloudflareAPITokenLegacy() ([]tp, []fp) {
 			{"JSON", rnd(3011, b64url, 40), ConfidencePattern},
 			{"command line", rnd(3012, b64url, 40), ConfidencePattern},
 			{"PowerShell", rnd(3013, b64url, 40), ConfidencePattern},
+			{"nested YAML", rnd(3016, b64url, 40), ConfidencePattern},
 		}, []fp{
 			{"no name", "TOKEN=" + tok},
-			{"name on another line", "cloudflare:\n  token: " + tok},
+			{"nested under another name", "cloudflare:\n  zone: " + tok},
 			{"commit id", "uses: cloudflare/wrangler-action@" + rnd(3014, hexLo, 40)},
 			{"go.sum hash", "github.com/cloudflare/circl v1.3.7 h1:x/" + tok + "+ab="},
 			{"41 characters", "CF_API_TOKEN=" + tok + "Q"},

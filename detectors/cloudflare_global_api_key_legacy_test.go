@@ -12,6 +12,7 @@ var cloudflareKeyLeads = []string{
 	`-H "X-Auth-Key: `,
 	"cf_api_key: ",
 	`<add key="CloudflareKey" value="`,
+	"\"cloudflare\": {\n  \"email\": \"ops@example.invalid\",\n  \"api_key\": \"",
 }
 
 func init() {
@@ -25,6 +26,7 @@ func casesCloudflareGlobalAPIKeyLegacy() ([]tp, []fp) {
 			{"curl header", rnd(3031, hexLo, 37), ConfidencePattern},
 			{"YAML", rnd(3032, hexLo, 37), ConfidencePattern},
 			{"XML", rnd(3033, hexLo, 37), ConfidencePattern},
+			{"pretty JSON", rnd(3037, hexLo, 37), ConfidencePattern},
 		}, []fp{
 			{"no name", "KEY=" + key},
 			{"commit id", "cloudflare/cloudflare-go@" + rnd(3034, hexLo, 40)},

@@ -12,12 +12,13 @@ func DatadogAppKey() *Detector {
 	return &Detector{
 		ID:          "datadog-app-key",
 		Description: "Datadog application key (next to its name)",
-		Keywords:    []string{"dd_app", "dd-app", "datadog_app", "datadog-app", "datadogapp"},
-		Pattern:     afterKeyword(`(?:^|[^0-9A-Za-z])(?:dd|datadog)[_-]?app(?:lication)?[_-]?key`, `[0-9a-f]{40}`, `0-9A-Za-z_+/-`),
-		Before:      8,
-		After:       128,
-		MinEntropy:  3.2,
-		Validate:    hexLetterAndDigit,
-		RotateURL:   "https://docs.datadoghq.com/account_management/api-app-keys/",
+		// "datadoga" rather than "datadogapp", whose rarest-looking pairs ("ap", "pp") are not.
+		Keywords:   []string{"dd_app", "dd-app", "datadog_app", "datadog-app", "datadoga"},
+		Pattern:    afterKeyword(`(?:^|[^0-9A-Za-z])(?:dd|datadog)[_-]?app(?:lication)?[_-]?key`, `[0-9a-f]{40}`, `0-9A-Za-z_+/-`),
+		Before:     8,
+		After:      128,
+		MinEntropy: 3.2,
+		Validate:   hexLetterAndDigit,
+		RotateURL:  "https://docs.datadoghq.com/account_management/api-app-keys/",
 	}
 }

@@ -11,6 +11,7 @@ var dropboxLeads = []string{
 	"DROPBOX_ACCESS_TOKEN=",
 	`dbx = dropbox.Dropbox("`,
 	`"dropbox_token": "`,
+	"dropbox:\n  access_token: ",
 }
 
 // dropboxLongLived builds a synthetic long-lived token: 11 + ten A's + 43 characters.
@@ -26,6 +27,7 @@ func casesDropboxLongLivedToken() ([]tp, []fp) {
 			{"env", tok, ConfidencePattern},
 			{"SDK", dropboxLongLived(3142), ConfidencePattern},
 			{"JSON", dropboxLongLived(3144), ConfidencePattern},
+			{"nested YAML", dropboxLongLived(3148), ConfidencePattern},
 		}, []fp{
 			{"no keyword", "ACCESS_TOKEN=" + tok},
 			{"nine A's", "DROPBOX_ACCESS_TOKEN=" + rnd(3146, b64url, 12) + strings.Repeat("A", 9) + rnd(3147, b64url, 43)},

@@ -12,6 +12,7 @@ var oktaLeads = []string{
 	`-H "Authorization: SSWS `,
 	`"okta": {"token": "`,
 	"okta.client.token = ",
+	"okta:\n  client:\n    token: ",
 }
 
 // oktaToken builds a synthetic Okta API token: 00 + 40 characters.
@@ -28,9 +29,11 @@ func casesOktaAPIToken() ([]tp, []fp) {
 			{"SSWS header", oktaToken(3101), ConfidencePattern},
 			{"JSON", oktaToken(3102), ConfidencePattern},
 			{"properties", oktaToken(3103), ConfidencePattern},
+			{"nested YAML", oktaToken(3105), ConfidencePattern},
 		}, []fp{
 			{"no keyword", "API_TOKEN=" + tok},
-			{"keyword on another line", "okta:\n  token: " + tok},
+			{"keyword three lines up", "okta:\n  a: 1\n  b: 2\n  token: " + tok},
+			{"nested under another name", "okta:\n  client:\n    orgUrl: " + tok},
 			{"not 00", "OKTA_API_TOKEN=01" + tok[2:]},
 			{"43 characters", "OKTA_API_TOKEN=" + tok + "x"},
 			{"hex", "okta commit " + "00" + rnd(3104, hexLo, 40)},
