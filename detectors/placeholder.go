@@ -37,18 +37,20 @@ func IsPlaceholder(tok []byte) bool {
 	if distinct <= 4 {
 		return true
 	}
-	if len(tok) >= 12 {
-		seq := 0
-		for i := 1; i < len(tok); i++ {
-			if d := int(tok[i]) - int(tok[i-1]); d == 1 || d == -1 || d == 0 {
-				seq++
-			}
-		}
-		if seq*10 >= (len(tok)-1)*6 { // 60% of neighbours step by one or repeat
-			return true
+	return len(tok) >= 12 && mostlySequential(tok)
+}
+
+// mostlySequential reports whether 60% of tok's neighbouring bytes step by one or repeat
+// (abcd1234, aaaa1111): IsPlaceholder applies it from 12 bytes,
+// the generic rule from 8.
+func mostlySequential(tok []byte) bool {
+	seq := 0
+	for i := 1; i < len(tok); i++ {
+		if d := int(tok[i]) - int(tok[i-1]); d >= -1 && d <= 1 {
+			seq++
 		}
 	}
-	return false
+	return seq*10 >= (len(tok)-1)*6
 }
 
 // Entropy returns the Shannon entropy of b in bits per byte.

@@ -1,0 +1,233 @@
+package detectors
+
+import (
+	"math"
+	"regexp"
+	"strings"
+)
+
+func init() { register(GenericSecretAssignment) }
+
+// GenericSecretAssignment finds a value assigned to a credential-like name (password,
+// passwd, pwd, passphrase, secret, token, api_key, access_key, private_key, credential), the
+// name being a whole part of a snake, kebab, dotted, camel or upper-case identifier
+// (DB_PASSWORD, clientSecret, X-Api-Key, spring.datasource.password; not author, tokenizer
+// or secretary), in the forms people write: .env and shell (NAME=v, export NAME="v"), YAML
+// (name: v), JSON ("name": "v"), INI/TOML (name = v), XML (<name>v</name>, name="v",
+// <add key="Name" value="v"/>), connection strings (Password=v;), code (Go :=, Python,
+// JavaScript/TypeScript, C#, Java, PowerShell $name = "v", Ruby =>), and command-line flags
+// (--password v, --api-key=v).
+//
+// Nothing in the value's format says it is a credential, so it is held to gates instead
+// (genericValue): 8 to 200 bytes, letters and digits both, entropy growing with length up to
+// 3.5 bits per byte, and a stop-list of what code and configuration assign to such names
+// without a secret: placeholders (changeme, your-…, xxx, ${VAR}, {{ }}, <…>, %(…)s), reads of
+// the environment or of other fields (os.Getenv(…), process.env.X, config.api_key), env var
+// names, file paths, URLs, version numbers and documentation words. A name suffix is kept
+// only when it still names the secret (API_KEY_PROD, secretKey; not token_type,
+// password_file, secretName). The rule is off by default (Generic: patrol scan --generic,
+// `generic: true` in patrol.yaml) and never claims a span a format detector claims.
+//
+// References: https://cwe.mitre.org/data/definitions/798.html
+func GenericSecretAssignment() *Detector {
+	return &Detector{
+		ID:          "generic-secret-assignment",
+		Description: "Credential-like name assigned a high-entropy value (generic rule)",
+		// The names themselves: "token" and "secret" are common words, refused for the
+		// default detectors (TestRegistry's commonWords), and accepted here because the rule
+		// is opt-in and its whole point is the name; BenchmarkGeneric measures the cost.
+		Keywords: []string{"passw", "pwd", "passphrase", "secret", "token", "api_key", "api-key", "api.key",
+			"apikey", "access_key", "access-key", "accesskey", "private_key", "private-key", "privatekey", "credential"},
+		Pattern:    genericPattern,
+		Before:     64,
+		After:      256,
+		Validate:   validGenericValue,
+		Generic:    true,
+		RotateURL:  "https://owasp.org/www-community/vulnerabilities/Use_of_hard-coded_password",
+		MinEntropy: 0, // length-dependent: see genericValue
+	}
+}
+
+// genericWords are the credential words a name part may be, each as its parts (api_key is
+// api + key). genericSuffixes may follow one and still name the secret itself.
+var (
+	genericWords = [][]string{
+		{"password"}, {"passwd"}, {"pwd"}, {"passphrase"}, {"secret"}, {"token"}, {"credential"},
+		{"api", "key"}, {"access", "key"}, {"private", "key"},
+	}
+	genericSuffixes = [][]string{
+		{"key"}, {"value"}, {"val"}, {"secret"}, {"token"}, {"password"}, {"pwd"}, {"pass"},
+		{"base"}, {"prod"}, {"production"}, {"live"}, {"dev"}, {"staging"}, {"b64"}, {"base64"},
+		{"hex"}, {"string"}, {"str"}, {"plain"}, {"raw"}, {"access"}, {"encoded"}, {"data"},
+		{"private"}, {"override"}, {"bearer"}, {"auth"}, {"api"}, {"s"},
+	}
+)
+
+// caseForms returns the spellings of a word of parts: lower (api_key, api-key, apikey), camel
+// (apiKey), Pascal (ApiKey), upper (API_KEY, APIKEY) and upper-then-Pascal (APIKey). Pascal
+// forms can start a camel-case part anywhere (dbPassword); the others only after a
+// separator or at the start of the name.
+func caseForms(parts []string) (anywhere, afterSep []string) {
+	join := func(f func(i int, p string) string, sep string) string {
+		var b []string
+		for i, p := range parts {
+			b = append(b, f(i, p))
+		}
+		return strings.Join(b, sep)
+	}
+	title := func(p string) string { return strings.ToUpper(p[:1]) + p[1:] }
+	lower := func(_ int, p string) string { return p }
+	upper := func(_ int, p string) string { return strings.ToUpper(p) }
+	pascal := func(_ int, p string) string { return title(p) }
+	camel := func(i int, p string) string {
+		if i == 0 {
+			return p
+		}
+		return title(p)
+	}
+	upperPascal := func(i int, p string) string {
+		if i == 0 {
+			return strings.ToUpper(p)
+		}
+		return title(p)
+	}
+	sep := `[_.-]?`
+	anywhere = append(anywhere, join(pascal, sep))
+	afterSep = append(afterSep, join(lower, sep), join(upper, sep))
+	if len(parts) > 1 {
+		afterSep = append(afterSep, join(camel, sep))
+		anywhere = append(anywhere, join(upperPascal, sep))
+	}
+	return anywhere, afterSep
+}
+
+// genericName is the RE2 of a credential-like identifier, built from genericWords.
+func genericName() string {
+	var anywhere, afterSep, suffix []string
+	for _, w := range genericWords {
+		a, s := caseForms(w)
+		anywhere, afterSep = append(anywhere, a...), append(afterSep, s...)
+	}
+	for _, w := range genericSuffixes {
+		a, s := caseForms(w)
+		suffix = append(suffix, a...)
+		suffix = append(suffix, s...)
+	}
+	alt := func(xs []string) string { return "(?:" + strings.Join(xs, "|") + ")" }
+	word := `(?:(?:[A-Za-z0-9_.-]*[_.-])?` + alt(afterSep) + `|[A-Za-z0-9_.-]*?` + alt(anywhere) + `)`
+	return word + `(?:[0-9]+|[_.-]?` + alt(suffix) + `){0,3}`
+}
+
+// genericPattern is the generic rule's RE2. The value is submatch 1: an optional opening
+// quote, then 8 to 200 bytes that are neither space, quote, nor a byte that starts markup,
+// a call, a template or a second assignment; it ends at a quote, space, separator, '@'
+// (user:pass@host) or the end of the text.
+var genericPattern = func() string {
+	name := genericName()
+	first := `[^\s"'\x60:=<>(){}\[\],;&|\\@$#%*-]`
+	rest := `[^\s"'\x60:=<>(){}\[\],;&|\\@$]`
+	// A quote or a space ends a value unless a ':' or '=' follows: then the "value" was a
+	// name ("key": …, name = …), and the next assignment is the one to report.
+	notName := `[ \t]*(?:[^ \t:=]|$)`
+	value := `(` + first + rest + `{6,198}` + `={0,2})` + `(?:["'\x60\s]` + notName + `|[,;&<)}\]|\\@]|$)`
+	open := `(?:\\?["'\x60])?`
+	assign := `(?:` +
+		// <password>v</password>, <Password attr="x">v</Password>
+		`<` + name + `(?:[ \t][^<>]{0,80})?>` +
+		// --password v, --api-key=v, -Password v
+		`|--?` + name + `(?:[ \t]+|=)` + open +
+		// NAME=v, name: v, "name": "v", name := "v", $name = 'v', :name => "v",
+		// key="Name" value="v"
+		`|` + name + `\\?["']?(?:[ \t]*(?::=|=>|::?=|\?=|[:=])[ \t]*|[ \t]+value[ \t]*=[ \t]*)` + open +
+		`)`
+	return `(?:^|[^A-Za-z0-9_.-])` + assign + value
+}()
+
+// Regular expressions of values that are not secrets although a credential-like name holds
+// them.
+var (
+	genericDotted  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$`)
+	genericEnvName = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`)
+	genericSnake   = regexp.MustCompile(`^[a-z][a-z0-9]*(?:[_.-][a-z][a-z0-9]*)+$`)
+	genericVersion = regexp.MustCompile(`^v?[0-9]+(?:\.[0-9]+)+`)
+	genericURL     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	genericPath    = regexp.MustCompile(`^(?:~?/|\.\.?/|[A-Za-z]:\\)|^[A-Za-z0-9_./-]*/[A-Za-z0-9_.-]+\.[A-Za-z]{1,5}$|\.(?:pem|key|crt|cer|json|ya?ml|txt|env|p12|pfx|jks|ini|conf|cfg|toml|properties|xml)$`)
+)
+
+// genericStopWords are words whose presence marks a value as a stand-in, a name or prose,
+// checked case-insensitively. They are too short or too common for IsPlaceholder, which
+// every detector applies to every candidate; the generic rule alone can afford them.
+var genericStopWords = []string{
+	"password", "passwd", "secret", "token", "example", "sample", "changeme", "change_me",
+	"change-me", "dummy", "placeholder", "your", "xxx", "test", "fake", "mock", "demo",
+	"default", "replace", "todo", "fixme", "foobar", "qwerty", "letmein", "admin", "redacted",
+	"hidden", "invalid", "notreal", "insert", "enter", "abcdef", "123456", "sha256", "sha512",
+	"sha1-", "md5", "bearer", "basic", "getenv", "environ", "process.env", "secrets.",
+	"vault:", "arn:", "ref+", "env.", "config.", "settings.",
+}
+
+// validGenericValue applies the generic rule's value gates (genericValue) and reports
+// ConfidenceGeneric.
+func validGenericValue(tok []byte) (Confidence, bool) {
+	if !genericValue(tok) {
+		return "", false
+	}
+	return ConfidenceGeneric, true
+}
+
+// genericValue reports whether a value assigned to a credential-like name looks like a
+// secret rather than a placeholder, a reference, a name or a path.
+func genericValue(tok []byte) bool {
+	if len(tok) < 8 || len(tok) > 200 || IsPlaceholder(tok) {
+		return false
+	}
+	var letters, digitsN int
+	for _, c := range tok {
+		switch {
+		case c >= '0' && c <= '9':
+			digitsN++
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letters++
+		case c == '%':
+			return false // %s, %(name)s, %APPDATA%, URL encoding of a reference
+		}
+	}
+	if letters == 0 || digitsN == 0 {
+		return false
+	}
+	if Entropy(tok) < genericMinEntropy(len(tok)) || mostlySequential(tok) {
+		return false
+	}
+	s := string(tok)
+	lower := strings.ToLower(s)
+	for _, w := range genericStopWords {
+		if strings.Contains(lower, w) {
+			return false
+		}
+	}
+	if genericURL.MatchString(s) || genericPath.MatchString(s) || genericVersion.MatchString(s) ||
+		genericEnvName.MatchString(s) || genericSnake.MatchString(s) {
+		return false
+	}
+	if genericDotted.MatchString(s) && !hasLongPart(s, '.', 20) {
+		return false // config.apiKey, self.token2; not a JWT's three base64 parts
+	}
+	return true
+}
+
+// genericMinEntropy is the entropy, in bits per byte, a value of n bytes must reach: 80% of
+// the most n bytes can have (log2 n), at most 3.5. A fixed 3.5 would drop every value under
+// 12 bytes (8 distinct bytes carry 3 bits each) and many random ones under 20.
+func genericMinEntropy(n int) float64 {
+	return min(3.5, 0.8*math.Log2(float64(n)))
+}
+
+// hasLongPart reports whether s has a sep-separated part of at least n bytes.
+func hasLongPart(s string, sep byte, n int) bool {
+	for p := range strings.SplitSeq(s, string(sep)) {
+		if len(p) >= n {
+			return true
+		}
+	}
+	return false
+}

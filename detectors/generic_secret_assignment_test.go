@@ -1,0 +1,190 @@
+package detectors
+
+import "testing"
+
+// genericLeads are the assignments placed before the true positives of
+// generic-secret-assignment, which needs a credential-like name before the value.
+var genericLeads = []string{
+	"DB_PASSWORD=",
+	"clientSecret: ",
+	`"api_key": "`,
+	"--auth-token ",
+	"spring.datasource.password = ",
+	"$ApiKey = '",
+}
+
+func init() { registerCases(GenericSecretAssignment, casesGenericSecretAssignment, genericLeads...) }
+
+// genericSecret returns a synthetic high-entropy value of n alphanumeric bytes with at
+// least one digit and one letter.
+func genericSecret(seed uint64, n int) string {
+	return rnd(seed, letters, 1) + rnd(seed+1, alnum, n-2) + rnd(seed+2, digits, 1)
+}
+
+func casesGenericSecretAssignment() ([]tp, []fp) {
+	v := genericSecret(5000, 24)
+	return []tp{
+			{"env", v, ConfidenceGeneric},
+			{"yaml camel", genericSecret(5003, 32), ConfidenceGeneric},
+			{"json", genericSecret(5006, 40), ConfidenceGeneric},
+			{"flag", genericSecret(5009, 16), ConfidenceGeneric},
+			{"properties", rnd(5012, b64std, 43) + "=", ConfidenceGeneric},
+			{"powershell", genericSecret(5015, 12), ConfidenceGeneric},
+		}, []fp{
+			{"no credential name", "CACHE_DIR=" + v},
+			{"author", "author: " + v},
+			{"tokenizer", "tokenizer = " + v},
+			{"secretary", `"secretary": "` + v + `"`},
+			{"token type", "token_type: " + v},
+			{"password file", "password_file: " + v},
+			{"secret name", "secretName: " + v},
+			{"template", "password: ${DB_PASSWORD}"},
+			{"go env read", `password := os.Getenv("DB_PASSWORD")`},
+			{"node env read", "const apiKey = process.env.API_KEY;"},
+			{"field read", "token = self.config.token2"},
+			{"env var name", "secret: GITHUB_TOKEN_V2"},
+			{"path", "private_key: /etc/ssl/private/server1.key"},
+			{"relative path", "password_path = ./secrets/db1.txt"},
+			{"url", "token_url: https://auth.example.invalid/oauth2/token1"},
+			{"changeme", "PASSWORD=changeme123"},
+			{"your", "api_key = your-api-key-2"},
+			{"xxx", "password: xxxx1234xxxx"},
+			{"jinja", "password: {{ vault_db_password }}"},
+			{"python format", "password = %(db_password)s"},
+			{"no digit", "password = " + rnd(5020, letters, 24)},
+			{"no letter", "pwd=" + rnd(5021, digits, 16)},
+			{"low entropy", "password = aaaabbbb1111"},
+			{"sequential", "password = abcd1234"},
+			{"too short", "password = a1b2c3"},
+			{"version", "token_version: 1.2.3-beta4"},
+			{"snake identifier", "secret_ref = db_main_v2_secret"},
+			{"call", "token = generateToken(user1)"},
+			{"prose", "the password is not stored"},
+			{"doc word", "password: " + "hunter2" + "example"},
+			{"name on next line", "password:\n  " + v},
+			{"comparison", "if token == nil {"},
+		}
+}
+
+func TestGenericSecretAssignment(t *testing.T) {
+	t.Parallel()
+	tps, fps := casesGenericSecretAssignment()
+	checkDetector(t, GenericSecretAssignment(), tps, fps, genericLeads...)
+}
+
+// TestGenericSecretAssignmentForms checks the generic rule against the ways people write a
+// credential: one row per syntax, each with the value the rule must report.
+func TestGenericSecretAssignmentForms(t *testing.T) {
+	t.Parallel()
+	v := genericSecret(5030, 28)
+	b64 := rnd(5033, b64std, 42) + "=="
+	jwtish := rnd(5034, b64url, 36) + "." + rnd(5035, b64url, 48) + "." + rnd(5036, b64url, 43)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"dotenv", "DB_PASSWORD=" + v + "\n", v},
+		{"dotenv quoted", `export API_TOKEN="` + v + `"`, v},
+		{"yaml", "db:\n  password: " + v + "\n", v},
+		{"yaml quoted", "auth:\n  clientSecret: '" + v + "'\n", v},
+		{"json", `{"api_key": "` + v + `", "n": 1}`, v},
+		{"json spaced", `{ "accessKey" : "` + v + `" }`, v},
+		{"json escaped", `"{\"secret\":\"` + v + `\"}"`, v},
+		{"ini", "[db]\npassword = " + v + "\n", v},
+		{"toml", `secret_key = "` + v + `"`, v},
+		{"properties", "spring.datasource.password=" + v, v},
+		{"xml element", "<password>" + v + "</password>", v},
+		{"xml element with attribute", `<Secret type="plain">` + v + "</Secret>", v},
+		{"xml attribute", `<db user="app" password="` + v + `"/>`, v},
+		{"appSettings", `<add key="StripeApiKey" value="` + v + `" />`, v},
+		{"connection string", "Server=db1;Database=app;User Id=app;Password=" + v + ";", v},
+		{"go", `password := "` + v + `"`, v},
+		{"go struct", `Token: "` + v + `",`, v},
+		{"go const", "const apiKey = `" + v + "`", v},
+		{"python", "SECRET_KEY = '" + v + "'", v},
+		{"python kwarg", `client(api_key="` + v + `")`, v},
+		{"javascript", `const authToken = "` + v + `";`, v},
+		{"typescript object", `{ privateKey: '` + v + `' }`, v},
+		{"csharp", `private const string ClientSecret = "` + v + `";`, v},
+		{"java", `String dbPassword = "` + v + `";`, v},
+		{"powershell", `$Password = "` + v + `"`, v},
+		{"powershell env", `$env:API_TOKEN = "` + v + `"`, v},
+		{"ruby", `:secret_token => "` + v + `"`, v},
+		{"php", `'password' => '` + v + `',`, v},
+		{"flag equals", "deploy --api-key=" + v + " --yes", v},
+		{"flag space", "mysql --password " + v + " -h db", v},
+		{"powershell parameter", "Connect-Thing -Token " + v, v},
+		{"header", "X-Api-Key: " + v, v},
+		{"query", "GET /v1?access_token=" + v + "&x=1", v},
+		{"numbered", "PASSWORD2=" + v, v},
+		{"suffixed", "API_KEY_PROD=" + v, v},
+		{"base64 padded", "secret: " + b64, b64},
+		{"jwt-like", "id_token: " + jwtish, jwtish},
+		{"at sign ends", "password: " + v + "@db1.internal", v},
+	}
+	d := GenericSecretAssignment()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := findAll(d, tt.in)
+			if len(got) != 1 || got[0] != tt.want {
+				t.Errorf("Find(%s) = %d matches %v, want the %d-byte value", tt.name, len(got), lens(got), len(tt.want))
+			}
+		})
+	}
+}
+
+// lens returns the lengths of ss (test messages show lengths, not token-like values).
+func lens(ss []string) []int {
+	out := make([]int, len(ss))
+	for i, s := range ss {
+		out[i] = len(s)
+	}
+	return out
+}
+
+func TestGenericValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"random 12", genericSecret(5040, 12), true},
+		{"random 64", genericSecret(5041, 64), true},
+		{"hex 40", rnd(5042, hexLo, 39) + "a", true},
+		{"seven bytes", "a1B2c3D", false},
+		{"201 bytes", genericSecret(5043, 201), false},
+		{"dotted identifier", "settings.Token2", false},
+		{"env name", "AWS_SECRET_2", false},
+		{"windows env", "%APPDATA%1x", false},
+		{"windows path", `C:\keys\a1.pem`, false},
+		{"home path", "~/keys/id_rsa2", false},
+		{"key file", "deploy1.pem", false},
+		{"scheme url", "s3://bucket1/key", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := genericValue([]byte(tt.in)); got != tt.want {
+				t.Errorf("genericValue(%q) = %v, want %v", tt.name, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestGenericNeverClaimsFormattedTokens checks that the engine can rank the two: a GitHub
+// token assigned to a credential name is found by both, and the format detector's checksum
+// outranks the generic match.
+func TestGenericNeverClaimsFormattedTokens(t *testing.T) {
+	t.Parallel()
+	tok := ghToken(5050, "ghp_")
+	in := "GITHUB_TOKEN=" + tok
+	gen := GenericSecretAssignment().Find([]byte(in))
+	spec := GitHubClassicPAT().Find([]byte(in))
+	if len(gen) != 1 || len(spec) != 1 {
+		t.Fatalf("generic found %d, github-classic-pat %d, want 1 each", len(gen), len(spec))
+	}
+	if Rank(spec[0].Confidence) <= Rank(gen[0].Confidence) {
+		t.Errorf("Rank(%s) <= Rank(%s), want the format detector to win", spec[0].Confidence, gen[0].Confidence)
+	}
+}
