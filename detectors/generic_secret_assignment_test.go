@@ -1,6 +1,9 @@
 package detectors
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // genericLeads are the assignments placed before the true positives of
 // generic-secret-assignment, which needs a credential-like name before the value.
@@ -186,5 +189,47 @@ func TestGenericNeverClaimsFormattedTokens(t *testing.T) {
 	}
 	if Rank(spec[0].Confidence) <= Rank(gen[0].Confidence) {
 		t.Errorf("Rank(%s) <= Rank(%s), want the format detector to win", spec[0].Confidence, gen[0].Confidence)
+	}
+}
+
+// genericBenchText is Go source that names tokens and secrets on most lines without assigning
+// a literal to them: what the generic rule's keywords hit in a client library's history.
+func genericBenchText() []byte {
+	lines := []string{
+		"// Token returns the OAuth2 access token of the client, refreshing it when needed.",
+		"func (c *Client) Token(ctx context.Context) (*oauth2.Token, error) {",
+		"\ttok, err := c.tokenSource.Token()",
+		"\treq.Header.Set(\"Authorization\", \"token \"+c.token)",
+		"\tif secret := opts.ClientSecret; secret != \"\" {",
+		"\tAccessToken *string `json:\"access_token,omitempty\"`",
+		"\tfmt.Fprint(w, `{\"token\":\"t\",\"expires_at\":\"2020-01-22T12:13:35.123Z\"}`)",
+		"\tpassword, _ := u.User.Password()",
+		"\tconst tokenURL = \"https://github.com/login/oauth/access_token\"",
+		"\treturn &Credentials{Token: token, Secret: secret}, nil",
+	}
+	var b strings.Builder
+	for b.Len() < 1<<20 {
+		for _, l := range lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkGeneric measures the generic rule's pattern over text its keywords hit on most
+// lines, in 512-byte windows (the scanner's worst case: every window merged into the next).
+func BenchmarkGeneric(b *testing.B) {
+	buf := genericBenchText()
+	d := GenericSecretAssignment()
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		for w := buf; len(w) > 0; {
+			n := min(len(w), 512) // a merged window of the scanner
+			if ms := d.Find(w[:n]); len(ms) != 0 {
+				b.Fatalf("Find = %d matches, want none", len(ms))
+			}
+			w = w[n:]
+		}
 	}
 }
