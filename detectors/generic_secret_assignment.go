@@ -93,7 +93,7 @@ var genericName = func() string {
 // genericPattern is the generic rule's RE2. The value is submatch 1: an optional opening
 // quote, then at least 8 bytes (genericValue drops those over 200) that are neither space, quote, nor a byte that starts markup,
 // a call, a template or a second assignment; it ends at a quote, space, separator, '@'
-// (user:pass@host) or the end of the text.
+// (user:pass@host), a closing tag or the end of the text (not at a '<': <10> is a template).
 var genericPattern = func() string {
 	name := genericName
 	ident := `[A-Za-z0-9_.-]*?`
@@ -102,7 +102,7 @@ var genericPattern = func() string {
 	// A quote or a space ends a value unless a ':' or '=' follows: then the "value" was a
 	// name ("key": …, name = …), and the next assignment is the one to report.
 	notName := `[ \t]*(?:[^ \t:=]|$)`
-	value := `(` + first + rest + `{6,}` + `={0,2})` + `(?:["'\x60\s]` + notName + `|[,;&<)}\]|\\@]|$)`
+	value := `(` + first + rest + `{6,}` + `={0,2})` + `(?:["'\x60\s]` + notName + `|</|[,;&)}\]|\\@]|$)`
 	open := `(?:\\?["'\x60])?`
 	attrs := `(?:[ \t]+[A-Za-z_:][A-Za-z0-9_:.-]*=(?:"[^"<>]*"|'[^'<>]*'))*`
 	// The name is written twice: RE2 picks its backtracker, several times faster than its
@@ -127,6 +127,7 @@ var (
 	genericEnvName = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`)
 	genericSnake   = regexp.MustCompile(`^[a-z][a-z0-9]*(?:[_.-][a-z][a-z0-9]*)+$`)
 	genericVersion = regexp.MustCompile(`^v?[0-9]+(?:\.[0-9]+)+`)
+	genericWordNum = regexp.MustCompile(`^[A-Za-z][a-z]+[0-9]{1,4}$`)
 	genericURL     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
 	genericPath    = regexp.MustCompile(`^(?:~?/|\.\.?/|[A-Za-z]:\\)|^[A-Za-z0-9_./-]*/[A-Za-z0-9_.-]+\.[A-Za-z]{1,5}$|\.(?:pem|key|crt|cer|json|ya?ml|txt|env|p12|pfx|jks|ini|conf|cfg|toml|properties|xml)$`)
 )
@@ -183,7 +184,7 @@ func genericValue(tok []byte) bool {
 		}
 	}
 	if genericURL.MatchString(s) || genericPath.MatchString(s) || genericVersion.MatchString(s) ||
-		genericEnvName.MatchString(s) || genericSnake.MatchString(s) {
+		genericEnvName.MatchString(s) || genericSnake.MatchString(s) || genericWordNum.MatchString(s) {
 		return false
 	}
 	if genericDotted.MatchString(s) && !hasLongPart(s, '.', 20) {
