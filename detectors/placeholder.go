@@ -39,13 +39,19 @@ func IsPlaceholder(tok []byte) bool {
 	if distinct <= 4 {
 		return true
 	}
-	return len(tok) >= 12 && mostlySequential(tok) || steppedRuns(tok) >= 3
+	if len(tok) >= 12 && mostlySequential(tok) {
+		return true
+	}
+	// Three stepped runs covering a quarter of the token: a long generated body (a PEM
+	// key's base64) holds a few by chance, a documentation sample is made of them.
+	r := steppedRuns(tok)
+	return r >= 3 && r*3*4 >= len(tok)
 }
 
 // steppedRuns counts the runs of three characters that step up by one, ignoring case
 // (AbC, dEf, 123, 789, 012): the keyboard-made bodies of vendors' documentation samples, such
-// as the Firebase web-config example key "AIzaSyDOC" + "AbC123dEf456GhI789jKl01-MnO". A
-// generated token holds three of them about once in 200,000 (each position is one in 1,300).
+// as the Firebase web-config example key "AIzaSyDOC" + "AbC123dEf456GhI789jKl01-MnO". Each
+// position of a generated token starts one about once in 1,300.
 func steppedRuns(tok []byte) int {
 	n := 0
 	for i := 0; i+2 < len(tok); {

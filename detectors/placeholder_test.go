@@ -27,6 +27,7 @@ func TestIsPlaceholder(t *testing.T) {
 		{"generated 40", rnd(5062, alnum, 40), false},
 		{"generated base64", rnd(5063, b64std, 86) + "==", false},
 		{"generated hex", rnd(5064, hexLo, 64), false},
+		{"long body with stepped runs", rnd(5066, b64std, 300) + "abc" + rnd(5067, b64std, 300) + "123" + rnd(5068, b64std, 300) + "xyz", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,7 +55,7 @@ func TestIsPlaceholder(t *testing.T) {
 }
 
 // TestSteppedRunsRare measures how often generated tokens would be taken for documentation
-// samples: none of 20,000 pseudo-random 40-character tokens.
+// samples: none of 20,000 pseudo-random 40-character tokens has three stepped runs.
 func TestSteppedRunsRare(t *testing.T) {
 	t.Parallel()
 	const n, size = 20000, 40
