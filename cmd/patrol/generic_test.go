@@ -1,7 +1,6 @@
 package main
 
 import (
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,13 +10,7 @@ import (
 // genericValue builds a synthetic high-entropy value (letters and digits) at run time, the
 // kind the generic rule reports when a credential-like name holds it.
 func genericValue(seed uint64) string {
-	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	r := rand.New(rand.NewPCG(seed, 11))
-	b := make([]byte, 28)
-	for i := range b {
-		b[i] = alnum[r.IntN(len(alnum))]
-	}
-	return "q" + string(b) + "7"
+	return "q" + string(randAlnum(seed, 11, 28)) + "7"
 }
 
 // TestScanGeneric checks that the generic rules are off by default and on with --generic or
