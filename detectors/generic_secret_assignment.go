@@ -98,7 +98,7 @@ var genericPattern = func() string {
 	name := genericName
 	ident := `[A-Za-z0-9_.-]*?`
 	first := `[^\s"'\x60:=<>(){}\[\],;&|\\@$#%*-]`
-	rest := `[^\s"'\x60:=<>(){}\[\],;&|\\@$]`
+	rest := `[^\s"'\x60:=<>(){}\[\],;&|\\@$*]` // '*': 2*n is arithmetic
 	// A quote or a space ends a value unless a ':' or '=' follows: then the "value" was a
 	// name ("key": …, name = …), and the next assignment is the one to report.
 	notName := `[ \t]*(?:[^ \t:=]|$)`

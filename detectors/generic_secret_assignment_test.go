@@ -66,6 +66,7 @@ func casesGenericSecretAssignment() ([]tp, []fp) {
 			{"doc word", "password: " + "hunter2" + "example"},
 			{"name on next line", "password:\n  " + v},
 			{"comparison", "if token == nil {"},
+			{"arithmetic", "tokens = 2*maxCompilerConcurrency + minTokens*cfg.BuildP"},
 			{"prose", "// the format of an 8Q~ secret: Marvin32 written most significant digit first"},
 			{"format in prose", "// builds a synthetic app-level token: xapp-1-A<10>-<13 digits>-<64 hex>."},
 			{"word and number", "password: Summer2024"},
