@@ -22,6 +22,11 @@ type Config struct {
 	FingerprintKeyFile string `yaml:"fingerprint_key_file"`
 	// Rules are custom detectors, run after the built-in ones (see [Config.Detectors]).
 	Rules []Rule `yaml:"rules"`
+	// Generic turns on the generic rules (detectors.Generic: a credential-like name assigned a
+	// high-entropy value, reported as confidence generic) for every command that reads this
+	// config: patrol scan (as --generic does), patrol hook and patrol serve. Off by default:
+	// the generic rules are noisier than the format detectors.
+	Generic bool `yaml:"generic"`
 	// MaxBlobSize is the size limit for files and blobs, in bytes (default 10 MiB); larger
 	// ones are skipped and counted in the scan summary.
 	MaxBlobSize int64 `yaml:"max_blob_size"`

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/robfig/cron/v3"
 
+	"github.com/patrolsec/patrol/detectors"
 	"github.com/patrolsec/patrol/notify"
 	"github.com/patrolsec/patrol/revoke/providers"
 	"github.com/patrolsec/patrol/store"
@@ -617,4 +618,55 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("accepted serve.workers %d", c.Serve.Workers)
 		}
 	})
+}
+
+// TestGeneric checks the generic key: off by default, the generic rules added to the built-in
+// detectors when on, and their ids reserved either way.
+func TestGeneric(t *testing.T) {
+	t.Parallel()
+	generic := map[string]bool{}
+	for _, d := range detectors.Generic() {
+		generic[d.ID] = true
+	}
+	if len(generic) == 0 {
+		t.Fatal("detectors.Generic() is empty")
+	}
+	tests := []struct {
+		name, src string
+		want      int
+	}{
+		{"default", "max_blob_size: 1048576\n", 0},
+		{"off", "generic: false\n", 0},
+		{"on", "generic: true\n", len(generic)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Parse("patrol.yaml", []byte(tt.src))
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			got := 0
+			for _, d := range c.Detectors() {
+				if generic[d.ID] {
+					got++
+				}
+			}
+			if got != tt.want {
+				t.Errorf("Detectors() holds %d generic rules, want %d", got, tt.want)
+			}
+		})
+	}
+	for id := range generic {
+		if got := Default().Describe(id); got == id {
+			t.Errorf("Describe(%q) = the id, want the generic rule's description", id)
+		}
+		_, err := Parse("patrol.yaml", []byte("rules:\n  - {id: "+id+", regex: 'x[0-9]{9}', keywords: [xyz]}\n"))
+		if err == nil || !strings.Contains(err.Error(), "built-in detector id") {
+			t.Errorf("a custom rule with the generic id %s: err = %v, want it refused as a built-in id", id, err)
+		}
+	}
+	if _, err := Parse("patrol.yaml", []byte("generic: maybe\n")); err == nil || !strings.Contains(err.Error(), "patrol.yaml:1") {
+		t.Errorf("generic: maybe: err = %v, want an error at patrol.yaml:1", err)
+	}
 }

@@ -31,7 +31,7 @@ var ruleID = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 func (c *Config) ruleProblems() problems {
 	var ps problems
 	builtin := map[string]bool{}
-	for _, d := range detectors.All() {
+	for _, d := range builtins() {
 		builtin[d.ID] = true
 	}
 	seen := map[string]bool{}
@@ -70,9 +70,19 @@ func (c *Config) ruleProblems() problems {
 	return ps
 }
 
-// Detectors returns the built-in detectors followed by the custom rules.
+// builtins returns every built-in detector, the generic rules included: custom rule ids
+// must differ from all of them, and Describe names all of them.
+func builtins() []*detectors.Detector {
+	return append(detectors.All(), detectors.Generic()...)
+}
+
+// Detectors returns the built-in detectors (with the generic rules when Generic is set)
+// followed by the custom rules.
 func (c *Config) Detectors() []*detectors.Detector {
 	ds := detectors.All()
+	if c.Generic {
+		ds = append(ds, detectors.Generic()...)
+	}
 	for _, r := range c.Rules {
 		kws := make([]string, len(r.Keywords))
 		for i, k := range r.Keywords {
@@ -99,7 +109,7 @@ func (c *Config) Describe(id string) string {
 			return r.Description
 		}
 	}
-	for _, d := range detectors.All() {
+	for _, d := range builtins() {
 		if d.ID == id && d.Description != "" {
 			return d.Description
 		}

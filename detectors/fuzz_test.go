@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -64,7 +65,7 @@ func FuzzDetectors(f *testing.F) {
 	}
 	f.Add("")
 	f.Add("ghp_\nnpm_\n-----" + "BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----")
-	dets := All()
+	dets := append(All(), Generic()...)
 	f.Fuzz(func(t *testing.T, s string) {
 		buf := []byte(s)
 		for _, d := range dets {
@@ -76,8 +77,12 @@ func FuzzDetectors(f *testing.F) {
 				if !bytes.Contains(buf, tok) {
 					t.Fatalf("%s: Find(%q) reported a token that is not in the input", d.ID, s)
 				}
-				if m.Confidence != ConfidenceChecksum && m.Confidence != ConfidencePattern {
-					t.Fatalf("%s: Find(%q) confidence = %q, want checksum or pattern", d.ID, s, m.Confidence)
+				want := []Confidence{ConfidenceChecksum, ConfidencePattern}
+				if d.Generic {
+					want = []Confidence{ConfidenceGeneric}
+				}
+				if !slices.Contains(want, m.Confidence) {
+					t.Fatalf("%s: Find(%q) confidence = %q, want one of %v", d.ID, s, m.Confidence, want)
 				}
 				if n := d.PrefixLen(tok); n < 0 || n > len(tok) {
 					t.Fatalf("%s: PrefixLen = %d for a %d-byte token", d.ID, n, len(tok))

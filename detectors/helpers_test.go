@@ -178,3 +178,24 @@ func keywordHit(d *Detector, input string, m Match) bool {
 	}
 	return false
 }
+
+// form is one syntax a credential is written in: a name and the text holding it.
+type form struct{ name, in string }
+
+// checkForms checks that d finds tok, and only tok, in each form (the context-form tables of
+// the detectors that need a name or a partner value beside their token).
+func checkForms(t *testing.T, d *Detector, tok string, forms []form) {
+	t.Helper()
+	for _, f := range forms {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			ms := d.Find([]byte(f.in))
+			if len(ms) != 1 || f.in[ms[0].Start:ms[0].End] != tok {
+				t.Fatalf("Find(%s) = %d matches, want the %d-byte token once", f.name, len(ms), len(tok))
+			}
+			if !keywordHit(d, f.in, ms[0]) {
+				t.Errorf("prefilter misses the token in %s", f.name)
+			}
+		})
+	}
+}

@@ -210,7 +210,7 @@ func builtinDescription(id string) string { return builtinNames()[id] }
 
 var builtinNames = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
-	for _, d := range detectors.All() {
+	for _, d := range append(detectors.All(), detectors.Generic()...) {
 		m[d.ID] = d.Description
 	}
 	return m

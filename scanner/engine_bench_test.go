@@ -85,6 +85,17 @@ func BenchmarkEngine(b *testing.B) {
 			}
 		}
 	})
+	// EngineGeneric adds the generic rules (--generic), whose keywords are the common words
+	// token, secret and password: what turning them on costs.
+	eg := NewEngine(append(detectors.All(), detectors.Generic()...), EngineOptions{Key: []byte("bench")})
+	b.Run("EngineGeneric", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if n := eg.Scan(data, []Location{{Source: SourceDir, Path: "corpus.go"}}, func(Finding) {}); n < planted {
+				b.Fatalf("Scan found %d findings, want at least %d", n, planted)
+			}
+		}
+	})
 	b.Run("BytesCount", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {

@@ -135,7 +135,7 @@ func selfPath() (string, error) {
 // refused, not acted on), only --verify to tell live tokens from dead ones.
 type hookFlags struct {
 	configPath, keyFile, maxBlobSize string
-	noDecode                         bool
+	noDecode, generic                bool
 	act                              actFlags
 }
 
@@ -164,6 +164,7 @@ func newHookCheckCmd(ios streams, kind hook.Kind) *cobra.Command {
 	fl.StringVar(&f.keyFile, "fingerprint-key-file", "", "HMAC key `FILE` for fingerprints (default: $PATROL_FINGERPRINT_KEY, $PATROL_FINGERPRINT_KEY_FILE, the config's, else the user config dir's)")
 	fl.StringVar(&f.maxBlobSize, "max-blob-size", "", "skip (and warn about) files bigger than this (default 10MiB)")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
+	fl.BoolVar(&f.generic, "generic", false, "also run the generic rules (credential-like names assigned high-entropy values); off by default in hooks, also when the config sets generic: true")
 	f.act.register(c, false)
 	return c
 }
@@ -269,6 +270,9 @@ func hookScan(ctx context.Context, kind hook.Kind, f *hookFlags, args []string, 
 	if err != nil {
 		return nil, st, key, err
 	}
+	// A refused commit costs more than a missed generic match: the generic rules run in a
+	// hook only when its own --generic asks, whatever the shared config says.
+	cfg.Generic = f.generic
 	engine, key, err := newEngine(cfg, f.keyFile, f.noDecode)
 	if err != nil {
 		return nil, st, key, err

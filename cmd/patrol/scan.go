@@ -27,6 +27,7 @@ import (
 type scanFlags struct {
 	format, output, configPath, keyFile                    string
 	showSecrets, dir, noIgnore, noDecode, staged, fixtures bool
+	generic                                                bool
 	since, cloneDir, baseline, maxBlobSize                 string
 	branches                                               []string
 	summary, failOnShallow                                 bool
@@ -66,6 +67,7 @@ Exit status: 0 nothing found, 1 findings, 2 usage, config or input error.`,
 	fl.BoolVar(&f.noIgnore, "no-ignore", false, "with --dir: do not honour .gitignore files")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look for tokens inside base64 or URL-encoded text")
 	fl.BoolVar(&f.fixtures, "fixtures", false, "report test fixtures too: tokens assigned to a fake-sounding name (fakeKey, testToken…) in test files, which are left out and counted by default")
+	fl.BoolVar(&f.generic, "generic", false, "also run the generic rules: credential-like names (password, secret, token, api_key…) assigned high-entropy values, reported as confidence generic (default: the config's generic)")
 	fl.IntVar(&f.maxDecodeDepth, "max-decode-depth", scanner.DefaultMaxDecodeDepth, "levels of nested encoding to decode (base64 in base64; default: the config's max_decode_depth, else 3)")
 	fl.BoolVar(&f.staged, "staged", false, "scan what the next commit adds: the staged changes (index against HEAD); only added lines are reported")
 	fl.StringVar(&f.since, "since", "", "git: scan only commits after `REV` or since a date (2024-01-31)")
@@ -171,6 +173,7 @@ func runScan(ctx context.Context, f *scanFlags, target string, ios streams) erro
 		}
 		cfg.MaxDecodeDepth = f.maxDecodeDepth
 	}
+	cfg.Generic = cfg.Generic || f.generic
 	engine, key, err := newEngine(cfg, f.keyFile, f.noDecode)
 	if err != nil {
 		return withCode(exitError, err)

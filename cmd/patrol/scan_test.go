@@ -15,13 +15,20 @@ import (
 
 // ghp builds a synthetic, checksum-valid GitHub classic PAT at run time.
 func ghp(seed uint64) string {
+	b := randAlnum(seed, 7, 30)
+	return "ghp_" + string(b) + detectors.CRC32Base62(b)
+}
+
+// randAlnum returns n deterministic pseudo-random alphanumeric bytes; seed and stream vary
+// the output.
+func randAlnum(seed, stream uint64, n int) []byte {
 	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	r := rand.New(rand.NewPCG(seed, 7))
-	b := make([]byte, 30)
+	r := rand.New(rand.NewPCG(seed, stream))
+	b := make([]byte, n)
 	for i := range b {
 		b[i] = alnum[r.IntN(len(alnum))]
 	}
-	return "ghp_" + string(b) + detectors.CRC32Base62(b)
+	return b
 }
 
 // runPatrol runs the CLI in-process with a temporary fingerprint key.

@@ -108,7 +108,7 @@ type labelSets struct {
 
 func newLabelSets(extraDetectors []string) labelSets {
 	var ids []string
-	for _, d := range detectors.All() {
+	for _, d := range append(detectors.All(), detectors.Generic()...) {
 		ids = append(ids, d.ID)
 	}
 	return labelSets{
@@ -117,7 +117,7 @@ func newLabelSets(extraDetectors []string) labelSets {
 		detector:        newSet(append(ids, extraDetectors...)...),
 		provider:        newSet(providers.Names...),
 		findingProvider: newSet(append(append([]string(nil), providers.Names...), NoProvider)...),
-		confidence:      newSet(string(detectors.ConfidenceChecksum), string(detectors.ConfidencePattern)),
+		confidence:      newSet(string(detectors.ConfidenceChecksum), string(detectors.ConfidencePattern), string(detectors.ConfidenceGeneric)),
 		status:          newSet(words(lifecycle.Verdicts()...)...),
 		revocation:      newSet(words(lifecycle.Outcomes()...)...),
 		channel:         newSet(ChannelEmail),

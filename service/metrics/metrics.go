@@ -28,7 +28,8 @@ type Options struct {
 	// Version is patrol's version, the version label of patrol_build_info; empty means
 	// "unknown".
 	Version string
-	// Detectors are detector ids beyond detectors.All() (custom rules from the config) that
+	// Detectors are detector ids beyond the built-in ones (detectors.All and Generic): the
+	// custom rules from the config that
 	// patrol_findings_total may carry.
 	Detectors []string
 	// PipelineCounts returns how many stored findings are in each state; it is called at each
@@ -143,7 +144,7 @@ func New(reg Registry, o Options) (*Metrics, error) {
 	m.findings = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "patrol_findings_total",
 		Help: "Findings recorded by scans, by detector id (the registry's and the configured custom rules'), " +
-			"the provider the detector names (none when patrol has none) and confidence (checksum, pattern).",
+			"the provider the detector names (none when patrol has none) and confidence (checksum, pattern, generic).",
 	}, []string{"detector", "provider", "confidence"})
 	m.verifications = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "patrol_verifications_total",
@@ -401,7 +402,8 @@ func (m *Metrics) ScanDone(trigger, outcome string, d time.Duration, bytes int64
 }
 
 // Finding records a finding a scan stored: its detector id, the provider the detector names
-// ("" for none) and its confidence (detectors.ConfidenceChecksum or ConfidencePattern).
+// ("" for none) and its confidence (detectors.ConfidenceChecksum, ConfidencePattern or
+// ConfidenceGeneric).
 func (m *Metrics) Finding(detector, provider, confidence string) {
 	if m == nil {
 		return
