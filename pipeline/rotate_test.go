@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,10 +17,20 @@ import (
 
 // TestVerifyOnlyProviderMailsRotateURL: a live token of an issuer that documents no
 // self-revoke (Hugging Face, checked through its GET /api/whoami-v2 on a fake that serves
-// only that call) is not revoked even with --yes; the owner's email, delivered over real
-// SMTP, says patrol could not revoke it and links the detector's RotateURL.
+// only that call) is skipped, with or without --yes, before any claim (no revoke_attempt
+// row); the owner's email, delivered over real SMTP, says patrol could not revoke it (not
+// "audit mode") and links the detector's RotateURL.
 func TestVerifyOnlyProviderMailsRotateURL(t *testing.T) {
 	t.Parallel()
+	for _, yes := range []bool{true, false} {
+		t.Run(fmt.Sprintf("yes=%v", yes), func(t *testing.T) {
+			t.Parallel()
+			testVerifyOnly(t, yes)
+		})
+	}
+}
+
+func testVerifyOnly(t *testing.T, yes bool) {
 	tok := secret.New("hf" + "_" + random(34))
 	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +61,7 @@ func TestVerifyOnlyProviderMailsRotateURL(t *testing.T) {
 	st := e.session()
 	o := e.options(st, e.mail.mailer(t))
 	o.Provs = map[string]revoke.Provider{"huggingface": prov}
+	o.Policy.Yes = yes
 	got := e.run(pipeline.New(o))[0]
 
 	if got.Verify != lifecycle.VerdictLive || got.Revocation != lifecycle.OutcomeSkipped {
@@ -77,6 +89,12 @@ func TestVerifyOnlyProviderMailsRotateURL(t *testing.T) {
 	}
 	if !strings.Contains(owner.html, `<a href="`+rotate+`">`) {
 		t.Errorf("owner email html does not link %s", rotate)
+	}
+	if strings.Contains(owner.text, "audit") && strings.Contains(owner.text, "dry-run") {
+		t.Errorf("owner email calls it a dry run:\n%s", owner.text)
+	}
+	if n := auditCount(t, st)["revoke_attempt"]; n != 0 {
+		t.Errorf("revoke_attempt audit rows = %d, want 0 (nothing to claim)", n)
 	}
 	e.assertNoSecret(st, tok)
 }

@@ -209,6 +209,16 @@ func (p *Pipeline) verdict(ctx context.Context, f store.Finding, v revoke.Verifi
 // revoke decides by policy, then claims the revocation with its audit row, calls the
 // provider outside any transaction, and records the answer with its audit row.
 func (p *Pipeline) revoke(ctx context.Context, f store.Finding) (store.Finding, error) {
+	if u, ok := p.o.Provs[f.Provider].(revoke.Unrevocable); ok {
+		if err := u.RevokeUnsupported(); err != nil {
+			// Nothing to claim or dry-run: the issuer offers no revocation at all.
+			p.takeVerified(f.Fingerprint)
+			reason := err.Error()
+			return p.commit(ctx, f, lifecycle.StateSkipped,
+				store.Update{Revocation: ptr(lifecycle.OutcomeSkipped), RevocationReason: &reason, NextAttempt: &time.Time{}},
+				p.row("revoke", f, target(f), string(lifecycle.OutcomeSkipped), reason))
+		}
+	}
 	if ok, reason := p.o.Policy.Decide(f.Provider); !ok {
 		p.takeVerified(f.Fingerprint)
 		return p.commit(ctx, f, lifecycle.StateNotRevoked,

@@ -49,6 +49,15 @@ type DetailedRevoker interface {
 	RevokeDetail(ctx context.Context, tok secret.Token, v Verification) (detail string, err error)
 }
 
+// Unrevocable is implemented by providers that know, without a call, that they revoke no
+// token at all (issuers that document no self-revoke, package whoami). RevokeUnsupported
+// returns the ErrNotSupported error Revoke would give every token, or nil when the provider
+// does revoke. The pipeline then skips the revocation before any claim, whatever the policy,
+// and tells the owner why instead of calling it a dry run.
+type Unrevocable interface {
+	RevokeUnsupported() error
+}
+
 // Target is one token to revoke with its live verification.
 type Target struct {
 	Token        secret.Token

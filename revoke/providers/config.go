@@ -188,6 +188,9 @@ func (c Config) Validate() error {
 			if p.Timeout < 0 {
 				bad(name+".timeout", "%s is negative", p.Timeout)
 			}
+			if p.Revoke != nil && *p.Revoke && !Capabilities(name).Revoke {
+				bad(name+".revoke", "%s documents no self-revoke, so patrol can only verify its tokens (the owner's email links where to rotate them)", name)
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -110,9 +110,10 @@ stripe: {base_url: BASE/stripe/}
 	if got := cfg.CallTimeout(providers.Stripe); got != 3*time.Second {
 		t.Errorf("CallTimeout(stripe) = %v, want providers.timeout 3s", got)
 	}
-	bad := providers.Config{Stripe: &providers.BaseConfig{BaseURL: "http://api.stripe.example/"}, Notion: &providers.BaseConfig{Timeout: -1}}
+	bad := providers.Config{Stripe: &providers.BaseConfig{BaseURL: "http://api.stripe.example/"}, Notion: &providers.BaseConfig{Timeout: -1},
+		Heroku: &providers.BaseConfig{Revoke: new(true)}}
 	err = bad.Validate()
-	for _, key := range []string{"providers.stripe.base_url", "providers.notion.timeout"} {
+	for _, key := range []string{"providers.stripe.base_url", "providers.notion.timeout", "providers.heroku.revoke: heroku documents no self-revoke"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("Validate() = %v, want %s named", err, key)
 		}

@@ -218,9 +218,8 @@ func (p *Provider) Revoke(ctx context.Context, tok secret.Token, v revoke.Verifi
 	if v.Status != revoke.StatusLive {
 		return fmt.Errorf("%s: %w (%s)", p.s.Name, revoke.ErrNotLive, v.Status)
 	}
-	if p.s.Revoke == nil {
-		return fmt.Errorf("%s: %w: %s documents no API call that revokes a token with the token itself; its owner must rotate it",
-			p.s.Name, revoke.ErrNotSupported, p.s.Display)
+	if err := p.RevokeUnsupported(); err != nil {
+		return err
 	}
 	if err := p.accepts(tok); err != nil {
 		return err
@@ -245,6 +244,16 @@ func (p *Provider) accepts(tok secret.Token) error {
 	}
 	return fmt.Errorf("%s: %w: %s %s takes only tokens starting %s", p.s.Name, revoke.ErrNotSupported,
 		p.s.Display, p.s.Verify.op(), strings.Join(p.s.Prefixes, ", "))
+}
+
+// RevokeUnsupported implements revoke.Unrevocable: ErrNotSupported, naming the issuer, when
+// it documents no self-revoke; nil otherwise.
+func (p *Provider) RevokeUnsupported() error {
+	if p.s.Revoke != nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %s documents no API call that revokes a token with the token itself; its owner must rotate it",
+		p.s.Name, revoke.ErrNotSupported, p.s.Display)
 }
 
 // decode parses a JSON body keeping numbers exact (Telegram and Discord ids pass 2^53).

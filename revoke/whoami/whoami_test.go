@@ -338,6 +338,10 @@ func TestRevoke(t *testing.T) {
 			if p.CanRevoke() != (c.revoke != "") {
 				t.Errorf("CanRevoke() = %v, want %v (documented self-revoke: %q)", p.CanRevoke(), c.revoke != "", c.revoke)
 			}
+			var _ revoke.Unrevocable = p
+			if err := p.RevokeUnsupported(); (err == nil) != (c.revoke != "") || err != nil && !errors.Is(err, revoke.ErrNotSupported) {
+				t.Errorf("RevokeUnsupported() = %v, want nil only with a documented self-revoke", err)
+			}
 			if err := p.Revoke(t.Context(), tok, revoke.Verification{Status: revoke.StatusDead}); !errors.Is(err, revoke.ErrNotLive) {
 				t.Errorf("Revoke(dead) = %v, want ErrNotLive", err)
 			}
