@@ -42,6 +42,7 @@ func DatabaseURLPassword() *Detector {
 			`)(` + urlPassChars + `)(?:@(?://)?` + urlHostChars + `|[;&"'` + "`" + `\s]|$)`,
 		Before:           256,
 		After:            320,
+		Broad:            true, // any credential may be the password; a specific detector wins
 		KeepPlaceholders: true, // passwordOK checks the decoded password instead
 		ValidateMatch:    validDatabasePassword,
 		RotateURL:        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html#43-rotation",

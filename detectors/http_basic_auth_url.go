@@ -28,6 +28,7 @@ func HTTPBasicAuthURL() *Detector {
 			urlHostChars,
 		Before:           8,
 		After:            320,
+		Broad:            true, // any credential may be the password; a specific detector wins
 		KeepPlaceholders: true, // passwordOK checks the decoded password instead
 		ValidateMatch:    validHTTPPassword,
 		RotateURL:        "https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/Authentication#access_using_credentials_in_the_url",

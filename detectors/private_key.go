@@ -30,6 +30,7 @@ func PrivateKey() *Detector {
 			`-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----)`,
 		Before: 64,
 		After:  16384,
+		Broad:  true, // any PEM key; a GCP key file's detector is more specific
 		// The block holds dashes and headers that trip the generic filter; validPEMBody
 		// does its own placeholder check on the base64 body.
 		KeepPlaceholders: true,
