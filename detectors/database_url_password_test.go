@@ -58,6 +58,8 @@ func casesDatabaseURLPassword() ([]tp, []fp) {
 			{"user as password", "postgres://deploy:deploy@db.prod.internal/app"},
 			{"masked", "postgres://app:********@db.prod.internal/app"},
 			{"short", "mysql://app:abc12@db.prod.internal/app"},
+			{"malformed sample", "postgresql://foo::password@host:1:"},
+			{"default behind a colon", "postgresql://app::postgres@db.prod.internal/app"},
 		}
 }
 

@@ -58,7 +58,7 @@ var defaultPasswords = map[string]bool{
 // isDefaultPassword reports whether pw is a well-known default or documentation value, or
 // the user name again.
 func isDefaultPassword(user, pw string) bool {
-	lower := strings.ToLower(pw)
+	lower := strings.Trim(strings.ToLower(pw), ":.-_ ") // postgresql://foo::password@…
 	if user != "" && strings.EqualFold(user, pw) {
 		return true
 	}
@@ -164,7 +164,7 @@ func splitHosts(hostport string) []string {
 			if i := strings.IndexByte(h, ']'); i > 0 {
 				h = h[:i+1]
 			}
-		} else if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		} else if i := strings.IndexByte(h, ':'); i >= 0 {
 			h = h[:i]
 		}
 		out = append(out, h)
