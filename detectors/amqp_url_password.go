@@ -17,6 +17,7 @@ func AMQPURLPassword() *Detector {
 			urlHostChars,
 		Before:           8,
 		After:            320,
+		Broad:            true, // any credential may be the password; a specific detector wins
 		KeepPlaceholders: true, // passwordOK checks the decoded password instead
 		ValidateMatch:    validURLPassword(minURLPassword, minDBEntropy),
 		RotateURL:        "https://www.rabbitmq.com/docs/passwords",

@@ -29,19 +29,22 @@ func DatabaseURLPassword() *Detector {
 		Description: "Database password in a connection URL or connection string",
 		Keywords: []string{"postgres", "mysql:", "mariadb:", "mongodb:", "mongodb+srv:",
 			"redis:/", "rediss:/", "jdbc:", "password=", "pwd="},
+		// Unbounded repeats: counted ones make RE2 slower in every window; the window bounds
+		// the match.
 		Pattern: `(?:^|[^0-9A-Za-z+.-])(?:` +
 			// URL: scheme://user:PASSWORD@host
 			`(?i:jdbc:)?(?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?)://` + urlUserChars + `:|` +
 			// JDBC parameter: jdbc:sub:…?password=PASSWORD
-			`(?i:jdbc:[a-z0-9]+(?::[a-z0-9]+)*:)[^\s"'` + "`" + `<>]{0,256}?[?&;](?i:password|pwd)=|` +
+			`(?i:jdbc:[a-z0-9]+(?::[a-z0-9]+)*:)[^\s"'` + "`" + `<>]*?[?&;](?i:password|pwd)=|` +
 			// Oracle thin: jdbc:oracle:thin:user/PASSWORD@host
-			`(?i:jdbc:oracle:[a-z]+:)[^\s"'` + "`" + `<>/@:;]{1,128}/|` +
+			`(?i:jdbc:oracle:[a-z]+:)[^\s"'` + "`" + `<>/@:;]+/|` +
 			// ADO.NET / ODBC: Server=…;…;Password=PASSWORD;
-			`(?i:server|data source|host|address|addr|network address)[ \t]*=[ \t]*[^;"'` + "`" + `\n]{1,128};` +
-			`(?:[^;"'` + "`" + `\n]{0,96};){0,8}?[ \t]*(?i:password|pwd)[ \t]*=[ \t]*` +
+			`(?i:server|data source|host|address|addr|network address)[ \t]*=[ \t]*[^;"'` + "`" + `\n]+;` +
+			`(?:[^;"'` + "`" + `\n]*;)*?[ \t]*(?i:password|pwd)[ \t]*=[ \t]*` +
 			`)(` + urlPassChars + `)(?:@(?://)?` + urlHostChars + `|[;&"'` + "`" + `\s]|$)`,
 		Before:           256,
 		After:            320,
+		Broad:            true, // any credential may be the password; a specific detector wins
 		KeepPlaceholders: true, // passwordOK checks the decoded password instead
 		ValidateMatch:    validDatabasePassword,
 		RotateURL:        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html#43-rotation",

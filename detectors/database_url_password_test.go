@@ -58,6 +58,12 @@ func casesDatabaseURLPassword() ([]tp, []fp) {
 			{"user as password", "postgres://deploy:deploy@db.prod.internal/app"},
 			{"masked", "postgres://app:********@db.prod.internal/app"},
 			{"short", "mysql://app:abc12@db.prod.internal/app"},
+			{"MongoDB docs sample", "mongodb+srv://myDatabaseUser:D1fficultP%40ssw0rd@cluster0.example.mongodb.net/?retryWrites=true&w=majority"},
+			{"Azure portal sample", "Server=tcp:myserver.database.windows.net,1433;Initial Catalog=mydb;Persist Security Info=False;User ID=mylogin;Password={your_password};Encrypt=True;"},
+			{"SQL Server LocalDB", "Data Source=(localdb)\\MSSQLLocalDB;Initial Catalog=app;User ID=sa;Password=" + pw(4022) + ";"},
+			{"Oracle docs", "jdbc:oracle:thin:scott/tiger@//myhost:1521/myservicename"},
+			{"malformed sample", "postgresql://foo::password@host:1:"},
+			{"default behind a colon", "postgresql://app::postgres@db.prod.internal/app"},
 		}
 }
 

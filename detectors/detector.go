@@ -72,6 +72,11 @@ type Detector struct {
 	Checks string
 	// Generic marks a generic rule (ConfidenceGeneric): not in All, only in Generic.
 	Generic bool
+	// Broad marks a detector whose token is whatever credential sits in a known place (the
+	// password of a URL, any PEM private key) rather than one kind of token: when a detector
+	// of a specific kind claims the same span at the same confidence (a Hugging Face token as
+	// a URL's password, a GCP key file's private key), the scanner keeps the specific one.
+	Broad bool
 	// RotateURL is the issuer's page on rotating or deleting this kind of token, for the
 	// owner's email when patrol cannot revoke it.
 	RotateURL string

@@ -17,6 +17,7 @@ func FTPURLPassword() *Detector {
 			urlHostChars,
 		Before:           8,
 		After:            320,
+		Broad:            true, // any credential may be the password; a specific detector wins
 		KeepPlaceholders: true, // passwordOK checks the decoded password instead
 		ValidateMatch:    validFTPPassword,
 		RotateURL:        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html#43-rotation",

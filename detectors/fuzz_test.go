@@ -40,22 +40,9 @@ func registerCasesAround(new func() *Detector, cases func() ([]tp, []fp), leads,
 	detectorCases = append(detectorCases, detectorCase{new, cases, leads, tails})
 }
 
-// seedInputs returns every true positive (with its lead, bare and in one context) and every
-// false positive of every detector: the seed corpus of the fuzz targets.
-func seedInputs() []string {
-	var out []string
-	for _, c := range detectorCases {
-		tps, fps := c.cases()
-		for i, p := range tps {
-			in := c.sample(i, p.token)
-			out = append(out, in, contexts(in)["json"])
-		}
-		for _, p := range fps {
-			out = append(out, p.input)
-		}
-	}
-	return out
-}
+// seedInputs returns every true positive (with its lead and tail, bare and in one context) and
+// every false positive of every detector: the seed corpus of the fuzz targets.
+func seedInputs() []string { return samplesOf() }
 
 // FuzzDetectors runs every detector over arbitrary input: no panic, every match inside the
 // input with a known confidence, and every reported token a substring of the input.

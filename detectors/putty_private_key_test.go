@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,16 +15,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// randBytes returns n deterministic pseudo-random bytes; seed varies the output.
-func randBytes(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, 0x2545f4914f6cdd1d))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
 
 // ppkOpts describe a synthetic .ppk file.
 type ppkOpts struct {
@@ -40,8 +29,8 @@ type ppkOpts struct {
 // and, for an unencrypted file, the MAC computed as PuTTY's format document says.
 func ppkFile(seed uint64, o ppkOpts) string {
 	sshStr := func(b []byte) []byte { return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...) }
-	pub := append(sshStr([]byte(o.alg)), randBytes(seed, 51)...)
-	priv := randBytes(seed+1, o.privLen)
+	pub := append(sshStr([]byte(o.alg)), rndBytes(seed, 51)...)
+	priv := rndBytes(seed+1, o.privLen)
 	comment := "key-" + strconv.FormatUint(seed, 10)
 	lines := func(b []byte) []string {
 		s := base64.StdEncoding.EncodeToString(b)
@@ -66,7 +55,7 @@ func ppkFile(seed uint64, o ppkOpts) string {
 		}
 		mac = m.Sum(nil)
 	} else {
-		mac = randBytes(seed+2, map[int]int{2: 20, 3: 32}[o.version])
+		mac = rndBytes(seed+2, map[int]int{2: 20, 3: 32}[o.version])
 	}
 	macHex := hex.EncodeToString(mac)
 	if o.badMAC {

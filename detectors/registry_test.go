@@ -139,7 +139,8 @@ func TestNoOverlaps(t *testing.T) {
 	t.Parallel()
 	all := All()
 	for _, c := range detectorCases {
-		owner := c.new().ID
+		ownerDet := c.new()
+		owner := ownerDet.ID
 		tps, _ := c.cases()
 		for i, p := range tps {
 			in := c.sample(i, p.token)
@@ -150,7 +151,7 @@ func TestNoOverlaps(t *testing.T) {
 					continue
 				}
 				for _, m := range d.Find([]byte(in)) {
-					if m.Start == start && m.End == end && losesTo(d.ID, m.Confidence, owner, p.conf) {
+					if m.Start == start && m.End == end && losesTo(d, m.Confidence, ownerDet, p.conf) {
 						continue // the scanner keeps the owner's finding (dedupe): one rule id still
 					}
 					if m.Start < end && m.End > start {
@@ -163,16 +164,18 @@ func TestNoOverlaps(t *testing.T) {
 }
 
 // losesTo reports whether the scanner, deduplicating two detectors' claims on one span, drops
-// detector id's claim at confidence c for owner's at ownerConf: the weaker confidence loses,
-// and of equal ones the later rule id (All's order).
-func losesTo(id string, c Confidence, owner string, ownerConf Confidence) bool {
-	if ownerConf == "" {
+// d's claim at confidence c for owner's at ownerConf: the weaker confidence loses, then a
+// Broad detector to a specific one, then the later rule id (All's order).
+func losesTo(d *Detector, c Confidence, owner *Detector, ownerConf Confidence) bool {
+	switch {
+	case ownerConf == "":
 		return false
-	}
-	if Rank(c) != Rank(ownerConf) {
+	case Rank(c) != Rank(ownerConf):
 		return Rank(c) < Rank(ownerConf)
+	case d.Broad != owner.Broad:
+		return d.Broad
 	}
-	return id > owner
+	return d.ID > owner.ID
 }
 
 // TestAdjacentTokens checks that tokens separated by one byte are all found: a pattern

@@ -27,15 +27,20 @@ import (
 // urlPassChars is what a password may hold in a URL or a key=value connection string: no
 // space, quote, bracket, separator of the surrounding syntax (; & @ / ? #) or backslash (a
 // JSON escape). A password with one of these raw is not found: the price of a pattern that
-// never runs past the end of the value.
-const urlPassChars = "[^\\s\"'`<>;&@/?#\\\\]{1,256}"
+// never runs past the end of the value. The repeats are unbounded because counted ones
+// make RE2 several times slower in every window; the window bounds the match, and
+// maxURLPassword the password.
+const urlPassChars = "[^\\s\"'`<>;&@/?#\\\\]+"
+
+// maxURLPassword is the longest password reported (longer runs are data, not a password).
+const maxURLPassword = 256
 
 // urlUserChars is the user part of a URL's userinfo (which may be empty: redis://:pw@host).
-const urlUserChars = "[^\\s\"'`<>:;&@/?#\\\\]{0,128}"
+const urlUserChars = "[^\\s\"'`<>:;&@/?#\\\\]*"
 
 // urlHostChars is the host[:port] after the "@" of a URL (several, comma-separated, for
 // MongoDB and Redis clusters).
-const urlHostChars = "[^\\s\"'`<>;@/?#\\\\]{1,256}"
+const urlHostChars = "[^\\s\"'`<>;@/?#\\\\]+"
 
 // minURLPassword is the shortest password reported: shorter ones are defaults and samples.
 const minURLPassword = 6
@@ -58,7 +63,7 @@ var defaultPasswords = map[string]bool{
 // isDefaultPassword reports whether pw is a well-known default or documentation value, or
 // the user name again.
 func isDefaultPassword(user, pw string) bool {
-	lower := strings.ToLower(pw)
+	lower := strings.Trim(strings.ToLower(pw), ":.-_ ") // postgresql://foo::password@…
 	if user != "" && strings.EqualFold(user, pw) {
 		return true
 	}
@@ -87,7 +92,7 @@ func isHex(c byte) bool {
 // passwordOK applies the shared password rules to a decoded password (see the comment at the
 // top of this file).
 func passwordOK(user, pw string, minLen int, minEntropy float64) bool {
-	return len(pw) >= minLen &&
+	return len(pw) >= minLen && len(pw) <= maxURLPassword &&
 		!IsPlaceholder([]byte(pw)) &&
 		!isVariableRef(pw) &&
 		!isDefaultPassword(user, pw) &&
@@ -164,7 +169,7 @@ func splitHosts(hostport string) []string {
 			if i := strings.IndexByte(h, ']'); i > 0 {
 				h = h[:i+1]
 			}
-		} else if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		} else if i := strings.IndexByte(h, ':'); i >= 0 {
 			h = h[:i]
 		}
 		out = append(out, h)

@@ -88,6 +88,7 @@ type rawMatch struct {
 	start, end int // of the token, in the buffer scanned (decoded buffer when encoding != "")
 	conf       detectors.Confidence
 	tok        []byte
+	broad      bool // the detector is Broad: a specific one claiming the same span wins
 	encoding   string
 	locStart   int // offset in the original buffer that locates the match
 	locEnd     int // and where that span ends (the encoded text's end when encoding != "")
@@ -125,7 +126,7 @@ func (e *Engine) matches(buf []byte, depth int, budget *int) []rawMatch {
 			w = widen(buf, w)
 			for _, m := range d.Find(buf[w.start:w.end]) {
 				s, en := w.start+m.Start, w.start+m.End
-				out = append(out, rawMatch{det: di, start: s, end: en, conf: m.Confidence, tok: buf[s:en], locStart: s, locEnd: en})
+				out = append(out, rawMatch{det: di, start: s, end: en, conf: m.Confidence, tok: buf[s:en], broad: d.Broad, locStart: s, locEnd: en})
 			}
 		}
 	}
@@ -209,7 +210,8 @@ func isSep(c byte) bool {
 }
 
 // dedupe drops repeated spans: the same token found twice (overlapping windows) and the same
-// span claimed by several detectors (the earlier, more specific detector wins).
+// span claimed by several detectors (the most confident wins, then a specific detector over a
+// Broad one, then the earlier).
 func dedupe(ms []rawMatch) []rawMatch {
 	if len(ms) < 2 {
 		return ms
@@ -231,6 +233,10 @@ func dedupe(ms []rawMatch) []rawMatch {
 		// Of detectors claiming the same span, the most confident one is kept.
 		if ra, rb := detectors.Rank(a.conf), detectors.Rank(b.conf); ra != rb {
 			return ra > rb
+		}
+		// Of equally confident ones, a specific detector before a Broad one.
+		if a.broad != b.broad {
+			return b.broad
 		}
 		return a.det < b.det
 	})

@@ -21,6 +21,12 @@ func TestEngineStructured(t *testing.T) {
 		hex.EncodeToString([]byte(rnd(4830, 20))) + `","private_key":"` + pem.String() +
 		`\n","client_email":"ci@billing-prod-1.iam.gserviceaccount.com"}`
 	g, pw := ghp(4840), rnd(4841, 20)
+	hf := "hf_" + strings.Map(func(r rune) rune { // letters only
+		if r >= '0' && r <= '9' {
+			return r - '0' + 'q'
+		}
+		return r
+	}, rnd(4842, 34))
 	tests := []struct {
 		name   string
 		input  string
@@ -31,6 +37,7 @@ func TestEngineStructured(t *testing.T) {
 		{"gcp key file in base64", "key.json: " + base64.StdEncoding.EncodeToString([]byte(keyFile)) + "\n", "gcp-service-account-key", ""},
 		{"GitHub PAT as a URL password", "git remote add origin https://ci:" + g + "@github.com/o/r.git\n", "github-classic-pat", g},
 		{"GitHub PAT as a database password", "DATABASE_URL=postgres://app:" + g + "@db.prod.internal/app\n", "github-classic-pat", g},
+		{"Hugging Face token as a URL password", "https://hf_user:" + hf + "@huggingface.co/org/model\n", "huggingface-token", hf},
 		{"database password", "DATABASE_URL=postgres://app:" + pw + "@db.prod.internal/app\n", "database-url-password", pw},
 	}
 	e := newTestEngine()
