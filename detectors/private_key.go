@@ -11,11 +11,7 @@ func init() { register(PrivateKey) }
 // KEY----- to the matching -----END line is the secret. Blocks inside string literals (JSON
 // "\n" escapes, quoted and concatenated lines, YAML indentation) are understood. A block is a
 // finding only when its body is at least 64 characters of base64 with real entropy: bodies
-// like "...", "<your key>" or "MIIE…" are documentation. A block assigned to a name that
-// calls it a fixture (fakePrivateKey, testGPGKey, EXAMPLE_KEY: a word fake, test, dummy,
-// example, sample, mock or fixture in the name) is not reported either: test suites carry
-// such keys on purpose (go-github's history holds three), and the author has said what they
-// are.
+// like "...", "<your key>" or "MIIE…" are documentation.
 //
 // References: https://www.rfc-editor.org/rfc/rfc7468
 func PrivateKey() *Detector {
@@ -23,11 +19,8 @@ func PrivateKey() *Detector {
 		ID:          "private-key",
 		Description: "PEM private key block",
 		Keywords:    []string{"private key-----", "private key block-----"},
-		// The optional name before the block (name = `, "name": ", name: |) serves
-		// notFixtureName.
-		Pattern: `(?:[A-Za-z_][0-9A-Za-z_]*["']?[ \t]*(?::=|=|:)[ \t]*(?:` + "`" + `|["']|\[\]byte\(` + "`" + `|[|>][-+]?)?[ \t]*\r?\n?[ \t]*)?` +
-			`(?P<secret>-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?` +
-			`-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----)`,
+		Pattern: `-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?` +
+			`-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----`,
 		Before: 64,
 		After:  16384,
 		Broad:  true, // any PEM key; a GCP key file's detector is more specific
@@ -35,41 +28,7 @@ func PrivateKey() *Detector {
 		// does its own placeholder check on the base64 body.
 		KeepPlaceholders: true,
 		Validate:         validPEMBody,
-		ValidateMatch:    notFixtureName,
-		RotateURL:        "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/reviewing-your-ssh-keys",
 	}
-}
-
-// fixtureWords name a value as a test fixture or a sample.
-var fixtureWords = map[string]bool{
-	"fake": true, "test": true, "testing": true, "dummy": true, "example": true, "sample": true,
-	"mock": true, "fixture": true,
-}
-
-// notFixtureName is PrivateKey's ValidateMatch: it rejects a block whose match starts with
-// the name it is assigned to, when a word of that name (split at '_' and at lower-to-upper
-// case changes) is a fixture word.
-func notFixtureName(match []byte, start, _ int) (Confidence, bool) {
-	name := match[:start]
-	for i, c := range name {
-		if !(c == '_' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
-			name = name[:i]
-			break
-		}
-	}
-	w := 0
-	for i := 0; i <= len(name); i++ {
-		if i == len(name) || name[i] == '_' || i > w && name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
-			if fixtureWords[string(bytes.ToLower(name[w:i]))] {
-				return "", false
-			}
-			w = i
-			if i < len(name) && name[i] == '_' {
-				w++
-			}
-		}
-	}
-	return ConfidencePattern, true
 }
 
 // minPEMBody is the shortest body worth reporting: a PKCS#8 Ed25519 key is 48 bytes, 64

@@ -59,10 +59,6 @@ func casesPrivateKey() ([]tp, []fp) {
 			{"short body", "-----" + "BEGIN PRIVATE KEY-----\n" + rnd(420, b64std, 40) + "\n-----END PRIVATE KEY-----"},
 			{"low-entropy body", "-----" + "BEGIN PRIVATE KEY-----\n" + strings.Repeat("QUJD", 40) + "\n-----END PRIVATE KEY-----"},
 			{"public key", pemBlock(421, "PUBLIC KEY", 6, "\n")},
-			{"Go fixture const", "const fakePrivateKey = `" + pemBlock(4980, "RSA PRIVATE KEY", 12, "\n") + "`"},
-			{"Go test key var, block on the next line", "var testGPGKey = `\n" + pemBlock(4981, "PGP PRIVATE KEY BLOCK", 12, "\n") + "`"},
-			{"YAML sample key", "EXAMPLE_SSH_KEY: |\n  " + pemBlock(4982, "OPENSSH PRIVATE KEY", 7, "\n  ")},
-			{"JSON dummy key", `{"dummy_key": "` + pemBlock(4983, "PRIVATE KEY", 12, `\n`) + `"}`},
 			{"BEGIN line only", "-----" + "BEGIN RSA PRIVATE KEY-----\n" + rnd(430, b64std, 64)},
 		}
 }
@@ -71,31 +67,4 @@ func TestPrivateKey(t *testing.T) {
 	t.Parallel()
 	tps, fps := casesPrivateKey()
 	checkDetector(t, PrivateKey(), tps, fps)
-}
-
-// TestPrivateKeyFixtureNames checks which names before a block mark it as a fixture.
-func TestPrivateKeyFixtureNames(t *testing.T) {
-	t.Parallel()
-	block := pemBlock(4990, "EC PRIVATE KEY", 3, "\n")
-	tests := []struct {
-		name, input string
-		found       bool
-	}{
-		{"fake const", "const fakePrivateKey = `" + block + "`", false},
-		{"snake-case test", "TEST_KEY=\"" + block + "\"", false},
-		{"JSON sample", `{"sample_key": "` + block + `"}`, false},
-		{"attestation is not a test", "attestationKey := []byte(`" + block + "`)", true},
-		{"latest is not a test", "latest_key: |\n" + block, true},
-		{"deploy key", "DEPLOY_KEY='" + block + "'", true},
-		{"no name", block, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := findAll(PrivateKey(), tt.input)
-			if (len(got) == 1) != tt.found || (tt.found && got[0] != block) {
-				t.Errorf("Find(%s) = %d matches, want found=%v with the block as the token", tt.name, len(got), tt.found)
-			}
-		})
-	}
 }
