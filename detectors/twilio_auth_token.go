@@ -8,7 +8,7 @@ func init() { register(TwilioAuthToken) }
 // word twilio or an auth-token name (auth_token, authToken, auth-token) and reports a bounded
 // 32-hex value with an account SID at most 160 bytes before or after it. That covers the SID
 // and token as written in JSON, YAML, XML, INI and .env files, in code (C#, Go, Python,
-// JavaScript, PowerShell), and on a command line (curl -u AC…:token).
+// C++, Java, JavaScript, PowerShell), and on a command line (curl -u AC…:token).
 //
 // References: https://help.twilio.com/articles/223136027-Auth-Tokens-and-How-to-Change-Them
 func TwilioAuthToken() *Detector {

@@ -62,6 +62,8 @@ func TestTwilioAuthTokenForms(t *testing.T) {
 		{"go", "client := twilio.NewRestClientWithParams(twilio.ClientParams{\n\tUsername: \"" + sid + "\",\n\tPassword: \"" + tok + "\",\n})\n"},
 		{"python", "from twilio.rest import Client\nclient = Client('" + sid + "', '" + tok + "')\n"},
 		{"javascript", "const client = require('twilio')(\"" + sid + "\", \"" + tok + "\");\n"},
+		{"c++", "const std::string account_sid = \"" + sid + "\";\nconst std::string auth_token = \"" + tok + "\";\n"},
+		{"java, token first", "public static final String AUTH_TOKEN = \"" + tok + "\";\npublic static final String ACCOUNT_SID = \"" + sid + "\";\nTwilio.init(ACCOUNT_SID, AUTH_TOKEN);\n"},
 		{"powershell", "$sid = \"" + sid + "\"\n$authToken = \"" + tok + "\"\n"},
 		{"curl", "curl -X POST https://api.twilio.com/2010-04-01/Accounts/" + sid + "/Messages.json -u " + sid + ":" + tok},
 		{"curl, quoted", `curl -u "` + sid + `:` + tok + `" https://api.twilio.com/`},
