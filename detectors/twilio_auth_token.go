@@ -6,7 +6,7 @@ func init() { register(TwilioAuthToken) }
 // sum. The token is useless without its account SID (AC + 32 hex, an identifier, not a
 // secret), and people write the SID first, then the token, so the detector wants both: it
 // runs near the word twilio or an auth-token name (auth_token, authToken, auth-token) and
-// reports a 32-hex value at most 160 bytes after an account SID. That covers the pair as
+// reports a 32-hex value at most 80 bytes after an account SID. That covers the pair as
 // written in JSON, YAML, XML, INI and .env files, in code (C#, C++, Go, Python, Java,
 // JavaScript, PowerShell), and on a command line (curl -u AC…:token). A value next to a '/'
 // is a URL path segment (a resource id), not a token.
@@ -22,7 +22,7 @@ func TwilioAuthToken() *Detector {
 		ID:          "twilio-auth-token",
 		Description: "Twilio auth token (after its account SID)",
 		Keywords:    []string{"twilio", "auth_token", "authtoken", "auth-token"},
-		Pattern: `AC[0-9a-f]{32}(?s:.){0,160}?[^0-9A-Za-z_/-]` +
+		Pattern: `AC[0-9a-f]{32}(?s:.){0,80}?[^0-9A-Za-z_/-]` +
 			`([0-9a-f]{32})(?:[^0-9A-Za-z_/-]|$)`,
 		Before:     256,
 		After:      256,

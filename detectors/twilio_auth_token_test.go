@@ -28,7 +28,7 @@ func casesTwilioAuthToken() ([]tp, []fp) {
 		}, []fp{
 			{"no account SID", "TWILIO_AUTH_TOKEN=" + tok},
 			{"SID alone", "twilio account " + sid},
-			{"SID too far", "auth_token: " + tok + strings.Repeat(" ", 200) + sid},
+			{"SID too far", sid + " auth_token: " + strings.Repeat(" ", 90) + tok},
 			{"upper-case hex", "auth_token: " + strings.ToUpper(tok) + " " + sid},
 			{"placeholder", "twilio " + sid + ":" + strings.Repeat("0", 32)},
 			{"longer hex run", "twilio " + sid + " sha " + tok + "ab"},
