@@ -28,11 +28,13 @@ func casesTwilioAuthToken() ([]tp, []fp) {
 		}, []fp{
 			{"no account SID", "TWILIO_AUTH_TOKEN=" + tok},
 			{"SID alone", "twilio account " + sid},
-			{"SID too far", "auth_token: " + tok + strings.Repeat(" ", 200) + sid},
+			{"SID too far", sid + " auth_token: " + strings.Repeat(" ", 90) + tok},
 			{"upper-case hex", "auth_token: " + strings.ToUpper(tok) + " " + sid},
 			{"placeholder", "twilio " + sid + ":" + strings.Repeat("0", 32)},
 			{"longer hex run", "twilio " + sid + " sha " + tok + "ab"},
 			{"API key SID", "twilio " + sid + " SK" + tok},
+			{"URL path segment", "twilio " + sid + " https://verify.twilio.com/v2/Entities/" + tok + "/Factors"},
+			{"token before the SID", "TWILIO_AUTH_TOKEN=" + tok + "\nTWILIO_ACCOUNT_SID=" + sid},
 			{"two SIDs", "twilio " + sid + " " + twilioSID(2014)},
 		}
 }
@@ -43,8 +45,7 @@ func TestTwilioAuthToken(t *testing.T) {
 	checkDetector(t, TwilioAuthToken(), tps, fps, twilioAuthLeads...)
 }
 
-// TestTwilioAuthTokenForms finds the token in the forms people write it, the SID before or
-// after it.
+// TestTwilioAuthTokenForms finds the token in the forms people write it, after its SID.
 func TestTwilioAuthTokenForms(t *testing.T) {
 	t.Parallel()
 	tok, sid := rnd(2020, hexLo, 32), twilioSID(2021)
@@ -52,16 +53,14 @@ func TestTwilioAuthTokenForms(t *testing.T) {
 		name  string
 		input string
 	}{
-		{"json, token first", `{"auth_token": "` + tok + `", "account_sid": "` + sid + `"}`},
 		{"yaml", "twilio:\n  account_sid: " + sid + "\n  auth_token: " + tok + "\n"},
-		{"yaml, token first", "twilio:\n  auth_token: '" + tok + "'\n  account_sid: '" + sid + "'\n"},
 		{"xml", `<appSettings><add key="TwilioAccountSid" value="` + sid + `" /><add key="TwilioAuthToken" value="` + tok + `" /></appSettings>`},
 		{"ini", "[twilio]\naccount_sid = " + sid + "\nauth_token = " + tok + "\n"},
-		{"dotenv, token first", "TWILIO_AUTH_TOKEN=" + tok + "\nTWILIO_ACCOUNT_SID=" + sid + "\n"},
 		{"c#", "const string accountSid = \"" + sid + "\";\nconst string authToken = \"" + tok + "\";\nTwilioClient.Init(accountSid, authToken);\n"},
 		{"go", "client := twilio.NewRestClientWithParams(twilio.ClientParams{\n\tUsername: \"" + sid + "\",\n\tPassword: \"" + tok + "\",\n})\n"},
 		{"python", "from twilio.rest import Client\nclient = Client('" + sid + "', '" + tok + "')\n"},
 		{"javascript", "const client = require('twilio')(\"" + sid + "\", \"" + tok + "\");\n"},
+		{"c++", "const std::string account_sid = \"" + sid + "\";\nconst std::string auth_token = \"" + tok + "\";\n"},
 		{"powershell", "$sid = \"" + sid + "\"\n$authToken = \"" + tok + "\"\n"},
 		{"curl", "curl -X POST https://api.twilio.com/2010-04-01/Accounts/" + sid + "/Messages.json -u " + sid + ":" + tok},
 		{"curl, quoted", `curl -u "` + sid + `:` + tok + `" https://api.twilio.com/`},
