@@ -111,11 +111,25 @@ func cloneOrFetch(ctx context.Context, opts GitOptions, log *slog.Logger) (strin
 		_ = os.RemoveAll(tmp)
 		return "", newRemoteError("clone", opts.Repo, token, err)
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		_ = os.RemoveAll(tmp)
+	if err := settle(tmp, dir); err != nil {
 		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(opts.Repo), err)
 	}
 	return dir, nil
+}
+
+// settle moves a finished clone tmp to dir. When another clone of the same repository (a
+// concurrent job of patrol serve) got there first, dir is kept and tmp removed: both were
+// cloned just now.
+func settle(tmp, dir string) error {
+	err := os.Rename(tmp, dir)
+	if err == nil {
+		return nil
+	}
+	_ = os.RemoveAll(tmp)
+	if _, serr := os.Stat(filepath.Join(dir, "HEAD")); serr == nil {
+		return nil
+	}
+	return err
 }
 
 // cloneWithGit makes or updates the bare mirror with the git binary. Prompts are off (a scan
@@ -149,8 +163,7 @@ func cloneWithGit(ctx context.Context, gitPath, rawURL, base, dir string, log *s
 		_ = os.RemoveAll(tmp)
 		return "", err
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		_ = os.RemoveAll(tmp)
+	if err := settle(tmp, dir); err != nil {
 		return "", fmt.Errorf("clone %s: %w", httpx.RedactURL(rawURL), err)
 	}
 	return dir, nil

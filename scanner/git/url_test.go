@@ -3,6 +3,7 @@ package git
 import (
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -137,5 +138,30 @@ func TestRemoteURL(t *testing.T) {
 	}
 	if _, err := RemoteURL(t.Context(), filepath.Join(t.TempDir(), "absent")); err == nil {
 		t.Errorf("RemoteURL(missing directory) = nil error")
+	}
+}
+
+// TestSettleConcurrentClone: a clone that finishes second keeps the first one's mirror and
+// removes its own; with no mirror there, a failed move is an error.
+func TestSettleConcurrentClone(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	dir, tmp := filepath.Join(base, "repo.git"), filepath.Join(base, ".clone-1")
+	for _, d := range []string{dir, tmp} {
+		if err := os.MkdirAll(filepath.Join(d, "objects"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "HEAD"), []byte("ref: refs/heads/main\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := settle(tmp, dir); err != nil {
+		t.Fatalf("settle over a concurrent clone: %v", err)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("the second clone was left behind: %v", err)
+	}
+	if err := settle(filepath.Join(base, "missing"), filepath.Join(base, "none", "x.git")); err == nil {
+		t.Error("settle of a missing clone into a missing directory: no error")
 	}
 }
