@@ -275,11 +275,12 @@ func TestServeAlertOfAScannedToken(t *testing.T) {
 	tok := ar.liveToken()
 	ar.up.commit("ci", map[string]string{"deploy/ci.env": "GITHUB_TOKEN=" + tok + "\n"})
 	ar.up.push("main")
+	// The sweep queues the repository's scan (jitter 20 ms), which takes the token through
+	// the pipeline. A scan of our own beside it would race the queued one, and two pipeline
+	// drains of one new finding may both verify it before one wins the move: one live check
+	// more than this test counts.
 	ar.run()
 	ctx := t.Context()
-	if err := ar.svc.Scan(ctx, service.ScanArgs{Repository: ar.key, Trigger: service.TriggerSchedule}); err != nil {
-		t.Fatal(err)
-	}
 	f := ar.state(lifecycle.StateNotified)
 	if _, revokes := ar.gh.counts(tok); revokes != 1 {
 		t.Fatalf("revoked %d times by the scan's pipeline, want once", revokes)
