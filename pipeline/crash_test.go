@@ -167,3 +167,34 @@ func TestConcurrentRunDue(t *testing.T) {
 		t.Errorf("%d revoke_attempt rows, want %d", n, len(fs))
 	}
 }
+
+// TestConcurrentStepsVerifyOnce: drains of one new finding in one process (a scan's and the
+// retry pass) take its steps one at a time, so the provider is asked once whether the token
+// is live; a step that waited sees the finding as the other left it and goes on from there.
+func TestConcurrentStepsVerifyOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.prov.delay = 50 * time.Millisecond // widen the window two unserialized checks would share
+	st := e.open()
+	defer st.Close()
+	p := pipeline.New(e.options(st, e.mail.mailer(t)))
+	if _, err := p.Record(t.Context(), []scanner.Finding{e.f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if _, _, err := p.Step(t.Context(), e.f.Fingerprint); err != nil {
+				t.Errorf("Step = %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	// The steps run in turn: verify, revoke, then the confirm step's own check.
+	if n := e.prov.counts("verifies")[e.tok.Reveal()]; n > 2 {
+		t.Errorf("verified %d times by 4 concurrent steps, want at most 2 (the verify step, the confirm step)", n)
+	}
+	if n := e.prov.counts("revokes")[e.tok.Reveal()]; n > 1 {
+		t.Errorf("revoked %d times, want at most once", n)
+	}
+}

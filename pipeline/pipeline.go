@@ -121,6 +121,41 @@ type Pipeline struct {
 	verified map[string]revoke.Verification
 	// swept is set once RunDue has looked at the resting states (see RunDue).
 	swept bool
+	// stepping serializes the steps of one finding in this process (lockFinding).
+	stepping map[string]*findingLock
+}
+
+// findingLock is the lock of one finding's steps, with the number of steps holding or
+// waiting for it (the entry goes when it drops to zero).
+type findingLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// lockFinding serializes the steps of finding fp in this process: a scan's drain and the retry
+// pass (or two scans' drains) taking the same new finding would otherwise both call its
+// provider before one of them wins the move. It returns the unlock.
+func (p *Pipeline) lockFinding(fp string) func() {
+	p.mu.Lock()
+	if p.stepping == nil {
+		p.stepping = map[string]*findingLock{}
+	}
+	l := p.stepping[fp]
+	if l == nil {
+		l = &findingLock{}
+		p.stepping[fp] = l
+	}
+	l.refs++
+	p.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		p.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(p.stepping, fp)
+		}
+		p.mu.Unlock()
+	}
 }
 
 // errNoStore is returned by every method of a Pipeline built without a Store.

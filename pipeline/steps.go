@@ -98,8 +98,18 @@ func (p *Pipeline) step(ctx context.Context, f store.Finding) (store.Finding, bo
 	if kind == stepNone || at.After(p.now()) {
 		return f, false, nil
 	}
+	// One step of a finding at a time in this process; the one that waited reads the finding
+	// again, as the other left it, and plans from there.
+	defer p.lockFinding(f.Fingerprint)()
+	cur, err := p.o.Store.Finding(ctx, f.Fingerprint)
+	if err != nil {
+		return f, false, fmt.Errorf("step %s: %w", f.Fingerprint, err)
+	}
+	f = cur
+	if kind, at = p.plan(f); kind == stepNone || at.After(p.now()) {
+		return f, false, nil
+	}
 	var nf store.Finding
-	var err error
 	switch kind {
 	case stepVerify:
 		nf, err = p.verify(ctx, f)
