@@ -1,7 +1,5 @@
 package detectors
 
-import "bytes"
-
 func init() { register(TwilioAPIKeySecret) }
 
 // TwilioAPIKeySecret finds the secret of a Twilio API key: 32 letters and digits, which alone
@@ -27,19 +25,7 @@ func TwilioAPIKeySecret() *Detector {
 		Before:     256,
 		After:      256,
 		MinEntropy: 4,
-		Validate:   validTwilioAPIKeySecret,
+		Validate:   mixedAlnum, // generated from upper, lower case and digits
 		RotateURL:  "https://www.twilio.com/docs/iam/api-keys",
 	}
-}
-
-// validTwilioAPIKeySecret wants the upper-case letters, lower-case letters and digits of a
-// generated secret.
-func validTwilioAPIKeySecret(tok []byte) (Confidence, bool) {
-	upper := bytes.ContainsFunc(tok, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-	lower := bytes.ContainsFunc(tok, func(r rune) bool { return r >= 'a' && r <= 'z' })
-	digit := bytes.ContainsFunc(tok, func(r rune) bool { return r >= '0' && r <= '9' })
-	if !upper || !lower || !digit {
-		return "", false
-	}
-	return ConfidencePattern, true
 }

@@ -86,30 +86,37 @@ func (p *Pipeline) Step(ctx context.Context, fingerprint string) (store.Finding,
 	if p.o.Store == nil {
 		return store.Finding{}, false, errNoStore
 	}
+	defer p.lockFinding(fingerprint)()
 	f, err := p.o.Store.Finding(ctx, fingerprint)
 	if err != nil {
 		return store.Finding{}, false, fmt.Errorf("step %s: %w", fingerprint, err)
 	}
-	return p.step(ctx, f)
+	return p.stepLocked(ctx, f)
 }
 
+// step runs the step of f (as a listing read it) that is due now, if any. One step of a
+// finding runs at a time in this process: under the finding's lock it reads the finding
+// again, as another step may have left it, and plans from there.
 func (p *Pipeline) step(ctx context.Context, f store.Finding) (store.Finding, bool, error) {
-	kind, at := p.plan(f)
-	if kind == stepNone || at.After(p.now()) {
+	if kind, at := p.plan(f); kind == stepNone || at.After(p.now()) {
 		return f, false, nil
 	}
-	// One step of a finding at a time in this process; the one that waited reads the finding
-	// again, as the other left it, and plans from there.
 	defer p.lockFinding(f.Fingerprint)()
 	cur, err := p.o.Store.Finding(ctx, f.Fingerprint)
 	if err != nil {
 		return f, false, fmt.Errorf("step %s: %w", f.Fingerprint, err)
 	}
-	f = cur
-	if kind, at = p.plan(f); kind == stepNone || at.After(p.now()) {
+	return p.stepLocked(ctx, cur)
+}
+
+// stepLocked is step under the finding's lock, f read under it.
+func (p *Pipeline) stepLocked(ctx context.Context, f store.Finding) (store.Finding, bool, error) {
+	kind, at := p.plan(f)
+	if kind == stepNone || at.After(p.now()) {
 		return f, false, nil
 	}
 	var nf store.Finding
+	var err error
 	switch kind {
 	case stepVerify:
 		nf, err = p.verify(ctx, f)
