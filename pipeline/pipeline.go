@@ -148,6 +148,29 @@ func (p *Pipeline) lockFinding(fp string) func() {
 	l.refs++
 	p.mu.Unlock()
 	l.mu.Lock()
+	return p.unlockFinding(fp, l)
+}
+
+// tryLockFinding is lockFinding that gives up at once when another step holds the finding.
+func (p *Pipeline) tryLockFinding(fp string) (unlock func(), ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stepping == nil {
+		p.stepping = map[string]*findingLock{}
+	}
+	l := p.stepping[fp]
+	if l == nil {
+		l = &findingLock{}
+		p.stepping[fp] = l
+	}
+	if !l.mu.TryLock() {
+		return nil, false
+	}
+	l.refs++
+	return p.unlockFinding(fp, l), true
+}
+
+func (p *Pipeline) unlockFinding(fp string, l *findingLock) func() {
 	return func() {
 		l.mu.Unlock()
 		p.mu.Lock()

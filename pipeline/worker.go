@@ -268,6 +268,13 @@ func (p *Pipeline) revokeBatch(ctx context.Context, provider string, fs []store.
 	var errs []error
 	n := 0
 	for _, f := range fs {
+		// Like a step, a batch holds the findings it takes: a drain stepping one of them
+		// would otherwise find its verification gone and verify it again.
+		unlock, ok := p.tryLockFinding(f.Fingerprint)
+		if !ok {
+			continue // another step has it
+		}
+		defer unlock()
 		v, ok := p.takeVerified(f.Fingerprint)
 		if !ok {
 			continue // verified again on the next pass
